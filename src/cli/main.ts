@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+import type { ChildProcess } from 'node:child_process';
+import { ResourceLoadError } from '../config/resource-problem.js';
+import { createRootLogger } from '../observability/logger.js';
+import type { Sidecar } from '../sidecar.js';
+import { VERSION } from '../version.js';
+import { appEnvironment, launchApp, stopApp } from './app-process.js';
+import { helpText, RUN_FLAGS } from './flags.js';
+import { parseRunArgs, UsageError } from './parse-run-args.js';
+
+const USAGE = `mecha ${VERSION}: a Dapr-compatible sidecar
+
+Usage:
+  mecha run [flags] [-- <app command> [args...]]   start the sidecar (and the app, if given)
+  mecha [flags]                                    same as run (daprd-style invocation)
+  mecha --version                                  print the version
+  mecha run --help                                 list every flag with its default`;
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    process.stdout.write(`${USAGE}\n\n${helpText('Flags of mecha run:', RUN_FLAGS).split('\n').slice(2).join('\n')}`);
+    return 0;
+  }
+  if (argv[0] !== 'run' && !argv[0].startsWith('-')) throw new UsageError(`unknown command "${argv[0]}" (see mecha --help)`);
+  return run(argv[0] === 'run' ? argv.slice(1) : argv);
+}
+
+async function run(args: string[]): Promise<number> {
+  const cmd = parseRunArgs(args, process.env, process.cwd());
+  if (cmd.help) {
+    process.stdout.write(helpText('Usage: mecha run [flags] [-- <app command> [args...]]', RUN_FLAGS));
+    return 0;
+  }
+  const o = cmd.options;
+  const logger = createRootLogger({ level: o.logLevel, json: o.logAsJson, appId: o.appId });
+  const started = performance.now();
+  let app: ChildProcess | undefined;
+  let finish!: (code: number) => void;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+
+  let stopping = false;
+  const shutdown = async (code: number, why: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason: why }, 'shutting down');
+    if (app) await stopApp(app, o.gracefulShutdownSeconds * 1000);
+    await sidecar?.stop();
+    finish(code);
+  };
+  const onShutdownRequest = (force: boolean) => {
+    if (force) setTimeout(() => process.exit(1), 100).unref();
+    else void shutdown(0, 'shutdown API called');
+  };
+
+  let sidecar: Sidecar | undefined;
+  try {
+    // Loaded here so `--help` and `--version` answer without loading the runtime.
+    const { Sidecar } = await import('../sidecar.js');
+    sidecar = await Sidecar.start(o, logger, onShutdownRequest);
+  } catch (err) {
+    if (err instanceof ResourceLoadError) logger.error(err.message);
+    else logger.error((err as Error).message);
+    return 1;
+  }
+  logger.info({ startupMs: Math.round(performance.now() - started) }, 'sidecar started');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(0, signal));
+
+  if (cmd.appCommand.length > 0) {
+    app = launchApp(cmd.appCommand, appEnvironment(o, sidecar.httpPort, process.env), (code) => {
+      logger.info({ code }, 'app exited');
+      app = undefined;
+      void shutdown(code, 'app exited');
+    });
+  }
+  return finished;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`mecha: ${err instanceof UsageError ? err.message : (err as Error).stack ?? String(err)}\n`);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);

@@ -1,0 +1,27 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import { parseDuration } from '../util/duration.js';
+
+/**
+ * The one ajv instance: coerces the strings YAML metadata arrives as, fills defaults, reports all
+ * errors. `sensitive` is our own annotation (never log or expose the value).
+ */
+export const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: true });
+ajv.addKeyword({ keyword: 'sensitive', schemaType: 'boolean' });
+ajv.addFormat('duration', { type: 'string', validate: (s: string) => parseDuration(s) !== undefined });
+
+/** Turns an ajv error into `field: message` text, the field given as a dotted path under `prefix`. */
+export function describeAjvError(e: ErrorObject, prefix: string): { field: string; message: string } {
+  const path = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((seg) => (/^\d+$/.test(seg) ? `[${seg}]` : `.${seg.replace(/~1/g, '/').replace(/~0/g, '~')}`))
+    .join('');
+  let field = `${prefix}${path}`;
+  let message = e.message ?? 'is invalid';
+  if (e.keyword === 'required') field = `${field}.${(e.params as { missingProperty: string }).missingProperty}`;
+  if (e.keyword === 'required') message = 'is required';
+  if (e.keyword === 'enum') message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (e.keyword === 'additionalProperties') message = `has an unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+  if (e.keyword === 'format' && e.params.format === 'duration') message = 'must be a duration such as "30s", "500ms" or a number';
+  return { field: field.replace(/^\./, ''), message };
+}

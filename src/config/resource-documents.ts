@@ -1,0 +1,57 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { ResourceProblem } from './resource-problem.js';
+
+export interface ResourceDocument {
+  file: string;
+  /** 1-based position in the file. */
+  index: number;
+  content: Record<string, unknown>;
+}
+
+/**
+ * Reads every `.yaml`/`.yml` file directly inside each resources path (not recursive, as daprd does),
+ * each document of a multi-document file separately. Unreadable paths and YAML syntax errors become
+ * problems instead of stopping at the first one.
+ */
+export async function readResourceDocuments(
+  dirs: readonly string[],
+): Promise<{ documents: ResourceDocument[]; problems: ResourceProblem[]; skipped: string[] }> {
+  const documents: ResourceDocument[] = [];
+  const problems: ResourceProblem[] = [];
+  const skipped: string[] = [];
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+      names = (await readdir(dir)).sort();
+    } catch (err) {
+      problems.push({ file: dir, message: `resources path cannot be read (${(err as Error).message})` });
+      continue;
+    }
+    for (const name of names) {
+      const file = join(dir, name);
+      const ext = extname(name).toLowerCase();
+      if (ext !== '.yaml' && ext !== '.yml') {
+        skipped.push(file);
+        continue;
+      }
+      const text = await readFile(file, 'utf8');
+      parseAllDocuments(text).forEach((doc, i) => {
+        if (doc.errors.length > 0) {
+          for (const e of doc.errors) problems.push({ file, document: i + 1, message: `invalid YAML: ${e.message.split('\n')[0]}` });
+          return;
+        }
+        const content: unknown = doc.toJS();
+        if (content === null || content === undefined) return; // empty document, e.g. after a trailing ---
+        if (typeof content !== 'object' || Array.isArray(content)) {
+          problems.push({ file, document: i + 1, message: 'a resource must be a YAML mapping with apiVersion, kind, metadata and spec' });
+          return;
+        }
+        documents.push({ file, index: i + 1, content: content as Record<string, unknown> });
+      });
+    }
+  }
+  return { documents, problems, skipped };
+}

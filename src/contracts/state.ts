@@ -1,0 +1,104 @@
+import type { Component } from './component.js';
+
+/** Optional abilities a state store declares; reported by the metadata API as capabilities. */
+export const StateFeature = {
+  ETag: 'ETAG',
+  Transactional: 'TRANSACTIONAL',
+  Ttl: 'TTL',
+  Query: 'QUERY_API',
+} as const;
+export type StateFeature = (typeof StateFeature)[keyof typeof StateFeature];
+
+export type Concurrency = 'first-write' | 'last-write';
+export type Consistency = 'eventual' | 'strong';
+
+/** Stored bytes plus whether they are raw bytes (gRPC) rather than JSON text (HTTP). */
+export interface StateValue {
+  data: Buffer;
+  binary: boolean;
+}
+
+export interface GetRequest {
+  key: string;
+  consistency?: Consistency;
+  metadata: Record<string, string>;
+}
+
+export interface StateItem {
+  data: Buffer;
+  etag?: string;
+  /** Response metadata such as `ttlExpireTime` (RFC 3339). */
+  metadata?: Record<string, string>;
+}
+
+export interface SetRequest {
+  key: string;
+  value: StateValue;
+  /** When present, the write only succeeds if the stored ETag equals it. */
+  etag?: string;
+  concurrency?: Concurrency;
+  consistency?: Consistency;
+  /** Seconds until expiry; `<= 0` removes any expiry; undefined leaves the store's default. */
+  ttlInSeconds?: number;
+  metadata: Record<string, string>;
+}
+
+export interface DeleteRequest {
+  key: string;
+  etag?: string;
+  concurrency?: Concurrency;
+  consistency?: Consistency;
+  metadata: Record<string, string>;
+}
+
+export type TransactionOperation =
+  | { operation: 'upsert'; request: SetRequest }
+  | { operation: 'delete'; request: DeleteRequest };
+
+/** Required core of every state store. */
+export interface StateStore<M = Record<string, unknown>> extends Component<M> {
+  features(): readonly StateFeature[];
+  /** Resolves to undefined when the key does not exist or has expired. */
+  get(req: GetRequest): Promise<StateItem | undefined>;
+  set(req: SetRequest): Promise<void>;
+  /** Deleting a missing key succeeds unless an ETag was given. */
+  delete(req: DeleteRequest): Promise<void>;
+}
+
+/** Stores that apply several operations atomically: all or none (an ETag mismatch fails the whole batch). */
+export interface TransactionalStateStore<M = Record<string, unknown>> extends StateStore<M> {
+  multi(operations: TransactionOperation[]): Promise<void>;
+}
+
+/** Stores that can read many keys in one round trip. */
+export interface BulkGetStateStore<M = Record<string, unknown>> extends StateStore<M> {
+  /** Results in request order; undefined entries are missing keys. */
+  bulkGet(requests: GetRequest[]): Promise<Array<StateItem | undefined>>;
+}
+
+export function isTransactional(store: StateStore): store is TransactionalStateStore {
+  return typeof (store as Partial<TransactionalStateStore>).multi === 'function';
+}
+
+export function hasBulkGet(store: StateStore): store is BulkGetStateStore {
+  return typeof (store as Partial<BulkGetStateStore>).bulkGet === 'function';
+}
+
+/** Thrown by stores for ETag failures; the core maps the kind to 409 (mismatch) or 400 (invalid). */
+export class ETagError extends Error {
+  constructor(
+    readonly kind: 'mismatch' | 'invalid',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ETagError';
+  }
+}
+
+/** Response metadata key for the expiry time, as daprd names it. */
+export const TTL_EXPIRE_TIME = 'ttlExpireTime';
+
+/** RFC 3339 in UTC without fractional seconds, as daprd formats `ttlExpireTime`. */
+export function formatExpireTime(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

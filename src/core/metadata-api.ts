@@ -1,0 +1,54 @@
+/** What the metadata API reports, independent of how a transport spells the field names. */
+export interface RegisteredComponent {
+  name: string;
+  type: string;
+  version: string;
+  capabilities: string[];
+}
+
+export interface AppConnection {
+  port: number;
+  protocol: string;
+  channelAddress: string;
+  maxConcurrency: number;
+}
+
+export interface SidecarMetadata {
+  id: string;
+  runtimeVersion: string;
+  enabledFeatures: string[];
+  components: RegisteredComponent[];
+  extended: Record<string, string>;
+  appConnection?: AppConnection;
+}
+
+export interface MetadataSources {
+  appId: string;
+  runtimeVersion: string;
+  appConnection?: AppConnection;
+  components(): RegisteredComponent[];
+}
+
+/** GET and PUT of the sidecar's metadata; extended attributes are set by apps and the CLI (`appCommand`, …). */
+export class MetadataApi {
+  readonly #extended = new Map<string, string>();
+
+  constructor(private readonly sources: MetadataSources) {}
+
+  get(): SidecarMetadata {
+    return {
+      id: this.sources.appId,
+      runtimeVersion: this.sources.runtimeVersion,
+      enabledFeatures: [],
+      components: this.sources.components(),
+      // daprd always adds its version here too, for clients that read the older field.
+      extended: { ...Object.fromEntries(this.#extended), daprRuntimeVersion: this.sources.runtimeVersion },
+      appConnection: this.sources.appConnection,
+    };
+  }
+
+  /** An empty key is ignored, as daprd does. */
+  set(key: string, value: string): void {
+    if (key !== '') this.#extended.set(key, value);
+  }
+}

@@ -1,0 +1,179 @@
+import {
+  ETagError,
+  StateFeature,
+  hasBulkGet,
+  isTransactional,
+  type DeleteRequest,
+  type SetRequest,
+  type StateItem,
+  type StateStore,
+  type TransactionOperation,
+} from '../contracts/state.js';
+import { Errors, type ErrorKind } from '../errors/codes.js';
+import { SidecarError } from '../errors/sidecar-error.js';
+import { mapWithConcurrency } from '../util/concurrency.js';
+import { KeyPrefixer } from './state-keys.js';
+import { etagOf, parseOptions, parseTtl } from './state-options.js';
+import type {
+  BulkGetStateRequest,
+  BulkStateItem,
+  DeleteStateRequest,
+  GetStateRequest,
+  SaveStateItem,
+  SaveStateRequest,
+  StateTransactionRequest,
+} from './state-requests.js';
+
+/** The state stores the API can reach, by component name. */
+export interface StateStores {
+  count(): number;
+  find(name: string): { store: StateStore; keys: KeyPrefixer } | undefined;
+}
+
+const DEFAULT_BULK_PARALLELISM = 100;
+
+/** The state building block: every rule daprd applies between the API and a store, for any transport. */
+export class StateApi {
+  constructor(
+    private readonly appId: string,
+    private readonly stores: StateStores,
+  ) {}
+
+  async get(req: GetStateRequest): Promise<StateItem | undefined> {
+    const { store, keys } = this.#store(req.storeName);
+    const key = keys.toStored(req.key, req.storeName);
+    try {
+      const { consistency } = parseOptions({ consistency: req.consistency });
+      return await store.get({ key, consistency, metadata: req.metadata });
+    } catch (err) {
+      throw new SidecarError(Errors.StateGet, `fail to get ${req.key} from state store ${req.storeName}: ${messageOf(err)}`, { cause: err });
+    }
+  }
+
+  async bulkGet(req: BulkGetStateRequest): Promise<BulkStateItem[]> {
+    const { store, keys } = this.#store(req.storeName);
+    const gets = req.keys.map((k) => ({ key: keys.toStored(k, req.storeName), metadata: req.metadata }));
+    if (gets.length === 0) return [];
+    if (hasBulkGet(store)) {
+      try {
+        const items = await store.bulkGet(gets);
+        return req.keys.map((key, i) => (items[i] ? { key, item: items[i] } : { key }));
+      } catch (err) {
+        throw new SidecarError(Errors.StateBulkGet, messageOf(err), { cause: err });
+      }
+    }
+    const parallelism = req.parallelism && req.parallelism > 0 ? req.parallelism : DEFAULT_BULK_PARALLELISM;
+    return mapWithConcurrency(gets, parallelism, async (g, i): Promise<BulkStateItem> => {
+      try {
+        const item = await store.get(g);
+        return item ? { key: req.keys[i], item } : { key: req.keys[i] };
+      } catch (err) {
+        return { key: req.keys[i], error: messageOf(err) };
+      }
+    });
+  }
+
+  async save(req: SaveStateRequest): Promise<void> {
+    const { store, keys } = this.#store(req.storeName);
+    if (req.items.length === 0) return;
+    const sets = req.items.map((item) => this.#setRequest(item, req, keys));
+    const kinds = { mismatch: Errors.StateSaveETagMismatch, invalid: Errors.StateSaveETagInvalid, other: Errors.StateSave };
+    const fail = (err: unknown) => storeError(kinds, `failed saving state in state store ${req.storeName}`, err);
+    if (sets.length === 1) {
+      await store.set(sets[0]).catch((err) => { throw fail(err); });
+      return;
+    }
+    const results = await Promise.allSettled(sets.map((s) => store.set(s)));
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (failures.length > 0) throw fail(failures.find((f) => f instanceof ETagError) ?? failures[0]);
+  }
+
+  async delete(req: DeleteStateRequest): Promise<void> {
+    const { store, keys } = this.#store(req.storeName);
+    const kinds = { mismatch: Errors.StateDeleteETagMismatch, invalid: Errors.StateDeleteETagInvalid, other: Errors.StateDelete };
+    const del = { key: keys.toStored(req.key, req.storeName), etag: etagOf(req.etag), metadata: req.metadata };
+    try {
+      await store.delete({ ...del, ...parseOptions(req.options) });
+    } catch (err) {
+      throw storeError(kinds, `failed deleting state with key ${req.key}`, err);
+    }
+  }
+
+  async transaction(req: StateTransactionRequest): Promise<void> {
+    const { store, keys } = this.#store(req.storeName);
+    if (!isTransactional(store) || !store.features().includes(StateFeature.Transactional)) {
+      throw new SidecarError(Errors.StateTransactionsNotSupported, `state store ${req.storeName} doesn't support transactions`, {
+        resource: { type: 'state', name: req.storeName },
+        help: { url: 'https://docs.dapr.io/reference/components-reference/supported-state-stores/', description: 'Check the list of state stores and the features they support' },
+      });
+    }
+    if (req.operations.length === 0) return;
+    const ops: TransactionOperation[] = req.operations.map((op, i) => {
+      if (op.operation !== 'upsert' && op.operation !== 'delete') {
+        throw new SidecarError(Errors.StateOperationNotSupported, `operation type ${op.operation} not supported`);
+      }
+      if (!op.request?.key) throw new SidecarError(Errors.MalformedRequest, `operations[${i}].request.key is a required field`);
+      const item: SaveStateItem = { ...op.request, value: op.request.value ?? { data: Buffer.from('null'), binary: false } };
+      try {
+        return op.operation === 'upsert'
+          ? { operation: 'upsert', request: this.#setRequest(item, req, keys) }
+          : { operation: 'delete', request: this.#deleteRequest(item, req, keys) };
+      } catch (err) {
+        if (err instanceof SidecarError) throw err;
+        throw new SidecarError(Errors.StateTransaction, `error while executing state transaction: ${messageOf(err)}`, { cause: err });
+      }
+    });
+    try {
+      await store.multi(ops);
+    } catch (err) {
+      throw new SidecarError(Errors.StateTransaction, `error while executing state transaction: ${messageOf(err)}`, { cause: err });
+    }
+  }
+
+  /** The capabilities the metadata API reports for a store (ACTOR when it could host actor state). */
+  static capabilities(store: StateStore): string[] {
+    const features: string[] = [...store.features()];
+    if (features.includes(StateFeature.ETag) && features.includes(StateFeature.Transactional)) features.push('ACTOR');
+    return features;
+  }
+
+  #store(name: string): { store: StateStore; keys: KeyPrefixer } {
+    const meta = this.appId ? { appID: this.appId } : undefined;
+    if (this.stores.count() === 0) throw new SidecarError(Errors.StateStoreNotConfigured, `state store ${name} is not configured`, { metadata: meta });
+    const found = this.stores.find(name);
+    if (!found) throw new SidecarError(Errors.StateStoreNotFound, `state store ${name} is not found`, { metadata: meta });
+    return found;
+  }
+
+  #setRequest(item: SaveStateItem, req: { storeName: string; metadata: Record<string, string> }, keys: KeyPrefixer): SetRequest {
+    if (!item.key) throw new SidecarError(Errors.MalformedRequest, '"key" is a required field');
+    const metadata = { ...item.metadata, ...req.metadata };
+    const key = keys.toStored(item.key, req.storeName);
+    try {
+      return { key, value: item.value, etag: etagOf(item.etag), ...parseOptions(item.options), ttlInSeconds: parseTtl(metadata), metadata };
+    } catch (err) {
+      throw new SidecarError(Errors.StateSave, `failed saving state in state store ${req.storeName}: ${messageOf(err)}`, { cause: err });
+    }
+  }
+
+  #deleteRequest(item: SaveStateItem, req: { storeName: string; metadata: Record<string, string> }, keys: KeyPrefixer): DeleteRequest {
+    const metadata = { ...item.metadata, ...req.metadata };
+    return { key: keys.toStored(item.key, req.storeName), etag: etagOf(item.etag), ...parseOptions(item.options), metadata };
+  }
+}
+
+function storeError(kinds: { mismatch: ErrorKind; invalid: ErrorKind; other: ErrorKind }, prefix: string, err: unknown): SidecarError {
+  if (err instanceof SidecarError) return err;
+  const kind = err instanceof ETagError ? kinds[err.kind] : kinds.other;
+  const detail = err instanceof ETagError ? etagMessage(err) : messageOf(err);
+  return new SidecarError(kind, `${prefix}: ${detail}`, { cause: err });
+}
+
+/** daprd's ETagError text: a fixed prefix, then the store's own message. */
+function etagMessage(err: ETagError): string {
+  return `${err.kind === 'mismatch' ? 'possible etag mismatch. error from state store' : 'invalid etag value'}: ${err.message}`;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,61 @@
+import { GrpcCode } from './grpc-code.js';
+
+/**
+ * The one error catalogue: every Dapr error the sidecar can answer with, its wire code (`errorCode`),
+ * HTTP status, gRPC status and, for the errors daprd reports in the rich model, the ErrorInfo reason.
+ * One Dapr code can appear under several entries when daprd gives it different statuses by cause
+ * (ERR_STATE_SAVE is 409 on an ETag mismatch, 400 on a malformed ETag, 500 otherwise).
+ */
+export interface ErrorKind {
+  readonly code: string;
+  readonly http: number;
+  readonly grpc: GrpcCode;
+  /** google.rpc.ErrorInfo reason; present only where daprd sends rich error details. */
+  readonly reason?: string;
+}
+
+const kind = (code: string, http: number, grpc: GrpcCode, reason?: string): ErrorKind =>
+  Object.freeze({ code, http, grpc, ...(reason ? { reason } : {}) });
+
+export const Errors = {
+  // state
+  StateStoreNotConfigured: kind('ERR_STATE_STORE_NOT_CONFIGURED', 500, GrpcCode.FAILED_PRECONDITION, 'DAPR_STATE_NOT_CONFIGURED'),
+  StateStoreNotFound: kind('ERR_STATE_STORE_NOT_FOUND', 400, GrpcCode.INVALID_ARGUMENT, 'DAPR_STATE_NOT_FOUND'),
+  StateIllegalKey: kind('ERR_MALFORMED_REQUEST', 400, GrpcCode.INVALID_ARGUMENT, 'DAPR_STATE_ILLEGAL_KEY'),
+  StateGet: kind('ERR_STATE_GET', 500, GrpcCode.INTERNAL),
+  StateBulkGet: kind('ERR_STATE_BULK_GET', 500, GrpcCode.INTERNAL),
+  StateSave: kind('ERR_STATE_SAVE', 500, GrpcCode.INTERNAL),
+  StateSaveETagMismatch: kind('ERR_STATE_SAVE', 409, GrpcCode.ABORTED),
+  StateSaveETagInvalid: kind('ERR_STATE_SAVE', 400, GrpcCode.INVALID_ARGUMENT),
+  StateDelete: kind('ERR_STATE_DELETE', 500, GrpcCode.INTERNAL),
+  StateDeleteETagMismatch: kind('ERR_STATE_DELETE', 409, GrpcCode.ABORTED),
+  StateDeleteETagInvalid: kind('ERR_STATE_DELETE', 400, GrpcCode.INVALID_ARGUMENT),
+  StateBulkDelete: kind('ERR_STATE_BULK_DELETE', 500, GrpcCode.INTERNAL),
+  StateBulkDeleteETagMismatch: kind('ERR_STATE_BULK_DELETE', 409, GrpcCode.ABORTED),
+  StateBulkDeleteETagInvalid: kind('ERR_STATE_BULK_DELETE', 400, GrpcCode.INVALID_ARGUMENT),
+  StateTransactionsNotSupported: kind('ERR_STATE_STORE_NOT_SUPPORTED', 500, GrpcCode.UNIMPLEMENTED, 'DAPR_STATE_TRANSACTIONS_NOT_SUPPORTED'),
+  StateQueryNotSupported: kind('ERR_STATE_STORE_NOT_SUPPORTED', 500, GrpcCode.INTERNAL, 'DAPR_STATE_QUERYING_NOT_SUPPORTED'),
+  StateOperationNotSupported: kind('ERR_NOT_SUPPORTED_STATE_OPERATION', 400, GrpcCode.UNIMPLEMENTED),
+  StateTooManyTransactions: kind('ERR_STATE_STORE_TOO_MANY_TRANSACTIONS', 400, GrpcCode.INVALID_ARGUMENT, 'DAPR_STATE_TOO_MANY_TRANSACTIONS'),
+  StateTransaction: kind('ERR_STATE_TRANSACTION', 500, GrpcCode.INTERNAL),
+  StateQuery: kind('ERR_STATE_QUERY', 500, GrpcCode.INTERNAL, 'DAPR_STATE_QUERY_FAILED'),
+
+  // service invocation (only the "no target" form exists before invocation itself)
+  DirectInvokeNoAppId: kind('ERR_DIRECT_INVOKE', 404, GrpcCode.NOT_FOUND),
+
+  // health
+  HealthNotReady: kind('ERR_HEALTH_NOT_READY', 500, GrpcCode.INTERNAL),
+  HealthAppIdNotMatch: kind('ERR_HEALTH_APPID_NOT_MATCH', 500, GrpcCode.INTERNAL),
+  OutboundHealthNotReady: kind('ERR_OUTBOUND_HEALTH_NOT_READY', 500, GrpcCode.INTERNAL),
+
+  // common
+  MalformedRequest: kind('ERR_MALFORMED_REQUEST', 400, GrpcCode.INVALID_ARGUMENT),
+  BodyRead: kind('ERR_BODY_READ', 400, GrpcCode.INVALID_ARGUMENT),
+  BadRequest: kind('ERR_BAD_REQUEST', 400, GrpcCode.INVALID_ARGUMENT),
+  RequestTooLarge: kind('ERR_BODY_READ', 413, GrpcCode.RESOURCE_EXHAUSTED),
+  ApiUnimplemented: kind('ERR_API_UNIMPLEMENTED', 501, GrpcCode.UNIMPLEMENTED),
+  Internal: kind('ERR_INTERNAL', 500, GrpcCode.INTERNAL),
+  Generic: kind('ERROR', 500, GrpcCode.UNKNOWN),
+} as const satisfies Record<string, ErrorKind>;
+
+export type ErrorName = keyof typeof Errors;

@@ -1,0 +1,67 @@
+import { Errors, type ErrorKind } from './codes.js';
+
+/** A google.rpc error detail, kept in the JSON shape daprd writes into HTTP error bodies. */
+export type ErrorDetail =
+  | { '@type': 'type.googleapis.com/google.rpc.ErrorInfo'; reason: string; domain: 'dapr.io'; metadata?: Record<string, string> }
+  | { '@type': 'type.googleapis.com/google.rpc.ResourceInfo'; resource_type: string; resource_name: string; owner: string; description: string }
+  | { '@type': 'type.googleapis.com/google.rpc.BadRequest'; field_violations: Array<{ field: string; description: string }> }
+  | { '@type': 'type.googleapis.com/google.rpc.Help'; links: Array<{ description: string; url: string }> };
+
+export interface SidecarErrorOptions {
+  cause?: unknown;
+  /** ErrorInfo metadata (only sent for kinds that carry a reason). */
+  metadata?: Record<string, string>;
+  resource?: { type: string; name: string };
+  fieldViolation?: { field: string; description: string };
+  help?: { description: string; url: string };
+}
+
+/** The error every core function throws; transports map it with errors/http.ts (and, later, errors/grpc.ts). */
+export class SidecarError extends Error {
+  readonly kind: ErrorKind;
+  readonly details: ErrorDetail[];
+
+  constructor(kind: ErrorKind, message: string, options: SidecarErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SidecarError';
+    this.kind = kind;
+    this.details = buildDetails(kind, options);
+  }
+
+  get code(): string {
+    return this.kind.code;
+  }
+
+  /** Normalises anything thrown into a SidecarError (unknown errors become the generic 500 `ERROR`). */
+  static from(err: unknown): SidecarError {
+    if (err instanceof SidecarError) return err;
+    const message = err instanceof Error ? err.message : String(err);
+    return new SidecarError(Errors.Generic, message, { cause: err });
+  }
+}
+
+function buildDetails(kind: ErrorKind, o: SidecarErrorOptions): ErrorDetail[] {
+  if (!kind.reason) return [];
+  // Same order as daprd's builders: violations and help first, then the resource, ErrorInfo last.
+  const details: ErrorDetail[] = [];
+  if (o.fieldViolation) {
+    details.push({ '@type': 'type.googleapis.com/google.rpc.BadRequest', field_violations: [o.fieldViolation] });
+  }
+  if (o.help) details.push({ '@type': 'type.googleapis.com/google.rpc.Help', links: [o.help] });
+  if (o.resource) {
+    details.push({
+      '@type': 'type.googleapis.com/google.rpc.ResourceInfo',
+      resource_type: o.resource.type,
+      resource_name: o.resource.name,
+      owner: '',
+      description: '',
+    });
+  }
+  details.push({
+    '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+    reason: kind.reason,
+    domain: 'dapr.io',
+    ...(o.metadata && Object.keys(o.metadata).length > 0 ? { metadata: o.metadata } : {}),
+  });
+  return details;
+}

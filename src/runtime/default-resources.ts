@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+import type { ResourceDocument } from '../config/resource-documents.js';
+
+/**
+ * The components a sidecar gets when no `--resources-path` is given, named as the Dapr quickstarts
+ * expect: a durable SQLite `statestore` under the data directory.
+ */
+export function defaultResourceDocuments(dataDir: string): ResourceDocument[] {
+  return [
+    {
+      file: '<embedded defaults>',
+      index: 1,
+      content: {
+        apiVersion: 'dapr.io/v1alpha1',
+        kind: 'Component',
+        metadata: { name: 'statestore' },
+        spec: {
+          type: 'state.sqlite',
+          version: 'v1',
+          metadata: [
+            { name: 'connectionString', value: join(dataDir, 'state.db') },
+            { name: 'cleanupInterval', value: '1h' },
+          ],
+        },
+      },
+    },
+  ];
+}

@@ -1,0 +1,159 @@
+import { createServer, type Server } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { SidecarOptions } from './config/sidecar-options.js';
+import { loadResources } from './config/resources.js';
+import { loadComponentSpecs } from './config/load-components.js';
+import { ResourceLoadError } from './config/resource-problem.js';
+import type { StateStore } from './contracts/state.js';
+import { Health } from './core/health.js';
+import { MetadataApi } from './core/metadata-api.js';
+import { StateApi } from './core/state-api.js';
+import { ComponentRegistry } from './registry/component-registry.js';
+import { builtinComponents } from './registry/builtin.js';
+import { ComponentHost } from './runtime/component-host.js';
+import { defaultResourceDocuments } from './runtime/default-resources.js';
+import { stateStoresOf } from './runtime/state-stores.js';
+import { waitForPort } from './runtime/wait-for-port.js';
+import { buildHttpApi } from './transports/http/server.js';
+import { VERSION } from './version.js';
+
+/** The composition root: resources → components → building-block cores → transports. */
+export class Sidecar {
+  readonly health: Health;
+  readonly #components: ComponentHost;
+  readonly #http: FastifyInstance;
+  readonly #extraServers: Server[] = [];
+  readonly #stopping = new AbortController();
+  #stopped?: Promise<void>;
+
+  private constructor(
+    readonly options: SidecarOptions,
+    private readonly logger: Logger,
+    private readonly onShutdownRequest: (force: boolean) => void,
+  ) {
+    this.health = new Health(options.appId);
+    this.#components = new ComponentHost(logger);
+    const state = new StateApi(options.appId, stateStoresOf(this.#components, options.appId));
+    const metadata = new MetadataApi({
+      appId: options.appId,
+      runtimeVersion: VERSION,
+      appConnection: options.appPort === undefined ? undefined : {
+        port: options.appPort,
+        protocol: options.appProtocol,
+        channelAddress: options.appChannelAddress,
+        maxConcurrency: options.appMaxConcurrency,
+      },
+      components: () => this.#components.list().map((c) => ({
+        name: c.spec.name,
+        type: c.spec.type,
+        version: c.spec.version,
+        capabilities: c.spec.category === 'state' ? StateApi.capabilities(c.instance as StateStore) : [],
+      })),
+    });
+    this.#http = buildHttpApi({
+      state,
+      metadata,
+      health: this.health,
+      shutdown: (force) => this.onShutdownRequest(force),
+      logger,
+      apiToken: options.apiToken,
+      maxBodyBytes: options.maxRequestBytes,
+      apiLogging: options.enableApiLogging,
+    });
+  }
+
+  /** Loads resources and components, then opens the API. Throws ResourceLoadError or a startup error. */
+  static async start(options: SidecarOptions, logger: Logger, onShutdownRequest: (force: boolean) => void): Promise<Sidecar> {
+    const sidecar = new Sidecar(options, logger, onShutdownRequest);
+    await sidecar.#startComponents();
+    try {
+      await sidecar.#listen();
+    } catch (err) {
+      await sidecar.stop();
+      throw err;
+    }
+    sidecar.health.done('api servers');
+    logger.info({ httpPort: sidecar.httpPort, addresses: options.listenAddresses, version: VERSION }, 'HTTP API listening');
+    sidecar.#connectApp();
+    return sidecar;
+  }
+
+  get httpPort(): number {
+    const addr = this.#http.server.address();
+    return typeof addr === 'object' && addr ? addr.port : this.options.httpPort;
+  }
+
+  /** Graceful stop: refuse new requests, let in-flight ones finish within the budget, close components. */
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      this.#stopping.abort();
+      const budget = this.options.gracefulShutdownSeconds * 1000;
+      const closing = Promise.all([this.#http.close(), ...this.#extraServers.map((s) => new Promise((r) => s.close(r)))]);
+      const timer = setTimeout(() => {
+        this.logger.warn({ seconds: this.options.gracefulShutdownSeconds }, 'graceful shutdown budget spent; closing connections');
+        this.#http.server.closeAllConnections();
+        for (const s of this.#extraServers) s.closeAllConnections();
+      }, budget);
+      await closing;
+      clearTimeout(timer);
+      await this.#components.close();
+      this.logger.info('sidecar stopped');
+    })();
+    return this.#stopped;
+  }
+
+  async #startComponents(): Promise<void> {
+    const registry = new ComponentRegistry(builtinComponents);
+    const ctx = {
+      registry,
+      appId: this.options.appId,
+      env: process.env,
+      warn: (msg: string, fields: Record<string, unknown>) => this.logger.warn(fields, msg),
+    };
+    let specs;
+    if (this.options.resourcesPaths.length > 0) {
+      specs = (await loadResources(this.options.resourcesPaths, ctx)).components;
+    } else {
+      const loaded = loadComponentSpecs(defaultResourceDocuments(this.options.dataDir), ctx);
+      if (loaded.problems.length > 0) throw new ResourceLoadError(loaded.problems);
+      specs = loaded.specs;
+      this.logger.info({ dataDir: this.options.dataDir }, 'no --resources-path: using embedded default components');
+    }
+    await this.#components.start(specs);
+    this.health.done('components');
+  }
+
+  async #listen(): Promise<void> {
+    const [first, ...rest] = this.options.listenAddresses;
+    try {
+      await this.#http.listen({ host: first, port: this.options.httpPort });
+      for (const host of rest) {
+        const server = createServer((req, res) => this.#http.routing(req, res));
+        await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.httpPort, host, resolve));
+        this.#extraServers.push(server);
+      }
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'EADDRINUSE') throw new Error(`--dapr-http-port ${this.options.httpPort}: the port is already in use`);
+      if (e.code === 'EADDRNOTAVAIL') throw new Error(`--dapr-listen-addresses: cannot listen on this machine's address ${first}`);
+      throw err;
+    }
+  }
+
+  #connectApp(): void {
+    const { appPort, appChannelAddress } = this.options;
+    if (appPort === undefined) {
+      this.health.done('app channel');
+      return;
+    }
+    this.logger.info({ appPort }, 'waiting for the app to listen');
+    waitForPort(appChannelAddress, appPort, this.#stopping.signal).then(
+      () => {
+        this.health.done('app channel');
+        this.logger.info({ appPort }, 'app is listening; sidecar ready');
+      },
+      () => undefined,
+    );
+  }
+}

@@ -1,0 +1,58 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Health } from '../../core/health.js';
+import type { MetadataApi, SidecarMetadata } from '../../core/metadata-api.js';
+import { queryValue, type Query } from './request.js';
+
+export interface RuntimeRouteDeps {
+  health: Health;
+  metadata: MetadataApi;
+  shutdown(force: boolean): void;
+}
+
+/** Health, metadata and shutdown: the routes about the sidecar itself. */
+export function registerRuntimeRoutes(app: FastifyInstance, deps: RuntimeRouteDeps): void {
+  app.get('/v1.0/healthz', async (req: FastifyRequest<{ Querystring: Query }>, reply) => {
+    deps.health.check(queryValue(req.query, 'appid'));
+    return reply.code(204).send();
+  });
+
+  app.get('/v1.0/healthz/outbound', async (_req, reply) => {
+    deps.health.checkOutbound();
+    return reply.code(204).send();
+  });
+
+  app.get('/v1.0/metadata', async (_req, reply) => reply.code(200).type('application/json').send(JSON.stringify(encodeMetadata(deps.metadata.get()))));
+
+  app.put('/v1.0/metadata/:key', async (req: FastifyRequest<{ Params: { key: string } }>, reply) => {
+    deps.metadata.set(req.params.key, Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
+    return reply.code(204).send();
+  });
+
+  app.post('/v1.0/shutdown', async (req, reply) => {
+    const force = String(req.headers['dapr-force-shutdown'] ?? '').toLowerCase() === 'true';
+    // Answer first, then stop: the caller gets its 204 before the listener closes.
+    reply.raw.once('finish', () => deps.shutdown(force));
+    return reply.code(204).send();
+  });
+}
+
+/** The JSON daprd's HTTP API writes for GET /v1.0/metadata: empty collections left out. */
+function encodeMetadata(m: SidecarMetadata): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: m.id, runtimeVersion: m.runtimeVersion };
+  if (m.enabledFeatures.length > 0) out.enabledFeatures = m.enabledFeatures;
+  if (m.components.length > 0) {
+    out.components = m.components.map((c) => ({ name: c.name, type: c.type, version: c.version, ...(c.capabilities.length ? { capabilities: c.capabilities } : {}) }));
+  }
+  out.extended = m.extended;
+  if (m.appConnection) {
+    const { port, protocol, channelAddress, maxConcurrency } = m.appConnection;
+    out.appConnectionProperties = {
+      ...(port ? { port } : {}),
+      ...(protocol ? { protocol } : {}),
+      ...(channelAddress ? { channelAddress } : {}),
+      ...(maxConcurrency > 0 ? { maxConcurrency } : {}),
+    };
+  }
+  out.actorRuntime = { runtimeStatus: 'DISABLED', hostReady: false };
+  return out;
+}

@@ -1,0 +1,91 @@
+import { timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { StateApi } from '../../core/state-api.js';
+import { Errors } from '../../errors/codes.js';
+import { toHttpError } from '../../errors/http.js';
+import { SidecarError } from '../../errors/sidecar-error.js';
+import { registerRuntimeRoutes, type RuntimeRouteDeps } from './runtime-routes.js';
+import { registerStateRoutes } from './state-routes.js';
+import { responseTraceparent } from './trace-context.js';
+
+export interface HttpApiOptions extends RuntimeRouteDeps {
+  state: StateApi;
+  logger: Logger;
+  apiToken?: string;
+  maxBodyBytes: number;
+  apiLogging: boolean;
+}
+
+const UNAUTHENTICATED_PATHS = new Set(['/v1.0/healthz', '/v1.0/healthz/outbound']);
+
+/** Builds the fastify app of the Dapr HTTP API. Routes only decode, call a core, encode; errors map in one place. */
+export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: o.maxBodyBytes,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 8192 },
+    forceCloseConnections: 'idle',
+  });
+
+  // Bodies are read as bytes whatever their Content-Type: daprd ignores it for most APIs.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (o.apiToken === undefined) return;
+    if (UNAUTHENTICATED_PATHS.has(req.url.split('?')[0])) return;
+    const given = req.headers['dapr-api-token'];
+    if (typeof given !== 'string' || !sameToken(given, o.apiToken)) {
+      return reply.code(401).type('text/plain; charset=utf-8').send('invalid api token');
+    }
+    delete req.headers['dapr-api-token'];
+  });
+
+  app.addHook('onSend', async (req, reply) => {
+    if (!req.url.startsWith('/v1.0/healthz') && !reply.hasHeader('traceparent')) {
+      const incoming = req.headers.traceparent;
+      reply.header('traceparent', responseTraceparent(Array.isArray(incoming) ? incoming[0] : incoming));
+    }
+  });
+
+  if (o.apiLogging) {
+    app.addHook('onResponse', async (req, reply) => {
+      o.logger.info({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, durationMs: Math.round(reply.elapsedTime) }, 'api call');
+    });
+  }
+
+  app.setErrorHandler((err: FastifyError | SidecarError, _req, reply) => {
+    const { status, body } = toHttpError(fromFastify(err, o.maxBodyBytes));
+    if (status >= 500) o.logger.debug({ err: body.message, errorCode: body.errorCode }, 'api error');
+    return reply.code(status).type('application/json').send(JSON.stringify(body));
+  });
+
+  // daprd treats every unmatched route as service invocation; without a target app-id that is this 404.
+  app.setNotFoundHandler((_req, reply) => {
+    const err = new SidecarError(Errors.DirectInvokeNoAppId, 'failed getting app id either from the URL path or the header dapr-app-id');
+    const { status, body } = toHttpError(err);
+    return reply.code(status).type('application/json').send(JSON.stringify(body));
+  });
+
+  registerStateRoutes(app, o.state);
+  registerRuntimeRoutes(app, o);
+  return app;
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** fastify's own errors (body too large, bad URL encoding…) as catalogue errors. */
+function fromFastify(err: FastifyError | SidecarError, maxBodyBytes: number): unknown {
+  if (err instanceof SidecarError) return err;
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new SidecarError(Errors.RequestTooLarge, `request body is larger than ${maxBodyBytes} bytes (set --dapr-http-max-request-size to raise the limit)`);
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return new SidecarError(Errors.MalformedRequest, err.message);
+  }
+  return err;
+}

@@ -1,0 +1,73 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { StateApi } from '../../core/state-api.js';
+import { parseJsonBody, queryMetadata, queryValue, type Query } from './request.js';
+import { decodeBulkGet, decodeSaveItems, decodeTransaction, encodeBulkItems } from './state-codec.js';
+
+type Req = FastifyRequest<{ Params: { storeName: string; key: string }; Querystring: Query }>;
+
+/** `/v1.0/state/...`: decode, call the state core, encode. */
+export function registerStateRoutes(app: FastifyInstance, state: StateApi): void {
+  app.get('/v1.0/state/:storeName/:key', async (req: Req, reply: FastifyReply) => {
+    const item = await state.get({
+      storeName: req.params.storeName,
+      key: req.params.key,
+      consistency: queryValue(req.query, 'consistency'),
+      metadata: queryMetadata(req.query),
+    });
+    if (!item) return reply.code(204).send();
+    if (item.etag) reply.header('etag', item.etag);
+    for (const [k, v] of Object.entries(item.metadata ?? {})) reply.header(`metadata.${k}`, v);
+    return reply.code(200).type('application/json').send(item.data);
+  });
+
+  app.route({
+    method: ['POST', 'PUT'],
+    url: '/v1.0/state/:storeName',
+    handler: async (req: Req, reply) => {
+      const items = decodeSaveItems(parseJsonBody(req.body));
+      await state.save({ storeName: req.params.storeName, items, metadata: queryMetadata(req.query) });
+      return reply.code(204).send();
+    },
+  });
+
+  app.delete('/v1.0/state/:storeName/:key', async (req: Req, reply: FastifyReply) => {
+    const ifMatch = req.headers['if-match'];
+    await state.delete({
+      storeName: req.params.storeName,
+      key: req.params.key,
+      etag: Array.isArray(ifMatch) ? ifMatch[0] : ifMatch,
+      options: { concurrency: queryValue(req.query, 'concurrency'), consistency: queryValue(req.query, 'consistency') },
+      metadata: queryMetadata(req.query),
+    });
+    return reply.code(204).send();
+  });
+
+  app.route({
+    method: ['POST', 'PUT'],
+    url: '/v1.0/state/:storeName/bulk',
+    handler: async (req: Req, reply) => {
+      const body = decodeBulkGet(parseJsonBody(req.body));
+      const items = await state.bulkGet({
+        storeName: req.params.storeName,
+        keys: body.keys,
+        parallelism: body.parallelism,
+        metadata: { ...body.metadata, ...queryMetadata(req.query) },
+      });
+      return reply.code(200).type('application/json').send(encodeBulkItems(items));
+    },
+  });
+
+  app.route({
+    method: ['POST', 'PUT'],
+    url: '/v1.0/state/:storeName/transaction',
+    handler: async (req: Req, reply) => {
+      const body = decodeTransaction(parseJsonBody(req.body));
+      await state.transaction({
+        storeName: req.params.storeName,
+        operations: body.operations,
+        metadata: { ...body.metadata, ...queryMetadata(req.query) },
+      });
+      return reply.code(204).send();
+    },
+  });
+}
