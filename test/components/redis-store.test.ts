@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { redisState } from '../../src/components/state/redis/index.js';
 import { ETagError, type BulkGetStateStore, type SetRequest, type TransactionalStateStore } from '../../src/contracts/state.js';
-import { ensureRedisServer, type RedisServer } from '../support/redis-server.js';
 
-let server: RedisServer;
+const [redisHost, redisPort] = inject('redisAddress').split(':');
+const server = { host: redisHost, port: Number(redisPort) };
 let store: TransactionalStateStore & BulkGetStateStore;
 let raw: Redis;
 const prefix = `mecha-test-${randomUUID()}||`;
@@ -33,7 +33,6 @@ function setReq(k: string, value: string, extra: Partial<SetRequest> = {}): SetR
 }
 
 beforeAll(async () => {
-  server = await ensureRedisServer();
   raw = new Redis({ host: server.host, port: server.port, lazyConnect: true });
   await raw.connect();
   store = await createStore({});
@@ -43,7 +42,6 @@ afterAll(async () => {
   await store?.close();
   await store?.close(); // idempotent
   raw?.disconnect();
-  await server?.stop();
 });
 
 describe('state.redis storage format', () => {
