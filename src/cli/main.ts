@@ -13,6 +13,7 @@ const USAGE = `mecha ${VERSION}: a Dapr-compatible sidecar
 Usage:
   mecha run [flags] [-- <app command> [args...]]   start the sidecar (and the app, if given)
   mecha [flags]                                    same as run (daprd-style invocation)
+  mecha components                                 print the reference of the built-in components (Markdown)
   mecha --version                                  print the version
   mecha run --help                                 list every flag with its default`;
 
@@ -23,6 +24,11 @@ async function main(argv: string[]): Promise<number> {
   }
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     process.stdout.write(`${USAGE}\n\n${helpText('Flags of mecha run:', RUN_FLAGS).split('\n').slice(2).join('\n')}`);
+    return 0;
+  }
+  if (argv[0] === 'components') {
+    const [{ renderComponentReference }, { builtinComponents }] = await Promise.all([import('../registry/component-reference.js'), import('../registry/builtin.js')]);
+    process.stdout.write(renderComponentReference(builtinComponents));
     return 0;
   }
   if (argv[0] !== 'run' && !argv[0].startsWith('-')) throw new UsageError(`unknown command "${argv[0]}" (see mecha --help)`);
