@@ -73,6 +73,10 @@ async function run(args: string[]): Promise<number> {
     return 1;
   }
   logger.info({ startupMs: Math.round(performance.now() - started) }, 'sidecar started');
+  if (o.resourcesPaths.length === 0) {
+    const base = `localhost:${sidecar.httpPort}/v1.0/state/statestore`;
+    logger.info(`try: curl -X POST ${base} -d '[{"key":"k","value":"hello"}]' && curl ${base}/k`);
+  }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(0, signal));
 
   if (cmd.appCommand.length > 0) {

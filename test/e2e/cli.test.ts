@@ -32,7 +32,7 @@ describe('mecha CLI', () => {
 
   it('accepts daprd-style single-dash flags and Go booleans', async () => {
     const m = await startMecha(['-app-id', 'dashy', '--log-as-json=true']);
-    const md = await (await fetch(`${m.url}/v1.0/metadata`)).json();
+    const md = (await (await fetch(`${m.url}/v1.0/metadata`)).json()) as { id: string };
     expect(md.id).toBe('dashy');
     expect(m.output()).toMatch(/^\{"level":/m);
     await m.stop();
@@ -75,7 +75,7 @@ describe('mecha CLI', () => {
     const m = await startMecha(['--resources-path', tolerant]);
     const missing = await fetch(`${m.url}/v1.0/state/r/k`);
     expect(missing.status).toBe(500);
-    expect((await missing.json()).errorCode).toBe('ERR_STATE_STORE_NOT_CONFIGURED');
+    expect(((await missing.json()) as { errorCode: string }).errorCode).toBe('ERR_STATE_STORE_NOT_CONFIGURED');
     await m.stop();
   });
 

@@ -35,7 +35,7 @@ describe('state through the spawned CLI', () => {
 
     const second = await startMecha(['--app-id', 'quickstart'], { cwd });
     expect(await (await fetch(`${second.url}/v1.0/state/statestore/k`)).text()).toBe('"v"');
-    const metadata = await (await fetch(`${second.url}/v1.0/metadata`)).json();
+    const metadata = (await (await fetch(`${second.url}/v1.0/metadata`)).json()) as { components: unknown };
     expect(metadata.components).toEqual([{ name: 'statestore', type: 'state.sqlite', version: 'v1', capabilities: ['ETAG', 'TRANSACTIONAL', 'TTL', 'ACTOR'] }]);
     await second.stop();
   });
@@ -54,7 +54,7 @@ describe('state through the spawned CLI', () => {
       expect(res.headers.get('etag')).toBe('1');
       const stale = await save(m.url, 'cache', [{ key: 'user', value: 1, etag: '7' }]);
       expect(stale.status).toBe(409);
-      expect((await stale.json()).errorCode).toBe('ERR_STATE_SAVE');
+      expect(((await stale.json()) as { errorCode: string }).errorCode).toBe('ERR_STATE_SAVE');
     } finally {
       await m.stop();
     }
