@@ -5,7 +5,6 @@ import type { SidecarOptions } from './config/sidecar-options.js';
 import { loadResources } from './config/resources.js';
 import { loadComponentSpecs } from './config/load-components.js';
 import { ResourceLoadError } from './config/resource-problem.js';
-import type { StateStore } from './contracts/state.js';
 import { Health } from './core/health.js';
 import { MetadataApi } from './core/metadata-api.js';
 import { StateApi } from './core/state-api.js';
@@ -13,14 +12,20 @@ import { ComponentRegistry } from './registry/component-registry.js';
 import { builtinComponents } from './registry/builtin.js';
 import { ComponentHost } from './runtime/component-host.js';
 import { defaultResourceDocuments } from './runtime/default-resources.js';
+import { registeredComponents } from './runtime/registered-components.js';
 import { stateStoresOf } from './runtime/state-stores.js';
 import { waitForPort } from './runtime/wait-for-port.js';
+import { HttpAppChannel } from './runtime/app-channel.js';
+import { registerRuntimeRoutes } from './transports/http/runtime-routes.js';
 import { buildHttpApi } from './transports/http/server.js';
+import { registerStateRoutes } from './transports/http/state-routes.js';
 import { VERSION } from './version.js';
 
 /** The composition root: resources → components → building-block cores → transports. */
 export class Sidecar {
   readonly health: Health;
+  /** The sidecar's calls into its app; undefined without `--app-port`. */
+  readonly appChannel?: HttpAppChannel;
   readonly #components: ComponentHost;
   readonly #http: FastifyInstance;
   readonly #extraServers: Server[] = [];
@@ -33,29 +38,27 @@ export class Sidecar {
     private readonly onShutdownRequest: (force: boolean) => void,
   ) {
     this.health = new Health(options.appId);
+    if (options.appPort !== undefined) {
+      this.appChannel = new HttpAppChannel(options.appChannelAddress, options.appPort, options.appApiToken, options.appMaxConcurrency);
+    }
     this.#components = new ComponentHost(logger);
     const state = new StateApi(options.appId, stateStoresOf(this.#components, options.appId));
     const metadata = new MetadataApi({
       appId: options.appId,
       runtimeVersion: VERSION,
-      appConnection: options.appPort === undefined ? undefined : {
-        port: options.appPort,
+      appConnection: {
+        port: options.appPort ?? 0,
         protocol: options.appProtocol,
         channelAddress: options.appChannelAddress,
         maxConcurrency: options.appMaxConcurrency,
       },
-      components: () => this.#components.list().map((c) => ({
-        name: c.spec.name,
-        type: c.spec.type,
-        version: c.spec.version,
-        capabilities: c.spec.category === 'state' ? StateApi.capabilities(c.instance as StateStore) : [],
-      })),
+      components: () => registeredComponents(this.#components),
     });
     this.#http = buildHttpApi({
-      state,
-      metadata,
-      health: this.health,
-      shutdown: (force) => this.onShutdownRequest(force),
+      routes: [
+        (app) => registerStateRoutes(app, state),
+        (app) => registerRuntimeRoutes(app, { health: this.health, metadata, shutdown: (force) => this.onShutdownRequest(force) }),
+      ],
       logger,
       apiToken: options.apiToken,
       maxBodyBytes: options.maxRequestBytes,
@@ -98,6 +101,7 @@ export class Sidecar {
       await closing;
       clearTimeout(timer);
       await this.#components.close();
+      this.appChannel?.close();
       this.logger.info('sidecar stopped');
     })();
     return this.#stopped;

@@ -7,6 +7,7 @@ export interface RegisteredComponent {
 }
 
 export interface AppConnection {
+  /** 0 without an app port. */
   port: number;
   protocol: string;
   channelAddress: string;
@@ -19,13 +20,13 @@ export interface SidecarMetadata {
   enabledFeatures: string[];
   components: RegisteredComponent[];
   extended: Record<string, string>;
-  appConnection?: AppConnection;
+  appConnection: AppConnection;
 }
 
 export interface MetadataSources {
   appId: string;
   runtimeVersion: string;
-  appConnection?: AppConnection;
+  appConnection: AppConnection;
   components(): RegisteredComponent[];
 }
 

@@ -8,6 +8,7 @@ import {
   type StateItem,
   type StateStore,
   type TransactionOperation,
+  type TransactionalStateStore,
 } from '../contracts/state.js';
 import { Errors, type ErrorKind } from '../errors/codes.js';
 import { SidecarError } from '../errors/sidecar-error.js';
@@ -100,13 +101,8 @@ export class StateApi {
   }
 
   async transaction(req: StateTransactionRequest): Promise<void> {
-    const { store, keys } = this.#store(req.storeName);
-    if (!isTransactional(store) || !store.features().includes(StateFeature.Transactional)) {
-      throw new SidecarError(Errors.StateTransactionsNotSupported, `state store ${req.storeName} doesn't support transactions`, {
-        resource: { type: 'state', name: req.storeName },
-        help: { url: 'https://docs.dapr.io/reference/components-reference/supported-state-stores/', description: 'Check the list of state stores and the features they support' },
-      });
-    }
+    const { store: candidate, keys } = this.#store(req.storeName);
+    const store = this.#transactional(candidate, req.storeName);
     if (req.operations.length === 0) return;
     const ops: TransactionOperation[] = req.operations.map((op, i) => {
       if (op.operation !== 'upsert' && op.operation !== 'delete') {
@@ -130,6 +126,15 @@ export class StateApi {
     }
   }
 
+  /**
+   * Fails as daprd does before a request body is even read: no stores, unknown store, and for
+   * transactions a store without them. Transports call it before decoding, to keep daprd's error order.
+   */
+  checkStore(storeName: string, need?: 'transactions'): void {
+    const { store } = this.#store(storeName);
+    if (need === 'transactions') this.#transactional(store, storeName);
+  }
+
   /** The capabilities the metadata API reports for a store (ACTOR when it could host actor state). */
   static capabilities(store: StateStore): string[] {
     const features: string[] = [...store.features()];
@@ -143,6 +148,14 @@ export class StateApi {
     const found = this.stores.find(name);
     if (!found) throw new SidecarError(Errors.StateStoreNotFound, `state store ${name} is not found`, { metadata: meta });
     return found;
+  }
+
+  #transactional(store: StateStore, name: string): TransactionalStateStore {
+    if (isTransactional(store) && store.features().includes(StateFeature.Transactional)) return store;
+    throw new SidecarError(Errors.StateTransactionsNotSupported, `state store ${name} doesn't support transactions`, {
+      resource: { type: 'state', name },
+      help: { url: 'https://docs.dapr.io/reference/components-reference/supported-state-stores/', description: 'Check the list of state stores and the features they support' },
+    });
   }
 
   #setRequest(item: SaveStateItem, req: { storeName: string; metadata: Record<string, string> }, keys: KeyPrefixer): SetRequest {

@@ -2,7 +2,7 @@ import { Errors, type ErrorKind } from './codes.js';
 
 /** A google.rpc error detail, kept in the JSON shape daprd writes into HTTP error bodies. */
 export type ErrorDetail =
-  | { '@type': 'type.googleapis.com/google.rpc.ErrorInfo'; reason: string; domain: 'dapr.io'; metadata?: Record<string, string> }
+  | { '@type': 'type.googleapis.com/google.rpc.ErrorInfo'; reason: string; domain: 'dapr.io'; metadata: Record<string, string> | null }
   | { '@type': 'type.googleapis.com/google.rpc.ResourceInfo'; resource_type: string; resource_name: string; owner: string; description: string }
   | { '@type': 'type.googleapis.com/google.rpc.BadRequest'; field_violations: Array<{ field: string; description: string }> }
   | { '@type': 'type.googleapis.com/google.rpc.Help'; links: Array<{ description: string; url: string }> };
@@ -61,7 +61,8 @@ function buildDetails(kind: ErrorKind, o: SidecarErrorOptions): ErrorDetail[] {
     '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
     reason: kind.reason,
     domain: 'dapr.io',
-    ...(o.metadata && Object.keys(o.metadata).length > 0 ? { metadata: o.metadata } : {}),
+    // daprd writes the field even when empty, as null.
+    metadata: o.metadata && Object.keys(o.metadata).length > 0 ? o.metadata : null,
   });
   return details;
 }

@@ -10,8 +10,11 @@ import { StateApi } from '../../src/core/state-api.js';
 import { builtinComponents } from '../../src/registry/builtin.js';
 import { ComponentRegistry } from '../../src/registry/component-registry.js';
 import { ComponentHost } from '../../src/runtime/component-host.js';
+import { registeredComponents } from '../../src/runtime/registered-components.js';
 import { stateStoresOf } from '../../src/runtime/state-stores.js';
+import { registerRuntimeRoutes } from '../../src/transports/http/runtime-routes.js';
 import { buildHttpApi } from '../../src/transports/http/server.js';
+import { registerStateRoutes } from '../../src/transports/http/state-routes.js';
 
 export const APP_ID = 'myapp';
 export const RUNTIME_VERSION = 'test-version';
@@ -20,6 +23,7 @@ export const RUNTIME_VERSION = 'test-version';
 export class PlainStore implements StateStore {
   readonly entries = new Map<string, Buffer>();
   readonly gets: GetRequest[] = [];
+  readonly sets: SetRequest[] = [];
 
   async init(): Promise<void> {}
   async close(): Promise<void> {}
@@ -32,6 +36,7 @@ export class PlainStore implements StateStore {
     return data ? { data } : undefined;
   }
   async set(req: SetRequest): Promise<void> {
+    this.sets.push(req);
     this.entries.set(req.key, req.value.data);
   }
   async delete(req: DeleteRequest): Promise<void> {
@@ -91,21 +96,15 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const metadata = new MetadataApi({
     appId: APP_ID,
     runtimeVersion: RUNTIME_VERSION,
-    appConnection: o.appPort === undefined ? undefined : { port: o.appPort, protocol: 'http', channelAddress: '127.0.0.1', maxConcurrency: -1 },
-    components: () =>
-      host.list().map((c) => ({
-        name: c.spec.name,
-        type: c.spec.type,
-        version: c.spec.version,
-        capabilities: c.spec.category === 'state' ? StateApi.capabilities(c.instance as StateStore) : [],
-      })),
+    appConnection: { port: o.appPort ?? 0, protocol: 'http', channelAddress: '127.0.0.1', maxConcurrency: -1 },
+    components: () => registeredComponents(host),
   });
   const shutdowns: boolean[] = [];
   const app = buildHttpApi({
-    state,
-    metadata,
-    health,
-    shutdown: (force) => shutdowns.push(force),
+    routes: [
+      (a) => registerStateRoutes(a, state),
+      (a) => registerRuntimeRoutes(a, { health, metadata, shutdown: (force) => shutdowns.push(force) }),
+    ],
     logger,
     apiToken: o.apiToken,
     maxBodyBytes: o.maxBodyBytes ?? 4 * 1024 * 1024,

@@ -245,6 +245,34 @@ describe('request validation', () => {
   });
 });
 
+describe('order of checks', () => {
+  // daprd resolves the store before it reads the body.
+  it('an unknown store is reported before a malformed body', async () => {
+    for (const url of ['/v1.0/state/nope', '/v1.0/state/nope/bulk', '/v1.0/state/nope/transaction']) {
+      expectError(await h.app.inject({ method: 'POST', url, payload: '{not json' }), 400, 'ERR_STATE_STORE_NOT_FOUND');
+    }
+  });
+
+  it('a store without transactions is reported before a malformed body', async () => {
+    expectError(await h.app.inject({ method: 'POST', url: '/v1.0/state/plain/transaction', payload: '{not json' }), 500, 'ERR_STATE_STORE_NOT_SUPPORTED');
+  });
+});
+
+describe('request metadata', () => {
+  it('query metadata.* reaches the store on get and is merged into each saved item, the query winning', async () => {
+    const plain = h.host.get<PlainStore>('state', 'plain')!.instance;
+    plain.sets.length = 0;
+    plain.gets.length = 0;
+    expectEmpty(await save([{ key: 'm1', value: 1, metadata: { a: 'item', b: 'item' } }, { key: 'm2', value: 2 }], { store: 'plain', query: '?metadata.b=query' }));
+    expect(plain.sets.map((s) => [s.key, s.metadata])).toEqual([
+      [`${APP_ID}||m1`, { a: 'item', b: 'query' }],
+      [`${APP_ID}||m2`, { b: 'query' }],
+    ]);
+    expect((await h.app.inject({ method: 'GET', url: '/v1.0/state/plain/m1?metadata.partitionKey=p1' })).payload).toBe('1');
+    expect(plain.gets.map((g) => g.metadata)).toEqual([{ partitionKey: 'p1' }]);
+  });
+});
+
 describe('lenient decoding and paths', () => {
   it('JSON field names match case-insensitively (KEY, Value, ETag)', async () => {
     expectEmpty(await save([{ KEY: 'ci', Value: { a: 1 } }]));

@@ -44,15 +44,14 @@ function encodeMetadata(m: SidecarMetadata): Record<string, unknown> {
     out.components = m.components.map((c) => ({ name: c.name, type: c.type, version: c.version, ...(c.capabilities.length ? { capabilities: c.capabilities } : {}) }));
   }
   out.extended = m.extended;
-  if (m.appConnection) {
-    const { port, protocol, channelAddress, maxConcurrency } = m.appConnection;
-    out.appConnectionProperties = {
-      ...(port ? { port } : {}),
-      ...(protocol ? { protocol } : {}),
-      ...(channelAddress ? { channelAddress } : {}),
-      ...(maxConcurrency > 0 ? { maxConcurrency } : {}),
-    };
-  }
+  // Go's omitempty: zero values left out, so no app port means no `port` (but protocol and address stay).
+  const { port, protocol, channelAddress, maxConcurrency } = m.appConnection;
+  out.appConnectionProperties = {
+    ...(port ? { port } : {}),
+    ...(protocol ? { protocol } : {}),
+    ...(channelAddress ? { channelAddress } : {}),
+    ...(maxConcurrency > 0 ? { maxConcurrency } : {}), // daprd turns -1 (no limit) into 0
+  };
   out.actorRuntime = { runtimeStatus: 'DISABLED', hostReady: false };
   return out;
 }

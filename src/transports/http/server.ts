@@ -1,16 +1,16 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { StateApi } from '../../core/state-api.js';
 import { Errors } from '../../errors/codes.js';
 import { toHttpError } from '../../errors/http.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
-import { registerRuntimeRoutes, type RuntimeRouteDeps } from './runtime-routes.js';
-import { registerStateRoutes } from './state-routes.js';
 import { responseTraceparent } from './trace-context.js';
 
-export interface HttpApiOptions extends RuntimeRouteDeps {
-  state: StateApi;
+/** Adds one building block's routes to the app. */
+export type RouteRegistrar = (app: FastifyInstance) => void;
+
+export interface HttpApiOptions {
+  routes: readonly RouteRegistrar[];
   logger: Logger;
   apiToken?: string;
   maxBodyBytes: number;
@@ -18,6 +18,13 @@ export interface HttpApiOptions extends RuntimeRouteDeps {
 }
 
 const UNAUTHENTICATED_PATHS = new Set(['/v1.0/healthz', '/v1.0/healthz/outbound']);
+
+/** Only `GET` of the health endpoints skips the token check, however the path is slashed. */
+function isUnauthenticated(method: string, url: string): boolean {
+  if (method !== 'GET') return false;
+  const path = url.split('?')[0].replace(/\/{2,}/g, '/').replace(/\/+$/, '');
+  return UNAUTHENTICATED_PATHS.has(path);
+}
 
 /** Builds the fastify app of the Dapr HTTP API. Routes only decode, call a core, encode; errors map in one place. */
 export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
@@ -33,7 +40,7 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
 
   app.addHook('onRequest', async (req, reply) => {
     if (o.apiToken === undefined) return;
-    if (UNAUTHENTICATED_PATHS.has(req.url.split('?')[0])) return;
+    if (isUnauthenticated(req.method, req.url)) return;
     const given = req.headers['dapr-api-token'];
     if (typeof given !== 'string' || !sameToken(given, o.apiToken)) {
       return reply.code(401).type('text/plain; charset=utf-8').send('invalid api token');
@@ -67,8 +74,7 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     return reply.code(status).type('application/json').send(JSON.stringify(body));
   });
 
-  registerStateRoutes(app, o.state);
-  registerRuntimeRoutes(app, o);
+  for (const register of o.routes) register(app);
   return app;
 }
 

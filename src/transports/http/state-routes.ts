@@ -24,6 +24,7 @@ export function registerStateRoutes(app: FastifyInstance, state: StateApi): void
     method: ['POST', 'PUT'],
     url: '/v1.0/state/:storeName',
     handler: async (req: Req, reply) => {
+      state.checkStore(req.params.storeName);
       const items = decodeSaveItems(parseJsonBody(req.body));
       await state.save({ storeName: req.params.storeName, items, metadata: queryMetadata(req.query) });
       return reply.code(204).send();
@@ -46,6 +47,7 @@ export function registerStateRoutes(app: FastifyInstance, state: StateApi): void
     method: ['POST', 'PUT'],
     url: '/v1.0/state/:storeName/bulk',
     handler: async (req: Req, reply) => {
+      state.checkStore(req.params.storeName);
       const body = decodeBulkGet(parseJsonBody(req.body));
       const items = await state.bulkGet({
         storeName: req.params.storeName,
@@ -61,6 +63,7 @@ export function registerStateRoutes(app: FastifyInstance, state: StateApi): void
     method: ['POST', 'PUT'],
     url: '/v1.0/state/:storeName/transaction',
     handler: async (req: Req, reply) => {
+      state.checkStore(req.params.storeName, 'transactions');
       const body = decodeTransaction(parseJsonBody(req.body));
       await state.transaction({
         storeName: req.params.storeName,

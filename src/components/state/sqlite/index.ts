@@ -10,7 +10,7 @@ export const sqliteState: ComponentDescriptor<StateStore> = {
     type: 'object',
     properties: {
       connectionString: { type: 'string', description: 'Database file path, `file:` URI or `:memory:`.' },
-      timeout: { type: 'string', format: 'duration', default: '20s', description: 'Timeout for one database operation.' },
+      timeout: { type: 'string', format: 'duration', default: '20s', description: 'Accepted for compatibility with daprd; operations here are synchronous, so busyTimeout is what bounds them.' },
       busyTimeout: { type: 'string', format: 'duration', default: '2s', description: 'How long to wait for a lock held by another connection.' },
       disableWAL: { type: 'boolean', default: false, description: 'Use the rollback journal instead of WAL (for network filesystems).' },
       tableName: { type: 'string', default: 'state', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Table that holds the state.' },

@@ -1,0 +1,78 @@
+import { request as httpRequest, Agent } from 'node:http';
+
+export interface AppRequest {
+  method: string;
+  /** Path with query string, starting with `/`. */
+  path: string;
+  headers?: Record<string, string>;
+  body?: Buffer;
+  /** Abort after this long (the app is considered failed). */
+  timeoutMs?: number;
+}
+
+export interface AppResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/**
+ * The sidecar's calls into its app over HTTP: keep-alive connections, `dapr-api-token` when
+ * `APP_API_TOKEN` is set, and at most `--app-max-concurrency` calls in flight.
+ */
+export class HttpAppChannel {
+  readonly #agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  #inFlight = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    private readonly appApiToken: string | undefined,
+    private readonly maxConcurrency: number,
+  ) {}
+
+  async invoke(req: AppRequest): Promise<AppResponse> {
+    await this.#acquire();
+    try {
+      return await this.#send(req);
+    } finally {
+      this.#release();
+    }
+  }
+
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  #send(req: AppRequest): Promise<AppResponse> {
+    const headers: Record<string, string> = { ...req.headers };
+    if (this.appApiToken) headers['dapr-api-token'] = this.appApiToken;
+    if (req.body) headers['content-length'] = String(req.body.length);
+    return new Promise((resolve, reject) => {
+      const r = httpRequest({ host: this.host, port: this.port, method: req.method, path: req.path, headers, agent: this.#agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.once('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.once('error', reject);
+      });
+      if (req.timeoutMs) r.setTimeout(req.timeoutMs, () => r.destroy(new Error(`app did not answer within ${req.timeoutMs} ms`)));
+      r.once('error', reject);
+      r.end(req.body);
+    });
+  }
+
+  async #acquire(): Promise<void> {
+    if (this.maxConcurrency <= 0 || this.#inFlight < this.maxConcurrency) {
+      this.#inFlight++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next(); // hand the slot over directly
+    else this.#inFlight--;
+  }
+}
