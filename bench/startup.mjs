@@ -26,9 +26,10 @@ const times = [];
 const rss = [];
 for (let i = 0; i < runs; i++) {
   const port = await freePort();
+  const grpcPort = await freePort();
   const cwd = mkdtempSync(join(tmpdir(), 'mecha-bench-'));
   const started = performance.now();
-  const child = spawn(process.execPath, [bin, 'run', '--dapr-http-port', String(port), '--log-level', 'warn', ...extra], { cwd, stdio: 'ignore' });
+  const child = spawn(process.execPath, [bin, 'run', '--dapr-http-port', String(port), '--dapr-grpc-port', String(grpcPort), '--log-level', 'warn', ...extra], { cwd, stdio: 'ignore' });
   const deadline = Date.now() + 15_000;
   let ready = false;
   while (!ready && Date.now() < deadline) {

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { Server as GrpcServer } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { SidecarOptions } from './config/sidecar-options.js';
@@ -17,6 +18,9 @@ import { stateStoresOf } from './runtime/state-stores.js';
 import { waitForPort } from './runtime/wait-for-port.js';
 import { HttpAppChannel } from './runtime/app-channel.js';
 import { registerRuntimeRoutes } from './transports/http/runtime-routes.js';
+import { buildGrpcApi, listenGrpc } from './transports/grpc/server.js';
+import { runtimeHandlers } from './transports/grpc/runtime-handlers.js';
+import { stateHandlers } from './transports/grpc/state-handlers.js';
 import { buildHttpApi } from './transports/http/server.js';
 import { registerStateRoutes } from './transports/http/state-routes.js';
 import { VERSION } from './version.js';
@@ -28,6 +32,8 @@ export class Sidecar {
   readonly appChannel?: HttpAppChannel;
   readonly #components: ComponentHost;
   readonly #http: FastifyInstance;
+  readonly #grpc: GrpcServer;
+  #grpcPort = 0;
   readonly #extraServers: Server[] = [];
   readonly #stopping = new AbortController();
   #stopped?: Promise<void>;
@@ -64,6 +70,15 @@ export class Sidecar {
       maxBodyBytes: options.maxRequestBytes,
       apiLogging: options.enableApiLogging,
     });
+    const guard = { apiToken: options.apiToken };
+    this.#grpc = buildGrpcApi({
+      handlers: {
+        ...stateHandlers(state, guard),
+        ...runtimeHandlers(metadata, (force) => this.onShutdownRequest(force), guard),
+      },
+      maxMessageBytes: options.maxRequestBytes,
+      logger,
+    });
   }
 
   /** Loads resources and components, then opens the API. Throws ResourceLoadError or a startup error. */
@@ -77,9 +92,13 @@ export class Sidecar {
       throw err;
     }
     sidecar.health.done('api servers');
-    logger.info({ httpPort: sidecar.httpPort, addresses: options.listenAddresses, version: VERSION }, 'HTTP API listening');
+    logger.info({ httpPort: sidecar.httpPort, grpcPort: sidecar.grpcPort, addresses: options.listenAddresses, version: VERSION }, 'API listening');
     sidecar.#connectApp();
     return sidecar;
+  }
+
+  get grpcPort(): number {
+    return this.#grpcPort;
   }
 
   get httpPort(): number {
@@ -92,11 +111,16 @@ export class Sidecar {
     this.#stopped ??= (async () => {
       this.#stopping.abort();
       const budget = this.options.gracefulShutdownSeconds * 1000;
-      const closing = Promise.all([this.#http.close(), ...this.#extraServers.map((s) => new Promise((r) => s.close(r)))]);
+      const closing = Promise.all([
+        this.#http.close(),
+        ...this.#extraServers.map((s) => new Promise((r) => s.close(r))),
+        new Promise<void>((r) => this.#grpc.tryShutdown(() => r())),
+      ]);
       const timer = setTimeout(() => {
         this.logger.warn({ seconds: this.options.gracefulShutdownSeconds }, 'graceful shutdown budget spent; closing connections');
         this.#http.server.closeAllConnections();
         for (const s of this.#extraServers) s.closeAllConnections();
+        this.#grpc.forceShutdown();
       }, budget);
       await closing;
       clearTimeout(timer);
@@ -142,6 +166,13 @@ export class Sidecar {
       if (e.code === 'EADDRINUSE') throw new Error(`--dapr-http-port ${this.options.httpPort}: the port is already in use`);
       if (e.code === 'EADDRNOTAVAIL') throw new Error(`--dapr-listen-addresses: cannot listen on this machine's address ${first}`);
       throw err;
+    }
+    try {
+      this.#grpcPort = await listenGrpc(this.#grpc, this.options.listenAddresses, this.options.grpcPort);
+    } catch (err) {
+      const text = (err as Error).message;
+      if (/EADDRINUSE|address already in use/i.test(text)) throw new Error(`--dapr-grpc-port ${this.options.grpcPort}: the port is already in use`);
+      throw new Error(`--dapr-grpc-port ${this.options.grpcPort}: cannot listen (${text})`);
     }
   }
 

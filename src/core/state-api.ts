@@ -100,6 +100,18 @@ export class StateApi {
     }
   }
 
+  /** Deletes several keys (gRPC DeleteBulkState); not atomic, any failure fails the call. */
+  async deleteBulk(req: { storeName: string; items: SaveStateItem[] }): Promise<void> {
+    const { store, keys } = this.#store(req.storeName);
+    const kinds = { mismatch: Errors.StateBulkDeleteETagMismatch, invalid: Errors.StateBulkDeleteETagInvalid, other: Errors.StateBulkDelete };
+    const deletes = req.items.map((item) => this.#deleteRequest(item, { storeName: req.storeName, metadata: {} }, keys));
+    const results = await Promise.allSettled(deletes.map((d) => store.delete(d)));
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (failures.length > 0) {
+      throw storeError(kinds, `failed deleting state in state store ${req.storeName}`, failures.find((f) => f instanceof ETagError) ?? failures[0]);
+    }
+  }
+
   async transaction(req: StateTransactionRequest): Promise<void> {
     const { store: candidate, keys } = this.#store(req.storeName);
     const store = this.#transactional(candidate, req.storeName);
@@ -130,9 +142,12 @@ export class StateApi {
    * Fails as daprd does before a request body is even read: no stores, unknown store, and for
    * transactions a store without them. Transports call it before decoding, to keep daprd's error order.
    */
-  checkStore(storeName: string, need?: 'transactions'): void {
+  checkStore(storeName: string, need?: 'transactions' | 'query'): void {
     const { store } = this.#store(storeName);
     if (need === 'transactions') this.#transactional(store, storeName);
+    if (need === 'query' && !store.features().includes(StateFeature.Query)) {
+      throw new SidecarError(Errors.StateQueryNotSupported, 'state store does not support querying', { resource: { type: 'state', name: storeName } });
+    }
   }
 
   /** The capabilities the metadata API reports for a store (ACTOR when it could host actor state). */

@@ -139,11 +139,12 @@ describe('mecha CLI', () => {
        console.log('saved as', process.env.APP_ID, 'grpc', process.env.DAPR_GRPC_PORT, 'token', process.env.APP_API_TOKEN);
        process.exit(3);`,
     );
-    const res = await runMecha(['run', '--app-id', 'launcher', '--dapr-http-port', String(await freePort()), '--', process.execPath, script], {
+    const grpcPort = await freePort();
+    const res = await runMecha(['run', '--app-id', 'launcher', '--dapr-http-port', String(await freePort()), '--dapr-grpc-port', String(grpcPort), '--', process.execPath, script], {
       cwd,
       env: { APP_API_TOKEN: 'apptok' },
     });
-    expect(res.output).toContain('== APP == saved as launcher grpc 50001 token apptok');
+    expect(res.output).toContain(`== APP == saved as launcher grpc ${grpcPort} token apptok`);
     expect(res.code).toBe(3);
   });
 });

@@ -7,6 +7,7 @@ export const MECHA_BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.
 export interface MechaProcess {
   proc: ChildProcess;
   httpPort: number;
+  grpcPort: number;
   url: string;
   output(): string;
   /** Resolves with the exit code. */
@@ -25,10 +26,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Runs the built CLI to completion (for commands that exit by themselves). */
-export function runMecha(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ code: number | null; output: string }> {
+/**
+ * Runs the built CLI to completion (for commands that exit by themselves). A `run` gets a free gRPC
+ * port unless the arguments name one, so parallel tests never collide on the default.
+ */
+export async function runMecha(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ code: number | null; output: string }> {
+  const dashdash = args.indexOf('--');
+  const flags = dashdash === -1 ? args : args.slice(0, dashdash);
+  const full = args[0] === 'run' && !flags.includes('--dapr-grpc-port') ? ['run', '--dapr-grpc-port', String(await freePort()), ...args.slice(1)] : args;
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [MECHA_BIN, ...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env } });
+    const proc = spawn(process.execPath, [MECHA_BIN, ...full], { cwd: opts.cwd, env: { ...process.env, ...opts.env } });
     let output = '';
     proc.stdout.on('data', (d) => (output += d));
     proc.stderr.on('data', (d) => (output += d));
@@ -43,7 +50,8 @@ export function runMecha(args: string[], opts: { cwd?: string; env?: NodeJS.Proc
 /** Starts `mecha run` on a free port and waits (bounded) until the outbound health endpoint answers 204. */
 export async function startMecha(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; readyPath?: string } = {}): Promise<MechaProcess> {
   const httpPort = await freePort();
-  const proc = spawn(process.execPath, [MECHA_BIN, 'run', '--dapr-http-port', String(httpPort), ...args], {
+  const grpcPort = await freePort();
+  const proc = spawn(process.execPath, [MECHA_BIN, 'run', '--dapr-http-port', String(httpPort), '--dapr-grpc-port', String(grpcPort), ...args], {
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env },
   });
@@ -55,6 +63,7 @@ export async function startMecha(args: string[], opts: { cwd?: string; env?: Nod
   const m: MechaProcess = {
     proc,
     httpPort,
+    grpcPort,
     url,
     output: () => out,
     exited,

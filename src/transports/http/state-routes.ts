@@ -73,4 +73,14 @@ export function registerStateRoutes(app: FastifyInstance, state: StateApi): void
       return reply.code(204).send();
     },
   });
+
+  app.route({
+    method: ['POST', 'PUT'],
+    url: '/v1.0-alpha1/state/:storeName/query',
+    handler: async (req: Req) => {
+      // No built-in store offers the query API yet, so this answers daprd's "not supported" error.
+      state.checkStore(req.params.storeName, 'query');
+      throw new Error('unreachable: a store declared QUERY_API without a query implementation');
+    },
+  });
 }

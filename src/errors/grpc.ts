@@ -1,0 +1,41 @@
+import { fileURLToPath } from 'node:url';
+import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
+import { SidecarError, type ErrorDetail } from './sidecar-error.js';
+
+const RPC_PROTOS = ['status.proto', 'error_details.proto'].map((f) => fileURLToPath(new URL(`../../proto/google/rpc/${f}`, import.meta.url)));
+
+let root: protobuf.Root | undefined;
+
+function encode(type: string, message: object): Uint8Array {
+  root ??= protobuf.loadSync(RPC_PROTOS);
+  const t = root.lookupType(type);
+  return t.encode(t.fromObject(message)).finish();
+}
+
+/**
+ * The only place an error becomes a gRPC status: its code and message, and for errors daprd reports
+ * in the rich model a google.rpc.Status with the same details (sent as `grpc-status-details-bin`).
+ */
+export function toGrpcError(err: unknown): Partial<ServiceError> {
+  const e = SidecarError.from(err);
+  const metadata = new Metadata();
+  if (e.details.length > 0) {
+    const details = e.details.map((d) => ({ type_url: d['@type'], value: encode(d['@type'].split('/')[1], detailMessage(d)) }));
+    metadata.set('grpc-status-details-bin', Buffer.from(encode('google.rpc.Status', { code: e.kind.grpc, message: e.message, details })));
+  }
+  return { code: e.kind.grpc, details: e.message, message: e.message, metadata };
+}
+
+function detailMessage(d: ErrorDetail): object {
+  switch (d['@type']) {
+    case 'type.googleapis.com/google.rpc.ErrorInfo':
+      return { reason: d.reason, domain: d.domain, metadata: d.metadata ?? {} };
+    case 'type.googleapis.com/google.rpc.ResourceInfo':
+      return { resourceType: d.resource_type, resourceName: d.resource_name, owner: d.owner, description: d.description };
+    case 'type.googleapis.com/google.rpc.BadRequest':
+      return { fieldViolations: d.field_violations };
+    case 'type.googleapis.com/google.rpc.Help':
+      return { links: d.links };
+  }
+}

@@ -1,0 +1,37 @@
+import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { serviceByName } from './protos.js';
+import { unimplementedService } from './unimplemented.js';
+import type { UnaryHandler } from './handler.js';
+
+export interface GrpcApiOptions {
+  /** RPC name → handler of dapr.proto.runtime.v1.Dapr, from each building block's handler module. */
+  handlers: Record<string, UnaryHandler | ((call: never) => void)>;
+  maxMessageBytes: number;
+  logger: Logger;
+}
+
+/** The Dapr gRPC API server. Handlers only decode, call a core and encode; errors map in errors/grpc.ts. */
+export function buildGrpcApi(o: GrpcApiOptions): Server {
+  const server = new Server({ 'grpc.max_receive_message_length': o.maxMessageBytes, 'grpc.max_send_message_length': o.maxMessageBytes });
+  const dapr = serviceByName('dapr.proto.runtime.v1.Dapr');
+  const declared = Object.keys(dapr.service);
+  // Declared in dapr.proto but not wired to a handler: answered by name, like the blocks we lack.
+  const unimplemented = unimplementedService(Object.fromEntries(declared.filter((n) => !(n in o.handlers)).map((n) => [n, dapr.service[n]])));
+  const implemented = Object.fromEntries(declared.filter((n) => n in o.handlers).map((n) => [n, o.handlers[n]]));
+  server.addService(Object.fromEntries(declared.filter((n) => n in o.handlers).map((n) => [n, dapr.service[n]])), implemented as UntypedServiceImplementation);
+  server.addService(unimplemented.definition, unimplemented.implementation);
+  return server;
+}
+
+/** Binds every listen address on one port; resolves with the port (useful when 0 was asked for). */
+export async function listenGrpc(server: Server, addresses: readonly string[], port: number): Promise<number> {
+  let bound = port;
+  for (const host of addresses) {
+    const target = host.includes(':') ? `[${host}]:${bound}` : `${host}:${bound}`;
+    bound = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(target, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+  }
+  return bound;
+}

@@ -1,0 +1,121 @@
+import { status, type ServiceError } from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { daprClient } from '../support/grpc-client.js';
+import { startMecha, type MechaProcess } from '../support/mecha-process.js';
+import { component, resourcesDir } from '../support/resources.js';
+
+let mecha: MechaProcess;
+let dapr: ReturnType<typeof daprClient>;
+
+const statusOf = (p: Promise<unknown>) => p.then(() => status.OK, (e: ServiceError) => e.code);
+
+beforeAll(async () => {
+  const dir = resourcesDir({ 'mem.yaml': component('statestore', 'state.in-memory') });
+  mecha = await startMecha(['--app-id', 'grpcapp', '--resources-path', dir]);
+  dapr = daprClient(mecha.grpcPort);
+});
+
+afterAll(async () => {
+  dapr?.close();
+  await mecha?.stop();
+});
+
+describe('state over gRPC (same core as HTTP)', () => {
+  it('saves raw bytes and reads them back with an ETag; a missing key is an empty response', async () => {
+    await dapr.call('SaveState', { store_name: 'statestore', states: [{ key: 'bytes', value: Buffer.from([1, 2, 3]) }] });
+    const got = await dapr.call<{ data: Buffer; etag: string }>('GetState', { store_name: 'statestore', key: 'bytes' });
+    expect([...got.data]).toEqual([1, 2, 3]);
+    expect(got.etag).toBeTruthy();
+    const missing = await dapr.call<{ data: Buffer; etag: string }>('GetState', { store_name: 'statestore', key: 'nope' });
+    expect(missing.data.length).toBe(0);
+    expect(missing.etag).toBe('');
+  });
+
+  it('shares data with the HTTP API: JSON saved over gRPC with contentType is JSON over HTTP', async () => {
+    await dapr.call('SaveState', {
+      store_name: 'statestore',
+      states: [{ key: 'json', value: Buffer.from('{"b": 1, "a": 2}'), metadata: { contentType: 'application/json' } }],
+    });
+    const res = await fetch(`${mecha.url}/v1.0/state/statestore/json`);
+    expect(await res.text()).toBe('{"a":2,"b":1}');
+  });
+
+  it('maps an ETag mismatch to ABORTED and a delete with the right ETag succeeds', async () => {
+    await dapr.call('SaveState', { store_name: 'statestore', states: [{ key: 'e', value: Buffer.from('1') }] });
+    const { etag } = await dapr.call<{ etag: string }>('GetState', { store_name: 'statestore', key: 'e' });
+    const stale = dapr.call('SaveState', { store_name: 'statestore', states: [{ key: 'e', value: Buffer.from('2'), etag: { value: 'stale' } }] });
+    expect(await statusOf(stale)).toBe(status.ABORTED);
+    expect(await statusOf(dapr.call('DeleteState', { store_name: 'statestore', key: 'e', etag: { value: 'stale' } }))).toBe(status.ABORTED);
+    await dapr.call('DeleteState', { store_name: 'statestore', key: 'e', etag: { value: etag } });
+  });
+
+  it('reads in bulk, deletes in bulk and runs transactions', async () => {
+    await dapr.call('ExecuteStateTransaction', {
+      storeName: 'statestore',
+      operations: [
+        { operationType: 'upsert', request: { key: 't1', value: Buffer.from('"one"') } },
+        { operationType: 'upsert', request: { key: 't2', value: Buffer.from('"two"') } },
+      ],
+    });
+    const bulk = await dapr.call<{ items: Array<{ key: string; data: Buffer }> }>('GetBulkState', { store_name: 'statestore', keys: ['t2', 'zz', 't1'] });
+    expect(bulk.items.map((i) => [i.key, i.data.toString()])).toEqual([['t2', '"two"'], ['zz', ''], ['t1', '"one"']]);
+    await dapr.call('DeleteBulkState', { store_name: 'statestore', states: [{ key: 't1' }, { key: 't2' }] });
+    const after = await dapr.call<{ items: Array<{ data: Buffer }> }>('GetBulkState', { store_name: 'statestore', keys: ['t1', 't2'] });
+    expect(after.items.every((i) => i.data.length === 0)).toBe(true);
+    const badOp = dapr.call('ExecuteStateTransaction', { storeName: 'statestore', operations: [{ operationType: 'merge', request: { key: 'x' } }] });
+    expect(await statusOf(badOp)).toBe(status.UNIMPLEMENTED);
+  });
+
+  it('answers an unknown store with INVALID_ARGUMENT and rich ErrorInfo details', async () => {
+    const err = await dapr.call('GetState', { store_name: 'nope', key: 'k' }).catch((e: ServiceError) => e);
+    expect((err as ServiceError).code).toBe(status.INVALID_ARGUMENT);
+    expect((err as ServiceError).details).toBe('state store nope is not found');
+    const bin = (err as ServiceError).metadata.get('grpc-status-details-bin')[0] as Buffer;
+    const root = protobuf.loadSync(['status.proto', 'error_details.proto'].map((f) => fileURLToPath(new URL(`../../proto/google/rpc/${f}`, import.meta.url))));
+    const decoded = root.lookupType('google.rpc.Status').decode(bin) as unknown as { details: Array<{ type_url: string; value: Uint8Array }> };
+    const info = decoded.details.find((d) => d.type_url.endsWith('ErrorInfo'))!;
+    expect(root.lookupType('google.rpc.ErrorInfo').toObject(root.lookupType('google.rpc.ErrorInfo').decode(info.value))).toMatchObject({
+      reason: 'DAPR_STATE_NOT_FOUND',
+      domain: 'dapr.io',
+      metadata: { appID: 'grpcapp' },
+    });
+  });
+
+  it('answers the query API as not supported by these stores', async () => {
+    expect(await statusOf(dapr.call('QueryStateAlpha1', { store_name: 'statestore', query: '{}' }))).toBe(status.INTERNAL);
+  });
+});
+
+describe('runtime RPCs over gRPC', () => {
+  it('reports metadata and takes extended attributes', async () => {
+    await dapr.call('SetMetadata', { key: 'appCommand', value: 'node app.js' });
+    const md = await dapr.call<{ id: string; registered_components: Array<{ name: string; capabilities: string[] }>; extended_metadata: Record<string, string> }>('GetMetadata');
+    expect(md.id).toBe('grpcapp');
+    expect(md.registered_components[0]).toMatchObject({ name: 'statestore', capabilities: ['ETAG', 'TRANSACTIONAL', 'TTL', 'ACTOR'] });
+    expect(md.extended_metadata.appCommand).toBe('node app.js');
+  });
+
+  it('answers RPCs of building blocks it does not serve with UNIMPLEMENTED naming them', async () => {
+    const err = await dapr.raw('/dapr.proto.runtime.v1.Dapr/InvokeActor').catch((e: ServiceError) => e);
+    expect((err as ServiceError).code).toBe(status.UNIMPLEMENTED);
+    expect((err as ServiceError).details).toContain('InvokeActor');
+  });
+});
+
+describe('gRPC API token', () => {
+  it('refuses calls without the token with UNAUTHENTICATED', async () => {
+    const m = await startMecha(['--app-id', 'tok'], { cwd: resourcesDir({}), env: { DAPR_API_TOKEN: 'grpc-secret' } });
+    const anonymous = daprClient(m.grpcPort);
+    const authed = daprClient(m.grpcPort, 'grpc-secret');
+    try {
+      expect(await statusOf(anonymous.call('GetMetadata'))).toBe(status.UNAUTHENTICATED);
+      expect((await authed.call<{ id: string }>('GetMetadata')).id).toBe('tok');
+    } finally {
+      anonymous.close();
+      authed.close();
+      await m.stop();
+    }
+  });
+});
