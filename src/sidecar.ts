@@ -10,13 +10,15 @@ import { Health } from './core/health.js';
 import { MetadataApi } from './core/metadata-api.js';
 import { StateApi } from './core/state-api.js';
 import { ComponentRegistry } from './registry/component-registry.js';
-import { builtinComponents } from './registry/builtin.js';
+import { builtinComponents, builtinNameResolvers } from './registry/builtin.js';
 import { ComponentHost } from './runtime/component-host.js';
 import { defaultResourceDocuments } from './runtime/default-resources.js';
 import { registeredComponents } from './runtime/registered-components.js';
 import { stateStoresOf } from './runtime/state-stores.js';
 import { waitForPort } from './runtime/wait-for-port.js';
 import { HttpAppChannel } from './runtime/app-channel.js';
+import { InvocationRuntime } from './runtime/invocation-runtime.js';
+import { invokeHandler, registerInvokeRoutes } from './transports/http/invoke-routes.js';
 import { registerRuntimeRoutes } from './transports/http/runtime-routes.js';
 import { buildGrpcApi, listenGrpc } from './transports/grpc/server.js';
 import { runtimeHandlers } from './transports/grpc/runtime-handlers.js';
@@ -31,6 +33,7 @@ export class Sidecar {
   /** The sidecar's calls into its app; undefined without `--app-port`. */
   readonly appChannel?: HttpAppChannel;
   readonly #components: ComponentHost;
+  readonly #invocation: InvocationRuntime;
   readonly #http: FastifyInstance;
   readonly #grpc: GrpcServer;
   #grpcPort = 0;
@@ -60,8 +63,15 @@ export class Sidecar {
       },
       components: () => registeredComponents(this.#components),
     });
+    this.#invocation = new InvocationRuntime(options, logger, this.appChannel, {
+      appUnavailable: () => undefined,
+      httpEndpoint: () => undefined,
+    });
+    const invoke = invokeHandler(this.#invocation.api, options.maxRequestBytes);
     this.#http = buildHttpApi({
+      fallback: invoke,
       routes: [
+        (app) => registerInvokeRoutes(app, invoke),
         (app) => registerStateRoutes(app, state),
         (app) => registerRuntimeRoutes(app, { health: this.health, metadata, shutdown: (force) => this.onShutdownRequest(force) }),
       ],
@@ -92,7 +102,7 @@ export class Sidecar {
       throw err;
     }
     sidecar.health.done('api servers');
-    logger.info({ httpPort: sidecar.httpPort, grpcPort: sidecar.grpcPort, addresses: options.listenAddresses, version: VERSION }, 'API listening');
+    logger.info({ httpPort: sidecar.httpPort, grpcPort: sidecar.grpcPort, internalGrpcPort: sidecar.#invocation.port, addresses: options.listenAddresses, version: VERSION }, 'API listening');
     sidecar.#connectApp();
     return sidecar;
   }
@@ -115,12 +125,14 @@ export class Sidecar {
         this.#http.close(),
         ...this.#extraServers.map((s) => new Promise((r) => s.close(r))),
         new Promise<void>((r) => this.#grpc.tryShutdown(() => r())),
+        this.#invocation.stop(),
       ]);
       const timer = setTimeout(() => {
         this.logger.warn({ seconds: this.options.gracefulShutdownSeconds }, 'graceful shutdown budget spent; closing connections');
         this.#http.server.closeAllConnections();
         for (const s of this.#extraServers) s.closeAllConnections();
         this.#grpc.forceShutdown();
+        this.#invocation.forceStop();
       }, budget);
       await closing;
       clearTimeout(timer);
@@ -167,6 +179,7 @@ export class Sidecar {
       if (e.code === 'EADDRNOTAVAIL') throw new Error(`--dapr-listen-addresses: cannot listen on this machine's address ${first}`);
       throw err;
     }
+    await this.#invocation.start({}, builtinNameResolvers);
     try {
       this.#grpcPort = await listenGrpc(this.#grpc, this.options.listenAddresses, this.options.grpcPort);
     } catch (err) {

@@ -27,8 +27,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (argv[0] === 'components') {
-    const [{ renderComponentReference }, { builtinComponents }] = await Promise.all([import('../registry/component-reference.js'), import('../registry/builtin.js')]);
-    process.stdout.write(renderComponentReference(builtinComponents));
+    const [{ renderComponentReference }, { builtinComponents, builtinNameResolvers }] = await Promise.all([
+      import('../registry/component-reference.js'),
+      import('../registry/builtin.js'),
+    ]);
+    process.stdout.write(renderComponentReference([...builtinComponents, ...builtinNameResolvers]));
     return 0;
   }
   if (argv[0] !== 'run' && !argv[0].startsWith('-')) throw new UsageError(`unknown command "${argv[0]}" (see mecha --help)`);

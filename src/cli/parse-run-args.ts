@@ -47,6 +47,7 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cw
     httpPort: get('dapr-http-port') as number,
     grpcPort: get('dapr-grpc-port') as number,
     internalGrpcPort: get('dapr-internal-grpc-port') as number | undefined,
+    internalGrpcListenAddress: get('dapr-internal-grpc-listen-address') as string | undefined,
     listenAddresses: (get('dapr-listen-addresses') as string).split(',').map((s) => s.trim().replace(/^\[(.*)\]$/, '$1')).filter(Boolean),
     resourcesPaths: resources.map((p) => resolve(cwd, p)),
     configPaths: ((v.config as string[]) ?? []).map((p) => resolve(cwd, p)),

@@ -10,6 +10,7 @@ export interface SidecarOptions {
   httpPort: number;
   grpcPort: number;
   internalGrpcPort?: number;
+  internalGrpcListenAddress?: string;
   listenAddresses: string[];
   /** Empty: run on the embedded default components. */
   resourcesPaths: string[];

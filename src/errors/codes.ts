@@ -40,8 +40,10 @@ export const Errors = {
   StateTransaction: kind('ERR_STATE_TRANSACTION', 500, GrpcCode.INTERNAL),
   StateQuery: kind('ERR_STATE_QUERY', 500, GrpcCode.INTERNAL, 'DAPR_STATE_QUERY_FAILED'),
 
-  // service invocation (only the "no target" form exists before invocation itself)
+  // service invocation
   DirectInvokeNoAppId: kind('ERR_DIRECT_INVOKE', 404, GrpcCode.NOT_FOUND),
+  DirectInvoke: kind('ERR_DIRECT_INVOKE', 500, GrpcCode.INTERNAL),
+  DirectInvokeForbidden: kind('ERR_DIRECT_INVOKE', 403, GrpcCode.PERMISSION_DENIED),
 
   // health
   HealthNotReady: kind('ERR_HEALTH_NOT_READY', 500, GrpcCode.INTERNAL),

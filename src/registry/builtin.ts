@@ -2,6 +2,8 @@ import type { ComponentDescriptor } from '../contracts/component.js';
 import { inMemoryState } from '../components/state/in-memory/index.js';
 import { redisState } from '../components/state/redis/index.js';
 import { sqliteState } from '../components/state/sqlite/index.js';
+import { kubernetesNameResolution } from '../components/nameresolution/kubernetes/index.js';
+import { sqliteNameResolution } from '../components/nameresolution/sqlite/index.js';
 
 /** Every adapter this build ships, one line each. Descriptors are tiny: implementations load on first use. */
 export const builtinComponents: readonly ComponentDescriptor[] = [
@@ -9,3 +11,6 @@ export const builtinComponents: readonly ComponentDescriptor[] = [
   sqliteState,
   redisState,
 ];
+
+/** Name resolvers: chosen by Configuration `spec.nameResolution`, not declared as Component resources. */
+export const builtinNameResolvers: readonly ComponentDescriptor[] = [sqliteNameResolution, kubernetesNameResolution];

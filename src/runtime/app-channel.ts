@@ -1,4 +1,6 @@
-import { request as httpRequest, Agent } from 'node:http';
+import { request as httpRequest, Agent, type IncomingMessage } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 
 export interface AppRequest {
   method: string;
@@ -7,6 +9,15 @@ export interface AppRequest {
   headers?: Record<string, string>;
   body?: Buffer;
   /** Abort after this long (the app is considered failed). */
+  timeoutMs?: number;
+}
+
+/** A call whose body streams both ways (service invocation). */
+export interface AppStreamRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[]>;
+  body: AsyncIterable<Buffer>;
   timeoutMs?: number;
 }
 
@@ -38,6 +49,33 @@ export class HttpAppChannel {
       return await this.#send(req);
     } finally {
       this.#release();
+    }
+  }
+
+  /** Streams the request body to the app and resolves with its response as soon as the headers arrive. */
+  async stream(req: AppStreamRequest): Promise<IncomingMessage> {
+    await this.#acquire();
+    let released = false;
+    const release = () => {
+      if (!released) {
+        released = true;
+        this.#release();
+      }
+    };
+    try {
+      const headers: Record<string, string | string[]> = { ...req.headers };
+      if (this.appApiToken) headers['dapr-api-token'] = this.appApiToken;
+      const res = await new Promise<IncomingMessage>((resolve, reject) => {
+        const r = httpRequest({ host: this.host, port: this.port, method: req.method, path: req.path, headers, agent: this.#agent }, resolve);
+        if (req.timeoutMs) r.setTimeout(req.timeoutMs, () => r.destroy(new Error(`app did not answer within ${req.timeoutMs} ms`)));
+        r.once('error', reject);
+        pipeline(Readable.from(req.body), r).catch((err: Error) => r.destroy(err));
+      });
+      res.once('close', release);
+      return res;
+    } catch (err) {
+      release();
+      throw err;
     }
   }
 

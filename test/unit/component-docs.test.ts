@@ -5,13 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { loadResources } from '../../src/config/resources.js';
 import { renderComponentReference } from '../../src/registry/component-reference.js';
 import { ComponentRegistry } from '../../src/registry/component-registry.js';
-import { builtinComponents } from '../../src/registry/builtin.js';
+import { builtinComponents, builtinNameResolvers } from '../../src/registry/builtin.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('component reference and ready-to-use YAML', () => {
   it('docs/components.md is the current output of `mecha components`', () => {
-    expect(readFileSync(join(root, 'docs/components.md'), 'utf8')).toBe(renderComponentReference(builtinComponents));
+    expect(readFileSync(join(root, 'docs/components.md'), 'utf8')).toBe(renderComponentReference([...builtinComponents, ...builtinNameResolvers]));
   });
 
   it('every folder in components/ is a valid resources path, and every built-in type has one', async () => {

@@ -14,7 +14,13 @@ let definition: PackageDefinition | undefined;
 
 export function daprPackageDefinition(): PackageDefinition {
   definition ??= loadSync(
-    ['dapr/proto/runtime/v1/dapr.proto', 'dapr/proto/runtime/v1/appcallback.proto', 'google/rpc/status.proto', 'google/rpc/error_details.proto'],
+    [
+      'dapr/proto/runtime/v1/dapr.proto',
+      'dapr/proto/runtime/v1/appcallback.proto',
+      'dapr/proto/internals/v1/service_invocation.proto',
+      'google/rpc/status.proto',
+      'google/rpc/error_details.proto',
+    ],
     LOADER_OPTIONS,
   );
   return definition;

@@ -1,9 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type RouteHandlerMethod } from 'fastify';
 import type { Logger } from 'pino';
 import { Errors } from '../../errors/codes.js';
 import { toHttpError } from '../../errors/http.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
+import { readAll } from '../../util/body-streams.js';
+import { limitBody, tooLarge } from './body.js';
 import { responseTraceparent } from './trace-context.js';
 
 /** Adds one building block's routes to the app. */
@@ -15,6 +17,8 @@ export interface HttpApiOptions {
   apiToken?: string;
   maxBodyBytes: number;
   apiLogging: boolean;
+  /** Handles every unmatched route (daprd treats them as service invocation); default: the 404 it answers without a target. */
+  fallback?: RouteHandlerMethod;
 }
 
 const UNAUTHENTICATED_PATHS = new Set(['/v1.0/healthz', '/v1.0/healthz/outbound']);
@@ -34,9 +38,13 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     forceCloseConnections: 'idle',
   });
 
-  // Bodies are read as bytes whatever their Content-Type: daprd ignores it for most APIs.
+  // Bodies are read as bytes whatever their Content-Type (daprd ignores it for most APIs), except on
+  // routes that stream them (service invocation, including the not-found fallback).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', (req, payload, done) => {
+    if (req.is404 || (req.routeOptions.config as { rawBody?: boolean }).rawBody) return done(null, undefined);
+    readAll(limitBody(payload, o.maxBodyBytes)).then((b) => done(null, b), (err: Error) => done(err));
+  });
 
   app.addHook('onRequest', async (req, reply) => {
     if (o.apiToken === undefined) return;
@@ -67,12 +75,13 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     return reply.code(status).type('application/json').send(JSON.stringify(body));
   });
 
-  // daprd treats every unmatched route as service invocation; without a target app-id that is this 404.
-  app.setNotFoundHandler((_req, reply) => {
-    const err = new SidecarError(Errors.DirectInvokeNoAppId, 'failed getting app id either from the URL path or the header dapr-app-id');
-    const { status, body } = toHttpError(err);
-    return reply.code(status).type('application/json').send(JSON.stringify(body));
-  });
+  // daprd treats every unmatched route as service invocation; without a target app-id that is a 404.
+  app.setNotFoundHandler(
+    o.fallback ??
+      (async () => {
+        throw new SidecarError(Errors.DirectInvokeNoAppId, 'failed getting app id either from the URL path or the header dapr-app-id');
+      }),
+  );
 
   for (const register of o.routes) register(app);
   return app;
@@ -87,9 +96,7 @@ function sameToken(given: string, expected: string): boolean {
 /** fastify's own errors (body too large, bad URL encoding…) as catalogue errors. */
 function fromFastify(err: FastifyError | SidecarError, maxBodyBytes: number): unknown {
   if (err instanceof SidecarError) return err;
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return new SidecarError(Errors.RequestTooLarge, `request body is larger than ${maxBodyBytes} bytes (set --dapr-http-max-request-size to raise the limit)`);
-  }
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return tooLarge(maxBodyBytes);
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return new SidecarError(Errors.MalformedRequest, err.message);
   }

@@ -1,0 +1,46 @@
+/** Header names are lowercase; values repeat as HTTP headers and gRPC metadata can. */
+export type Headers = Record<string, string[]>;
+
+/** A call on its way to an app, whatever carried it here (HTTP API, gRPC, another sidecar). */
+export interface InvokeRequest {
+  /** The app's path without the leading slash, e.g. `orders/42`. */
+  method: string;
+  verb: string;
+  /** The raw query string, without `?`. */
+  query: string;
+  headers: Headers;
+  /** Streamed body chunks; empty for none. */
+  body: AsyncIterable<Buffer>;
+}
+
+export interface InvokeResponse {
+  status: number;
+  headers: Headers;
+  body: AsyncIterable<Buffer>;
+}
+
+/** The caller's identity as stamped by its sidecar. */
+export interface Caller {
+  appId: string;
+  namespace: string;
+}
+
+/** Where a target app-id lives: the internal gRPC addresses (`host:port`) of its sidecars. */
+export interface NameResolver {
+  resolve(appId: string, namespace: string): Promise<string[]>;
+}
+
+/** Carries a call to another sidecar's internal API and returns its answer. */
+export interface RemoteInvoker {
+  invoke(address: string, target: { appId: string; namespace: string }, req: InvokeRequest): Promise<InvokeResponse>;
+}
+
+/** Calls an HTTP(S) URL directly (external targets and HTTPEndpoint resources). */
+export interface ExternalInvoker {
+  invoke(baseUrl: string, req: InvokeRequest, extraHeaders?: Headers): Promise<InvokeResponse>;
+}
+
+/** Calls the app next to this sidecar. */
+export interface LocalApp {
+  invoke(req: InvokeRequest): Promise<InvokeResponse>;
+}

@@ -1,0 +1,112 @@
+import { hostname, networkInterfaces } from 'node:os';
+import type { Server } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { validateAdapterMetadata } from '../config/adapter-metadata.js';
+import type { SidecarOptions } from '../config/sidecar-options.js';
+import type { ComponentDescriptor } from '../contracts/component.js';
+import type { NameResolution } from '../contracts/nameresolution.js';
+import { InvocationApi, type InvocationDeps } from '../core/invocation/invocation-api.js';
+import { ComponentRegistry } from '../registry/component-registry.js';
+import { InternalInvoker } from '../transports/grpc/internal-client.js';
+import { buildInternalServer } from '../transports/grpc/internal-server.js';
+import { listenGrpc } from '../transports/grpc/server.js';
+import type { HttpAppChannel } from './app-channel.js';
+import { externalHttp, httpLocalApp } from './invocation-adapters.js';
+
+/** Configuration `spec.nameResolution`: which resolver, and its free-form configuration. */
+export interface NameResolutionSpec {
+  component?: string;
+  version?: string;
+  configuration?: Record<string, unknown>;
+}
+
+/**
+ * Everything service invocation needs around its core: the name resolver (and our registration in it),
+ * the internal gRPC server other sidecars call, and the pooled client we call them with.
+ */
+export class InvocationRuntime {
+  readonly api: InvocationApi;
+  #server?: Server;
+  readonly #client: InternalInvoker;
+  #resolver?: NameResolution;
+  #port = 0;
+
+  constructor(
+    private readonly o: SidecarOptions,
+    private readonly logger: Logger,
+    appChannel: HttpAppChannel | undefined,
+    extra: Pick<InvocationDeps, 'appUnavailable' | 'httpEndpoint' | 'denied'>,
+  ) {
+    this.#client = new InternalInvoker(o.maxRequestBytes);
+    const resolver = {
+      resolve: (appId: string, ns: string) => (this.#resolver ? this.#resolver.resolve(appId, ns) : Promise.resolve([])),
+    };
+    this.api = new InvocationApi({
+      appId: o.appId,
+      namespace: process.env.NAMESPACE ?? '',
+      localApp: appChannel ? httpLocalApp(appChannel) : undefined,
+      resolver,
+      remote: this.#client,
+      external: externalHttp,
+      host: { address: advertisedHost(this.listenAddress), name: hostname() },
+      ...extra,
+    });
+  }
+
+  get listenAddress(): string {
+    return this.o.internalGrpcListenAddress ?? this.o.listenAddresses[0];
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  /** Opens the internal port and announces this sidecar to the resolver. */
+  async start(spec: NameResolutionSpec, resolvers: readonly ComponentDescriptor[]): Promise<void> {
+    this.#server = buildInternalServer(this.api, this.o.maxRequestBytes);
+    try {
+      this.#port = await listenGrpc(this.#server, [this.listenAddress], this.o.internalGrpcPort ?? 0);
+    } catch (err) {
+      throw new Error(`--dapr-internal-grpc-port ${this.o.internalGrpcPort ?? 0}: cannot listen (${(err as Error).message})`);
+    }
+    this.#resolver = await createResolver(spec, resolvers, this.logger);
+    if (this.o.appId) {
+      await this.#resolver.register({ appId: this.o.appId, namespace: process.env.NAMESPACE ?? '', host: advertisedHost(this.listenAddress), port: this.#port });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.#resolver?.close().catch(() => undefined);
+    this.#client.close();
+    await new Promise<void>((r) => (this.#server ? this.#server.tryShutdown(() => r()) : r()));
+  }
+
+  forceStop(): void {
+    this.#server?.forceShutdown();
+  }
+}
+
+async function createResolver(spec: NameResolutionSpec, resolvers: readonly ComponentDescriptor[], logger: Logger): Promise<NameResolution> {
+  const type = `nameresolution.${spec.component || 'sqlite'}`;
+  const resolved = new ComponentRegistry(resolvers).resolve(type, spec.version);
+  if (!resolved.ok) throw new Error(`spec.nameResolution.component: unknown name resolver "${spec.component}"; known: ${resolved.known.join(', ')}`);
+  const raw = Object.fromEntries(Object.entries(spec.configuration ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+  const checked = validateAdapterMetadata(resolved.descriptor, raw);
+  if (checked.errors.length > 0) {
+    throw new Error(checked.errors.map((e) => `spec.nameResolution.configuration.${e.field.replace(/^spec\.metadata\./, '')}: ${e.message}`).join('; '));
+  }
+  const create = await resolved.descriptor.load();
+  const resolver = create({ name: type, logger: logger.child({ component: type }) }) as NameResolution;
+  await resolver.init(checked.value);
+  return resolver;
+}
+
+/** The address other sidecars reach us on: the listen address, or this host's own when listening on all. */
+function advertisedHost(listen: string): string {
+  if (listen !== '0.0.0.0' && listen !== '::') return listen;
+  if (process.env.DAPR_HOST_IP) return process.env.DAPR_HOST_IP;
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}

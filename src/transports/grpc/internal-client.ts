@@ -1,0 +1,65 @@
+import { credentials, Metadata, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
+import type { InvokeRequest, InvokeResponse, RemoteInvoker } from '../../core/invocation/types.js';
+import { fromListMap, payloadChunks, toListMap, type ProtoInvokeResponse, type ProtoPayload } from './internal-messages.js';
+import { serviceByName } from './protos.js';
+
+type StreamOut = { request?: object; payload?: { data: Buffer; seq: number } };
+type StreamIn = { response: ProtoInvokeResponse | null; payload: ProtoPayload | null };
+type InvocationClient = Client & { CallLocalStream(md: Metadata): ClientDuplexStream<StreamOut, StreamIn> };
+
+/** Calls other sidecars' internal API with CallLocalStream, one pooled HTTP/2 connection per address. */
+export class InternalInvoker implements RemoteInvoker {
+  readonly #clients = new Map<string, InvocationClient>();
+
+  constructor(private readonly maxMessageBytes: number) {}
+
+  async invoke(address: string, _target: { appId: string }, req: InvokeRequest): Promise<InvokeResponse> {
+    const call = this.#client(address).CallLocalStream(new Metadata());
+    const responses = call.iterator({ destroyOnReturn: false }) as AsyncIterator<StreamIn>;
+    const firstResponse = responses.next(); // subscribe before writing so an early error is not lost
+    firstResponse.catch(() => undefined);
+    call.write({
+      request: {
+        ver: 'V1',
+        metadata: toListMap(req.headers),
+        message: {
+          method: req.method,
+          data: { type_url: '', value: Buffer.alloc(0) },
+          content_type: req.headers['content-type']?.[0] ?? '',
+          http_extension: { verb: req.verb.toUpperCase(), querystring: req.query },
+        },
+      },
+    });
+    let seq = 0;
+    for await (const chunk of req.body) {
+      if (!call.write({ payload: { data: chunk, seq: seq++ } })) await new Promise((r) => call.once('drain', r));
+    }
+    call.end();
+    const head = await firstResponse;
+    if (head.done || !head.value.response?.status) throw new Error('response does not contain the required fields in the leading chunk');
+    const rest = { [Symbol.asyncIterator]: () => responses };
+    return {
+      status: head.value.response.status.code,
+      headers: fromListMap(head.value.response.headers),
+      body: payloadChunks(head.value, rest),
+    };
+  }
+
+  close(): void {
+    for (const c of this.#clients.values()) c.close();
+    this.#clients.clear();
+  }
+
+  #client(address: string): InvocationClient {
+    let c = this.#clients.get(address);
+    if (!c) {
+      const Ctor = serviceByName('dapr.proto.internals.v1.ServiceInvocation');
+      c = new Ctor(address, credentials.createInsecure(), {
+        'grpc.max_receive_message_length': this.maxMessageBytes,
+        'grpc.max_send_message_length': this.maxMessageBytes,
+      }) as unknown as InvocationClient;
+      this.#clients.set(address, c);
+    }
+    return c;
+  }
+}

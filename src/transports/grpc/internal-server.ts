@@ -1,0 +1,74 @@
+import { Server, type ServerDuplexStream, type ServerUnaryCall, type sendUnaryData, type ServiceError } from '@grpc/grpc-js';
+import type { InvocationApi } from '../../core/invocation/invocation-api.js';
+import type { InvokeRequest, InvokeResponse } from '../../core/invocation/types.js';
+import { bufferBody, readAll } from '../../util/body-streams.js';
+import { toGrpcError } from '../../errors/grpc.js';
+import { fromListMap, payloadChunks, toListMap, type ProtoInvokeRequest, type ProtoInvokeResponse, type ProtoPayload } from './internal-messages.js';
+import { serviceByName } from './protos.js';
+
+type StreamIn = { request: ProtoInvokeRequest | null; payload: ProtoPayload | null };
+type StreamOut = { response?: ProtoInvokeResponse; payload?: { data: Buffer; seq: number } };
+
+/**
+ * dapr.proto.internals.v1.ServiceInvocation on the internal port: calls from other sidecars (Mecha or
+ * daprd) for our app. Decodes, hands the call to the invocation core, streams the answer back.
+ */
+export function buildInternalServer(invocation: InvocationApi, maxMessageBytes: number): Server {
+  const server = new Server({ 'grpc.max_receive_message_length': maxMessageBytes, 'grpc.max_send_message_length': maxMessageBytes });
+  const svc = serviceByName('dapr.proto.internals.v1.ServiceInvocation');
+  server.addService(svc.service, {
+    CallLocalStream: (call: ServerDuplexStream<StreamIn, StreamOut>) => void callLocalStream(invocation, call),
+    CallLocal: (call: ServerUnaryCall<ProtoInvokeRequest, ProtoInvokeResponse>, cb: sendUnaryData<ProtoInvokeResponse>) => void callLocal(invocation, call, cb),
+  });
+  return server;
+}
+
+async function callLocalStream(invocation: InvocationApi, call: ServerDuplexStream<StreamIn, StreamOut>): Promise<void> {
+  try {
+    // Finishing the request side must not destroy the stream: the response still goes out on it.
+    const iterator = call.iterator({ destroyOnReturn: false }) as AsyncIterator<StreamIn>;
+    const first = await iterator.next();
+    if (first.done || !first.value.request?.message) throw new Error('the leading message carries no request');
+    const rest = { [Symbol.asyncIterator]: () => iterator };
+    const body = payloadChunks(first.value, rest);
+    const res = await invocation.handleInbound(...decode(first.value.request, body));
+    call.write({ response: encodeHead(res) });
+    let seq = 0;
+    for await (const chunk of res.body) {
+      if (!call.write({ payload: { data: chunk, seq: seq++ } })) await new Promise((r) => call.once('drain', r));
+    }
+    call.end();
+  } catch (err) {
+    call.emit('error', toGrpcError(err));
+  }
+}
+
+async function callLocal(invocation: InvocationApi, call: ServerUnaryCall<ProtoInvokeRequest, ProtoInvokeResponse>, cb: sendUnaryData<ProtoInvokeResponse>): Promise<void> {
+  try {
+    const body = bufferBody(call.request.message?.data?.value ?? Buffer.alloc(0));
+    const res = await invocation.handleInbound(...decode(call.request, body));
+    const head = encodeHead(res);
+    head.message = { content_type: head.message?.content_type ?? '', data: { type_url: '', value: await readAll(res.body) } };
+    cb(null, head);
+  } catch (err) {
+    cb(toGrpcError(err) as ServiceError);
+  }
+}
+
+function decode(r: ProtoInvokeRequest, body: AsyncIterable<Buffer>): Parameters<InvocationApi['handleInbound']> {
+  const headers = fromListMap(r.metadata);
+  const message = r.message!;
+  if (message.content_type && !headers['content-type']) headers['content-type'] = [message.content_type];
+  const verb = message.http_extension?.verb && message.http_extension.verb !== 'NONE' ? message.http_extension.verb : 'POST';
+  const req: InvokeRequest = { method: message.method, verb, query: message.http_extension?.querystring ?? '', headers, body };
+  const caller = { appId: headers['dapr-caller-app-id']?.[0] ?? '', namespace: headers['dapr-caller-namespace']?.[0] ?? '' };
+  return [req, caller];
+}
+
+function encodeHead(res: InvokeResponse): ProtoInvokeResponse {
+  return {
+    status: { code: res.status, message: '' },
+    headers: toListMap(res.headers),
+    message: { content_type: res.headers['content-type']?.[0] ?? '', data: { type_url: '', value: Buffer.alloc(0) } },
+  };
+}

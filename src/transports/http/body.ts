@@ -1,0 +1,16 @@
+import { Errors } from '../../errors/codes.js';
+import { SidecarError } from '../../errors/sidecar-error.js';
+
+/** The request body, failing with 413 once it passes the limit (streamed bodies have no length up front). */
+export async function* limitBody(body: AsyncIterable<Buffer>, limit: number): AsyncIterable<Buffer> {
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge(limit);
+    yield chunk;
+  }
+}
+
+export function tooLarge(limit: number): SidecarError {
+  return new SidecarError(Errors.RequestTooLarge, `request body is larger than ${limit} bytes (set --dapr-http-max-request-size to raise the limit)`);
+}

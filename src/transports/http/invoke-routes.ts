@@ -1,0 +1,46 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { forwardableHeaders } from '../../core/invocation/headers.js';
+import type { InvocationApi } from '../../core/invocation/invocation-api.js';
+import { findTarget } from '../../core/invocation/target.js';
+import type { InvokeRequest } from '../../core/invocation/types.js';
+import { readAll } from '../../util/body-streams.js';
+import { Errors } from '../../errors/codes.js';
+import { SidecarError } from '../../errors/sidecar-error.js';
+import { limitBody } from './body.js';
+
+/**
+ * Service invocation over HTTP: `/v1.0/invoke/<id>/method/<m>` and, as daprd does, every unmatched
+ * route (target from the `dapr-app-id` header or Basic auth). Bodies stream; one with a known length
+ * is read first so the built-in retry can replay it.
+ */
+export function invokeHandler(invocation: InvocationApi, maxBodyBytes: number) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const path = req.raw.url ?? '/';
+    const target = findTarget(path.split('?')[0], (n) => headerValue(req.headers[n]));
+    if (!target) throw new SidecarError(Errors.DirectInvokeNoAppId, 'failed getting app id either from the URL path or the header dapr-app-id');
+    const query = path.includes('?') ? path.slice(path.indexOf('?') + 1) : '';
+    const limited = limitBody(req.raw, maxBodyBytes);
+    const replayable = req.headers['content-length'] !== undefined ? await readAll(limited) : undefined;
+    const call: InvokeRequest = {
+      method: target.method,
+      verb: req.method.toUpperCase(),
+      query,
+      headers: forwardableHeaders(req.headers),
+      body: replayable ? Readable.from([replayable]) : limited,
+    };
+    const res = await invocation.invoke(target.targetId, call, replayable);
+    reply.code(res.status);
+    for (const [k, values] of Object.entries(res.headers)) reply.header(k, values.length === 1 ? values[0] : values);
+    return reply.send(Readable.from(res.body));
+  };
+}
+
+/** The explicit `/v1.0/invoke/*` route; the same handler also serves as the API's not-found fallback. */
+export function registerInvokeRoutes(app: FastifyInstance, handler: ReturnType<typeof invokeHandler>): void {
+  app.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'], url: '/v1.0/invoke/*', config: { rawBody: true }, handler });
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
