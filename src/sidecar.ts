@@ -17,10 +17,12 @@ import { registeredComponents } from './runtime/registered-components.js';
 import { stateStoresOf } from './runtime/state-stores.js';
 import { waitForPort } from './runtime/wait-for-port.js';
 import { HttpAppChannel } from './runtime/app-channel.js';
+import { AppHealth } from './runtime/app-health.js';
 import { InvocationRuntime } from './runtime/invocation-runtime.js';
 import { invokeHandler, registerInvokeRoutes } from './transports/http/invoke-routes.js';
 import { registerRuntimeRoutes } from './transports/http/runtime-routes.js';
 import { buildGrpcApi, listenGrpc } from './transports/grpc/server.js';
+import { invokeHandlers } from './transports/grpc/invoke-handlers.js';
 import { runtimeHandlers } from './transports/grpc/runtime-handlers.js';
 import { stateHandlers } from './transports/grpc/state-handlers.js';
 import { buildHttpApi } from './transports/http/server.js';
@@ -32,6 +34,8 @@ export class Sidecar {
   readonly health: Health;
   /** The sidecar's calls into its app; undefined without `--app-port`. */
   readonly appChannel?: HttpAppChannel;
+  /** App health probing; undefined unless `--enable-app-health-check`. */
+  readonly appHealth?: AppHealth;
   readonly #components: ComponentHost;
   readonly #invocation: InvocationRuntime;
   readonly #http: FastifyInstance;
@@ -49,6 +53,7 @@ export class Sidecar {
     this.health = new Health(options.appId);
     if (options.appPort !== undefined) {
       this.appChannel = new HttpAppChannel(options.appChannelAddress, options.appPort, options.appApiToken, options.appMaxConcurrency);
+      if (options.appHealthCheck) this.appHealth = new AppHealth(this.appChannel, options.appHealthCheck, logger.child({ scope: 'app-health' }));
     }
     this.#components = new ComponentHost(logger);
     const state = new StateApi(options.appId, stateStoresOf(this.#components, options.appId));
@@ -60,11 +65,12 @@ export class Sidecar {
         protocol: options.appProtocol,
         channelAddress: options.appChannelAddress,
         maxConcurrency: options.appMaxConcurrency,
+        health: options.appHealthCheck,
       },
       components: () => registeredComponents(this.#components),
     });
     this.#invocation = new InvocationRuntime(options, logger, this.appChannel, {
-      appUnavailable: () => undefined,
+      appUnavailable: () => (this.appHealth && !this.appHealth.healthy ? 'app is not in a healthy state' : undefined),
       httpEndpoint: () => undefined,
     });
     const invoke = invokeHandler(this.#invocation.api, options.maxRequestBytes);
@@ -84,6 +90,7 @@ export class Sidecar {
     this.#grpc = buildGrpcApi({
       handlers: {
         ...stateHandlers(state, guard),
+        ...invokeHandlers(this.#invocation.api, guard),
         ...runtimeHandlers(metadata, (force) => this.onShutdownRequest(force), guard),
       },
       maxMessageBytes: options.maxRequestBytes,
@@ -120,6 +127,7 @@ export class Sidecar {
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       this.#stopping.abort();
+      this.appHealth?.stop();
       const budget = this.options.gracefulShutdownSeconds * 1000;
       const closing = Promise.all([
         this.#http.close(),
@@ -196,10 +204,16 @@ export class Sidecar {
       return;
     }
     this.logger.info({ appPort }, 'waiting for the app to listen');
+    const ready = () => {
+      this.health.done('app channel');
+      this.logger.info({ appPort }, 'app is reachable; sidecar ready');
+    };
     waitForPort(appChannelAddress, appPort, this.#stopping.signal).then(
       () => {
-        this.health.done('app channel');
-        this.logger.info({ appPort }, 'app is listening; sidecar ready');
+        if (!this.appHealth) return ready();
+        // With health checks the app counts as reachable from its first healthy probe.
+        this.appHealth.once('change', ready);
+        this.appHealth.start();
       },
       () => undefined,
     );

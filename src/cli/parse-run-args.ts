@@ -44,6 +44,14 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cw
     appProtocol: get('app-protocol') as string,
     appChannelAddress: get('app-channel-address') as string,
     appMaxConcurrency: get('app-max-concurrency') as number,
+    appHealthCheck: get('enable-app-health-check')
+      ? {
+          path: get('app-health-check-path') as string,
+          intervalMs: (get('app-health-probe-interval') as number) * 1000,
+          timeoutMs: get('app-health-probe-timeout') as number,
+          threshold: get('app-health-threshold') as number,
+        }
+      : undefined,
     httpPort: get('dapr-http-port') as number,
     grpcPort: get('dapr-grpc-port') as number,
     internalGrpcPort: get('dapr-internal-grpc-port') as number | undefined,

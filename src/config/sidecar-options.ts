@@ -7,6 +7,8 @@ export interface SidecarOptions {
   appProtocol: string;
   appChannelAddress: string;
   appMaxConcurrency: number;
+  /** Set when `--enable-app-health-check` is on. */
+  appHealthCheck?: { path: string; intervalMs: number; timeoutMs: number; threshold: number };
   httpPort: number;
   grpcPort: number;
   internalGrpcPort?: number;

@@ -12,6 +12,7 @@ export interface AppConnection {
   protocol: string;
   channelAddress: string;
   maxConcurrency: number;
+  health?: { path: string; intervalMs: number; timeoutMs: number; threshold: number };
 }
 
 export interface SidecarMetadata {

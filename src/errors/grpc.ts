@@ -27,6 +27,14 @@ export function toGrpcError(err: unknown): Partial<ServiceError> {
   return { code: e.kind.grpc, details: e.message, message: e.message, metadata };
 }
 
+const CODE_FROM_HTTP: Record<number, number> = { 408: 1, 500: 2, 400: 13, 504: 4, 404: 5, 409: 6, 403: 7, 401: 16, 429: 8, 501: 12, 503: 14 };
+
+/** daprd's CodeFromHTTPStatus: the gRPC code an HTTP app's answer becomes when relayed over gRPC. */
+export function grpcCodeFromHttpStatus(status: number): number {
+  if (status >= 200 && status < 300) return 0;
+  return CODE_FROM_HTTP[status] ?? 2;
+}
+
 function detailMessage(d: ErrorDetail): object {
   switch (d['@type']) {
     case 'type.googleapis.com/google.rpc.ErrorInfo':

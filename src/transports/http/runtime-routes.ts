@@ -36,6 +36,17 @@ export function registerRuntimeRoutes(app: FastifyInstance, deps: RuntimeRouteDe
   });
 }
 
+/** Durations as Go prints them (`5s`, `500ms`); the path only for HTTP apps, as daprd reports it. */
+function encodeHealth(h: NonNullable<SidecarMetadata['appConnection']['health']>, protocol: string) {
+  const go = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+  return {
+    ...(protocol.startsWith('http') || protocol === 'h2c' ? { healthCheckPath: h.path } : {}),
+    healthProbeInterval: go(h.intervalMs),
+    healthProbeTimeout: go(h.timeoutMs),
+    healthThreshold: h.threshold,
+  };
+}
+
 /** The JSON daprd's HTTP API writes for GET /v1.0/metadata: empty collections left out. */
 function encodeMetadata(m: SidecarMetadata): Record<string, unknown> {
   const out: Record<string, unknown> = { id: m.id, runtimeVersion: m.runtimeVersion };
@@ -45,12 +56,13 @@ function encodeMetadata(m: SidecarMetadata): Record<string, unknown> {
   }
   out.extended = m.extended;
   // Go's omitempty: zero values left out, so no app port means no `port` (but protocol and address stay).
-  const { port, protocol, channelAddress, maxConcurrency } = m.appConnection;
+  const { port, protocol, channelAddress, maxConcurrency, health } = m.appConnection;
   out.appConnectionProperties = {
     ...(port ? { port } : {}),
     ...(protocol ? { protocol } : {}),
     ...(channelAddress ? { channelAddress } : {}),
     ...(maxConcurrency > 0 ? { maxConcurrency } : {}), // daprd turns -1 (no limit) into 0
+    ...(health ? { health: encodeHealth(health, protocol) } : {}),
   };
   out.actorRuntime = { runtimeStatus: 'DISABLED', hostReady: false };
   return out;
