@@ -16,6 +16,10 @@ import { defaultResourceDocuments } from './runtime/default-resources.js';
 import { registeredComponents } from './runtime/registered-components.js';
 import { stateStoresOf } from './runtime/state-stores.js';
 import { waitForPort } from './runtime/wait-for-port.js';
+import { loadResiliency } from './config/resiliency-resources.js';
+import { Resiliency } from './resiliency/resiliency.js';
+import { componentCaller } from './resiliency/component-caller.js';
+import { ETagError } from './contracts/state.js';
 import { HttpAppChannel } from './runtime/app-channel.js';
 import { AppHealth } from './runtime/app-health.js';
 import { InvocationRuntime } from './runtime/invocation-runtime.js';
@@ -37,6 +41,7 @@ export class Sidecar {
   /** App health probing; undefined unless `--enable-app-health-check`. */
   readonly appHealth?: AppHealth;
   readonly #components: ComponentHost;
+  readonly #resiliency = Resiliency.empty();
   readonly #invocation: InvocationRuntime;
   readonly #http: FastifyInstance;
   readonly #grpc: GrpcServer;
@@ -56,7 +61,9 @@ export class Sidecar {
       if (options.appHealthCheck) this.appHealth = new AppHealth(this.appChannel, options.appHealthCheck, logger.child({ scope: 'app-health' }));
     }
     this.#components = new ComponentHost(logger);
-    const state = new StateApi(options.appId, stateStoresOf(this.#components, options.appId));
+    // ETag conflicts are answers, not faults: never retried.
+    const stateCalls = componentCaller(this.#resiliency, 'state', 'outbound', (err) => !(err instanceof ETagError));
+    const state = new StateApi(options.appId, stateStoresOf(this.#components, options.appId), stateCalls);
     const metadata = new MetadataApi({
       appId: options.appId,
       runtimeVersion: VERSION,
@@ -72,6 +79,7 @@ export class Sidecar {
     this.#invocation = new InvocationRuntime(options, logger, this.appChannel, {
       appUnavailable: () => (this.appHealth && !this.appHealth.healthy ? 'app is not in a healthy state' : undefined),
       httpEndpoint: () => undefined,
+      resiliency: this.#resiliency,
     });
     const invoke = invokeHandler(this.#invocation.api, options.maxRequestBytes);
     this.#http = buildHttpApi({
@@ -161,7 +169,11 @@ export class Sidecar {
     };
     let specs;
     if (this.options.resourcesPaths.length > 0) {
-      specs = (await loadResources(this.options.resourcesPaths, ctx)).components;
+      const loaded = await loadResources(this.options.resourcesPaths, ctx);
+      const resiliency = loadResiliency(loaded.others, this.options.appId);
+      if (resiliency.problems.length > 0) throw new ResourceLoadError(resiliency.problems);
+      this.#resiliency.update(resiliency.spec);
+      specs = loaded.components;
     } else {
       const loaded = loadComponentSpecs(defaultResourceDocuments(this.options.dataDir), ctx);
       if (loaded.problems.length > 0) throw new ResourceLoadError(loaded.problems);

@@ -12,6 +12,7 @@ import {
 } from '../contracts/state.js';
 import { Errors, type ErrorKind } from '../errors/codes.js';
 import { SidecarError } from '../errors/sidecar-error.js';
+import { direct, type ComponentCall } from '../resiliency/component-caller.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { KeyPrefixer } from './state-keys.js';
 import { etagOf, parseOptions, parseTtl } from './state-options.js';
@@ -38,6 +39,8 @@ export class StateApi {
   constructor(
     private readonly appId: string,
     private readonly stores: StateStores,
+    /** Wraps every store call in its resiliency policy (outbound, by store name). */
+    private readonly call: ComponentCall = direct,
   ) {}
 
   async get(req: GetStateRequest): Promise<StateItem | undefined> {
@@ -45,7 +48,7 @@ export class StateApi {
     const key = keys.toStored(req.key, req.storeName);
     try {
       const { consistency } = parseOptions({ consistency: req.consistency });
-      return await store.get({ key, consistency, metadata: req.metadata });
+      return await this.call(req.storeName, () => store.get({ key, consistency, metadata: req.metadata }));
     } catch (err) {
       throw new SidecarError(Errors.StateGet, `fail to get ${req.key} from state store ${req.storeName}: ${messageOf(err)}`, { cause: err });
     }
@@ -57,7 +60,7 @@ export class StateApi {
     if (gets.length === 0) return [];
     if (hasBulkGet(store)) {
       try {
-        const items = await store.bulkGet(gets);
+        const items = await this.call(req.storeName, () => store.bulkGet(gets));
         return req.keys.map((key, i) => (items[i] ? { key, item: items[i] } : { key }));
       } catch (err) {
         throw new SidecarError(Errors.StateBulkGet, messageOf(err), { cause: err });
@@ -66,7 +69,7 @@ export class StateApi {
     const parallelism = req.parallelism && req.parallelism > 0 ? req.parallelism : DEFAULT_BULK_PARALLELISM;
     return mapWithConcurrency(gets, parallelism, async (g, i): Promise<BulkStateItem> => {
       try {
-        const item = await store.get(g);
+        const item = await this.call(req.storeName, () => store.get(g));
         return item ? { key: req.keys[i], item } : { key: req.keys[i] };
       } catch (err) {
         return { key: req.keys[i], error: messageOf(err) };
@@ -81,10 +84,10 @@ export class StateApi {
     const kinds = { mismatch: Errors.StateSaveETagMismatch, invalid: Errors.StateSaveETagInvalid, other: Errors.StateSave };
     const fail = (err: unknown) => storeError(kinds, `failed saving state in state store ${req.storeName}`, err);
     if (sets.length === 1) {
-      await store.set(sets[0]).catch((err) => { throw fail(err); });
+      await this.call(req.storeName, () => store.set(sets[0])).catch((err) => { throw fail(err); });
       return;
     }
-    const results = await Promise.allSettled(sets.map((s) => store.set(s)));
+    const results = await Promise.allSettled(sets.map((s) => this.call(req.storeName, () => store.set(s))));
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
     if (failures.length > 0) throw fail(failures.find((f) => f instanceof ETagError) ?? failures[0]);
   }
@@ -94,7 +97,8 @@ export class StateApi {
     const kinds = { mismatch: Errors.StateDeleteETagMismatch, invalid: Errors.StateDeleteETagInvalid, other: Errors.StateDelete };
     const del = { key: keys.toStored(req.key, req.storeName), etag: etagOf(req.etag), metadata: req.metadata };
     try {
-      await store.delete({ ...del, ...parseOptions(req.options) });
+      const options = parseOptions(req.options);
+      await this.call(req.storeName, () => store.delete({ ...del, ...options }));
     } catch (err) {
       throw storeError(kinds, `failed deleting state with key ${req.key}`, err);
     }
@@ -105,7 +109,7 @@ export class StateApi {
     const { store, keys } = this.#store(req.storeName);
     const kinds = { mismatch: Errors.StateBulkDeleteETagMismatch, invalid: Errors.StateBulkDeleteETagInvalid, other: Errors.StateBulkDelete };
     const deletes = req.items.map((item) => this.#deleteRequest(item, { storeName: req.storeName, metadata: {} }, keys));
-    const results = await Promise.allSettled(deletes.map((d) => store.delete(d)));
+    const results = await Promise.allSettled(deletes.map((d) => this.call(req.storeName, () => store.delete(d))));
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
     if (failures.length > 0) {
       throw storeError(kinds, `failed deleting state in state store ${req.storeName}`, failures.find((f) => f instanceof ETagError) ?? failures[0]);
@@ -132,7 +136,7 @@ export class StateApi {
       }
     });
     try {
-      await store.multi(ops);
+      await this.call(req.storeName, () => store.multi(ops));
     } catch (err) {
       throw new SidecarError(Errors.StateTransaction, `error while executing state transaction: ${messageOf(err)}`, { cause: err });
     }

@@ -35,7 +35,7 @@ export class InvocationRuntime {
     private readonly o: SidecarOptions,
     private readonly logger: Logger,
     appChannel: HttpAppChannel | undefined,
-    extra: Pick<InvocationDeps, 'appUnavailable' | 'httpEndpoint' | 'denied'>,
+    extra: Pick<InvocationDeps, 'appUnavailable' | 'httpEndpoint' | 'denied' | 'resiliency'>,
   ) {
     this.#client = new InternalInvoker(o.maxRequestBytes);
     const resolver = {

@@ -1,11 +1,14 @@
 // A small app for end-to-end tests: echoes what it receives as JSON, with a few switches.
 //   /status/<code>   answers with that status
 //   /healthz         healthy unless a file named by HEALTH_FILE exists
+//   /flaky/<n>/<key> 503 for the first n calls with that key, then 200 (the count is in the body)
+//   /calls/<key>     how many calls /flaky/*/<key> has had
 //   anything else    200 with the request as JSON
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 
 const port = Number(process.env.APP_PORT);
+const calls = new Map();
 http
   .createServer(async (req, res) => {
     const chunks = [];
@@ -15,6 +18,15 @@ http
       res.statusCode = process.env.HEALTH_FILE && existsSync(process.env.HEALTH_FILE) ? 500 : 200;
       return res.end();
     }
+    const flaky = /^\/flaky\/(\d+)\/([\w-]+)/.exec(req.url ?? '');
+    if (flaky) {
+      const n = (calls.get(flaky[2]) ?? 0) + 1;
+      calls.set(flaky[2], n);
+      res.statusCode = n <= Number(flaky[1]) ? 503 : 200;
+      return res.end(JSON.stringify({ calls: n }));
+    }
+    const counted = /^\/calls\/([\w-]+)/.exec(req.url ?? '');
+    if (counted) return res.end(JSON.stringify({ calls: calls.get(counted[1]) ?? 0 }));
     const status = /^\/status\/(\d{3})/.exec(req.url ?? '');
     res.statusCode = status ? Number(status[1]) : 200;
     res.setHeader('content-type', 'application/json');

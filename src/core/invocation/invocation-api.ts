@@ -2,7 +2,10 @@ import { Errors } from '../../errors/codes.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
 import { addForwarded, stampIdentity } from './headers.js';
 import { parseTargetId } from './target.js';
-import { bufferBody } from '../../util/body-streams.js';
+import type { PolicyDefinition, RetryPolicy } from '../../resiliency/policies.js';
+import type { Resiliency } from '../../resiliency/resiliency.js';
+import { runWithPolicy } from '../../resiliency/runner.js';
+import { bufferBody, readAll } from '../../util/body-streams.js';
 import type { Caller, ExternalInvoker, Headers, InvokeRequest, InvokeResponse, LocalApp, NameResolver, RemoteInvoker } from './types.js';
 
 export interface HttpEndpointTarget {
@@ -24,11 +27,28 @@ export interface InvocationDeps {
   /** Callee-side access control: undefined when allowed, else the reason. */
   denied?(caller: Caller, method: string, verb: string): string | undefined;
   host: { address: string; name: string };
+  resiliency: Resiliency;
 }
 
-/** Built-in retry of sidecar-to-sidecar calls: 3 attempts, 1 s apart, on UNAVAILABLE or UNAUTHENTICATED. */
-const BUILT_IN_ATTEMPTS = 3;
-const BUILT_IN_BACKOFF_MS = 1000;
+/** An answer outside 200-399, thrown so retry policies see it as a failure; it carries the buffered response. */
+class StatusFailure extends Error {
+  constructor(readonly response: InvokeResponse) {
+    super(`the app answered with status ${response.status}`);
+  }
+}
+
+async function failOnStatus(r: InvokeResponse): Promise<InvokeResponse> {
+  if (r.status >= 200 && r.status <= 399) return r;
+  throw new StatusFailure({ ...r, body: bufferBody(await readAll(r.body)) });
+}
+
+/** A policy's `matching` codes decide: HTTP statuses for app answers, gRPC codes for transport errors. */
+function matchesRetry(err: unknown, retry: RetryPolicy): boolean {
+  if (err instanceof StatusFailure) return retry.httpStatusCodes ? retry.httpStatusCodes.has(err.response.status) : true;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'number' && retry.grpcStatusCodes) return retry.grpcStatusCodes.has(code);
+  return !retry.grpcStatusCodes;
+}
 
 /** Service invocation: where a call goes, what it carries, and daprd's errors when it cannot get there. */
 export class InvocationApi {
@@ -46,29 +66,39 @@ export class InvocationApi {
     }
     const caller: Caller = { appId: this.d.appId, namespace: this.d.namespace };
 
-    if (/^https?:\/\//i.test(target.appId)) return this.d.external.invoke(target.appId, req).catch((e: unknown) => Promise.reject(fail(e)));
     const endpoint = this.d.httpEndpoint(target.appId);
-    if (endpoint) return this.d.external.invoke(endpoint.baseUrl, req, endpoint.headers).catch((e: unknown) => Promise.reject(fail(e)));
+    const isUrl = /^https?:\/\//i.test(target.appId);
+    const isSelf = !isUrl && !endpoint && target.appId === this.d.appId && target.namespace === this.d.namespace;
+    if (isSelf && !this.d.localApp) throw fail(new Error('cannot invoke local endpoint: app channel not initialized'));
+    const headers = isUrl || endpoint || isSelf ? req.headers : addForwarded(req.headers, this.d.host.address, this.d.host.name);
+    const outgoing = { ...req, headers: isUrl || endpoint ? headers : stampIdentity(headers, caller, target.appId) };
 
-    if (target.appId === this.d.appId && target.namespace === this.d.namespace) {
-      if (!this.d.localApp) throw fail(new Error('cannot invoke local endpoint: app channel not initialized'));
-      return this.#callApp({ ...req, headers: stampIdentity(req.headers, caller, this.d.appId) }).catch((e: unknown) => Promise.reject(e instanceof SidecarError ? e : fail(e)));
-    }
+    const send = async (body: AsyncIterable<Buffer>): Promise<InvokeResponse> => {
+      const call = { ...outgoing, body };
+      if (isUrl) return this.d.external.invoke(target.appId, call);
+      if (endpoint) return this.d.external.invoke(endpoint.baseUrl, call, endpoint.headers);
+      if (isSelf) return this.#callApp(call);
+      const addresses = await this.d.resolver.resolve(target.appId, target.namespace);
+      if (addresses.length === 0) throw new Error(`couldn't find service: ${target.appId}`);
+      return this.d.remote.invoke(addresses[0], target, call);
+    };
 
-    const outgoing = { ...req, headers: stampIdentity(addForwarded(req.headers, this.d.host.address, this.d.host.name), caller, target.appId) };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const addresses = await this.d.resolver.resolve(target.appId, target.namespace);
-        if (addresses.length === 0) throw new Error(`couldn't find service: ${target.appId}`);
-        const body = replayable ? bufferBody(replayable) : outgoing.body;
-        return await this.d.remote.invoke(addresses[0], target, { ...outgoing, body });
-      } catch (err) {
-        const code = (err as { code?: number }).code;
-        if (code === 7) throw fail(err, Errors.DirectInvokeForbidden);
-        const transient = code === 14 || code === 16;
-        if (!transient || !replayable || attempt >= BUILT_IN_ATTEMPTS) throw fail(err);
-        await new Promise((r) => setTimeout(r, BUILT_IN_BACKOFF_MS));
-      }
+    const res = this.d.resiliency;
+    const policy = res.appPolicy(isUrl || endpoint ? targetId : target.appId);
+    const breaker = res.breaker(policy);
+    // With a policy, a status outside 200-399 counts as a failure (retries, breakers), but the last
+    // answer is still relayed as it is. Streamed requests cannot be replayed, so they run once.
+    const attempt = async (body: AsyncIterable<Buffer>) => (policy ? failOnStatus(await send(body)) : send(body));
+    try {
+      if (!replayable) return await runWithPolicy(policy && { ...policy, retry: undefined }, breaker, () => send(outgoing.body));
+      const replay = () => attempt(bufferBody(replayable));
+      if (policy?.retry || isUrl || endpoint || isSelf) return await runWithPolicy(policy, breaker, replay, matchesRetry);
+      const builtIn: PolicyDefinition = { name: 'DaprBuiltInServiceRetries', timeoutMs: policy?.timeoutMs, retry: res.builtInServiceRetry() };
+      return await runWithPolicy(builtIn, breaker, replay, matchesRetry);
+    } catch (err) {
+      if (err instanceof StatusFailure) return err.response;
+      if (err instanceof SidecarError) throw err;
+      throw fail(err, (err as { code?: number }).code === 7 ? Errors.DirectInvokeForbidden : Errors.DirectInvoke);
     }
   }
 

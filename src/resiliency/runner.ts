@@ -1,0 +1,64 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CircuitBreaker } from './circuit-breaker.js';
+import type { PolicyDefinition, RetryPolicy } from './policies.js';
+
+export class PolicyTimeoutError extends Error {
+  readonly code = 'ERR_RESILIENCY_TIMEOUT';
+  constructor(ms: number) {
+    super(`timeout waiting for the operation to complete after ${ms} ms`);
+    this.name = 'PolicyTimeoutError';
+  }
+}
+
+/** Tells the runner whether a failure is worth retrying; the default retries everything. */
+export type RetryFilter = (err: unknown, retry: RetryPolicy) => boolean;
+
+/**
+ * Runs an operation under a policy: each attempt bounded by the timeout and gated by the circuit
+ * breaker; failures retried by the retry policy (constant, or exponential with jitter as daprd does).
+ */
+export async function runWithPolicy<T>(
+  policy: PolicyDefinition | undefined,
+  breaker: CircuitBreaker | undefined,
+  fn: (signal: AbortSignal) => Promise<T>,
+  retryable: RetryFilter = () => true,
+): Promise<T> {
+  const attempt = () => {
+    const once = () => withTimeout(policy?.timeoutMs, fn);
+    return breaker ? breaker.run(once) : once();
+  };
+  const retry = policy?.retry;
+  if (!retry) return attempt();
+  let delay = retry.policy === 'exponential' ? retry.initialIntervalMs : retry.durationMs;
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if ((retry.maxRetries >= 0 && n >= retry.maxRetries) || !retryable(err, retry)) throw err;
+      await sleep(retry.policy === 'exponential' ? jitter(delay) : delay);
+      if (retry.policy === 'exponential') delay = Math.min(delay * 1.5, retry.maxIntervalMs);
+    }
+  }
+}
+
+/** The randomised interval of an exponential backoff: ±50 %, as daprd's backoff library does. */
+function jitter(ms: number): number {
+  return ms * (0.5 + Math.random());
+}
+
+async function withTimeout<T>(ms: number | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  if (!ms) return fn(new AbortController().signal);
+  const ac = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      ac.abort();
+      reject(new PolicyTimeoutError(ms));
+    }, ms);
+  });
+  try {
+    return await Promise.race([fn(ac.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
