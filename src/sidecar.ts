@@ -17,6 +17,7 @@ import { registeredComponents } from './runtime/registered-components.js';
 import { stateStoresOf } from './runtime/state-stores.js';
 import { waitForPort } from './runtime/wait-for-port.js';
 import { loadResiliency } from './config/resiliency-resources.js';
+import { loadHttpEndpoints, type HttpEndpoint } from './config/http-endpoints.js';
 import { Resiliency } from './resiliency/resiliency.js';
 import { componentCaller } from './resiliency/component-caller.js';
 import { ETagError } from './contracts/state.js';
@@ -42,6 +43,7 @@ export class Sidecar {
   readonly appHealth?: AppHealth;
   readonly #components: ComponentHost;
   readonly #resiliency = Resiliency.empty();
+  #httpEndpoints = new Map<string, HttpEndpoint>();
   readonly #invocation: InvocationRuntime;
   readonly #http: FastifyInstance;
   readonly #grpc: GrpcServer;
@@ -75,10 +77,12 @@ export class Sidecar {
         health: options.appHealthCheck,
       },
       components: () => registeredComponents(this.#components),
+      httpEndpoints: () => [...this.#httpEndpoints.keys()],
+      resiliencies: () => this.#resiliency.resourceNames,
     });
     this.#invocation = new InvocationRuntime(options, logger, this.appChannel, {
       appUnavailable: () => (this.appHealth && !this.appHealth.healthy ? 'app is not in a healthy state' : undefined),
-      httpEndpoint: () => undefined,
+      httpEndpoint: (name) => this.#httpEndpoints.get(name),
       resiliency: this.#resiliency,
     });
     const invoke = invokeHandler(this.#invocation.api, options.maxRequestBytes);
@@ -171,8 +175,11 @@ export class Sidecar {
     if (this.options.resourcesPaths.length > 0) {
       const loaded = await loadResources(this.options.resourcesPaths, ctx);
       const resiliency = loadResiliency(loaded.others, this.options.appId);
-      if (resiliency.problems.length > 0) throw new ResourceLoadError(resiliency.problems);
+      const endpoints = loadHttpEndpoints(loaded.others, this.options.appId);
+      const problems = [...resiliency.problems, ...endpoints.problems];
+      if (problems.length > 0) throw new ResourceLoadError(problems);
       this.#resiliency.update(resiliency.spec);
+      this.#httpEndpoints = endpoints.endpoints;
       specs = loaded.components;
     } else {
       const loaded = loadComponentSpecs(defaultResourceDocuments(this.options.dataDir), ctx);

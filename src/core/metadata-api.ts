@@ -20,6 +20,8 @@ export interface SidecarMetadata {
   runtimeVersion: string;
   enabledFeatures: string[];
   components: RegisteredComponent[];
+  httpEndpoints: string[];
+  resiliencies: string[];
   extended: Record<string, string>;
   appConnection: AppConnection;
 }
@@ -29,6 +31,8 @@ export interface MetadataSources {
   runtimeVersion: string;
   appConnection: AppConnection;
   components(): RegisteredComponent[];
+  httpEndpoints?(): string[];
+  resiliencies?(): string[];
 }
 
 /** GET and PUT of the sidecar's metadata; extended attributes are set by apps and the CLI (`appCommand`, …). */
@@ -43,6 +47,8 @@ export class MetadataApi {
       runtimeVersion: this.sources.runtimeVersion,
       enabledFeatures: [],
       components: this.sources.components(),
+      httpEndpoints: this.sources.httpEndpoints?.() ?? [],
+      resiliencies: this.sources.resiliencies?.() ?? [],
       // daprd always adds its version here too, for clients that read the older field.
       extended: { ...Object.fromEntries(this.#extended), daprRuntimeVersion: this.sources.runtimeVersion },
       appConnection: this.sources.appConnection,

@@ -1,4 +1,7 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { responseHeaders } from '../core/invocation/headers.js';
 import type { ExternalInvoker, Headers, InvokeRequest, InvokeResponse, LocalApp } from '../core/invocation/types.js';
 import type { HttpAppChannel } from './app-channel.js';
@@ -15,22 +18,18 @@ export function httpLocalApp(channel: HttpAppChannel): LocalApp {
   };
 }
 
-/** Direct calls to `http(s)://` targets and HTTPEndpoint base URLs. */
+/** Direct calls to `http(s)://` targets and HTTPEndpoint base URLs, with the endpoint's client TLS when it has one. */
 export const externalHttp: ExternalInvoker = {
-  async invoke(baseUrl: string, req: InvokeRequest, extraHeaders: Headers = {}): Promise<InvokeResponse> {
-    const url = `${baseUrl.replace(/\/+$/, '')}${pathOf(req)}`;
-    const headers = new globalThis.Headers();
-    for (const [k, values] of Object.entries({ ...req.headers, ...extraHeaders })) for (const v of values) headers.append(k, v);
-    const hasBody = req.verb !== 'GET' && req.verb !== 'HEAD';
-    const res = await fetch(url, {
-      method: req.verb,
-      headers,
-      body: hasBody ? Readable.from(req.body) : undefined,
-      ...(hasBody ? { duplex: 'half' } : {}),
-      redirect: 'manual',
-    } as RequestInit);
-    const out: Headers = {};
-    res.headers.forEach((v, k) => (out[k] = [...(out[k] ?? []), v]));
-    return { status: res.status, headers: responseHeaders(out), body: res.body ? (Readable.fromWeb(res.body as never) as AsyncIterable<Buffer>) : Readable.from([]) };
+  async invoke(baseUrl: string, req: InvokeRequest, extraHeaders: Headers = {}, tls?: { ca?: string; cert?: string; key?: string }): Promise<InvokeResponse> {
+    const base = new URL(baseUrl);
+    const url = new URL(`${base.pathname.replace(/\/+$/, '')}${pathOf(req)}`, base);
+    const headers: Record<string, string[]> = { ...req.headers, ...extraHeaders };
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const r = send(url, { method: req.verb, headers, ...(tls ?? {}) }, resolve);
+      r.once('error', reject);
+      pipeline(Readable.from(req.body), r).catch((err: Error) => r.destroy(err));
+    });
+    return { status: res.statusCode ?? 502, headers: responseHeaders(res.headers), body: res };
   },
 };

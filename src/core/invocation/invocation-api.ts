@@ -11,6 +11,7 @@ import type { Caller, ExternalInvoker, Headers, InvokeRequest, InvokeResponse, L
 export interface HttpEndpointTarget {
   baseUrl: string;
   headers: Headers;
+  tls?: { ca?: string; cert?: string; key?: string };
 }
 
 export interface InvocationDeps {
@@ -76,7 +77,7 @@ export class InvocationApi {
     const send = async (body: AsyncIterable<Buffer>): Promise<InvokeResponse> => {
       const call = { ...outgoing, body };
       if (isUrl) return this.d.external.invoke(target.appId, call);
-      if (endpoint) return this.d.external.invoke(endpoint.baseUrl, call, endpoint.headers);
+      if (endpoint) return this.d.external.invoke(endpoint.baseUrl, call, endpoint.headers, endpoint.tls);
       if (isSelf) return this.#callApp(call);
       const addresses = await this.d.resolver.resolve(target.appId, target.namespace);
       if (addresses.length === 0) throw new Error(`couldn't find service: ${target.appId}`);

@@ -37,7 +37,7 @@ export interface RemoteInvoker {
 
 /** Calls an HTTP(S) URL directly (external targets and HTTPEndpoint resources). */
 export interface ExternalInvoker {
-  invoke(baseUrl: string, req: InvokeRequest, extraHeaders?: Headers): Promise<InvokeResponse>;
+  invoke(baseUrl: string, req: InvokeRequest, extraHeaders?: Headers, tls?: { ca?: string; cert?: string; key?: string }): Promise<InvokeResponse>;
 }
 
 /** Calls the app next to this sidecar. */

@@ -29,5 +29,7 @@ function encodeMetadata(m: SidecarMetadata) {
     extended_metadata: m.extended,
     app_connection_properties: { port, protocol, channel_address: channelAddress, max_concurrency: Math.max(maxConcurrency, 0) },
     actor_runtime: { runtime_status: 'DISABLED', host_ready: false },
+    http_endpoints: m.httpEndpoints.map((name) => ({ name })),
+    resiliencies: m.resiliencies.map((name) => ({ name })),
   };
 }

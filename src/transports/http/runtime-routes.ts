@@ -55,6 +55,7 @@ function encodeMetadata(m: SidecarMetadata): Record<string, unknown> {
     out.components = m.components.map((c) => ({ name: c.name, type: c.type, version: c.version, ...(c.capabilities.length ? { capabilities: c.capabilities } : {}) }));
   }
   out.extended = m.extended;
+  if (m.httpEndpoints.length > 0) out.httpEndpoints = m.httpEndpoints.map((name) => ({ name }));
   // Go's omitempty: zero values left out, so no app port means no `port` (but protocol and address stay).
   const { port, protocol, channelAddress, maxConcurrency, health } = m.appConnection;
   out.appConnectionProperties = {
@@ -65,5 +66,6 @@ function encodeMetadata(m: SidecarMetadata): Record<string, unknown> {
     ...(health ? { health: encodeHealth(health, protocol) } : {}),
   };
   out.actorRuntime = { runtimeStatus: 'DISABLED', hostReady: false };
+  if (m.resiliencies.length > 0) out.resiliencies = m.resiliencies.map((name) => ({ name }));
   return out;
 }
