@@ -8,6 +8,9 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 
 const port = Number(process.env.APP_PORT);
+// A sidecar killed with SIGKILL cannot stop its app: leave with it rather than linger after the tests.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && process.exit(0), 200);
 const calls = new Map();
 http
   .createServer(async (req, res) => {
