@@ -22,6 +22,9 @@ import { Resiliency } from './resiliency/resiliency.js';
 import { componentCaller } from './resiliency/component-caller.js';
 import { ETagError } from './contracts/state.js';
 import { HttpAppChannel } from './runtime/app-channel.js';
+import { GrpcAppChannel } from './runtime/grpc-app-channel.js';
+import { httpLocalApp } from './runtime/invocation-adapters.js';
+import type { LocalApp } from './core/invocation/types.js';
 import { AppHealth } from './runtime/app-health.js';
 import { InvocationRuntime } from './runtime/invocation-runtime.js';
 import { invokeHandler, registerInvokeRoutes } from './transports/http/invoke-routes.js';
@@ -39,6 +42,9 @@ export class Sidecar {
   readonly health: Health;
   /** The sidecar's calls into its app; undefined without `--app-port`. */
   readonly appChannel?: HttpAppChannel;
+  /** The app as service invocation calls it, over HTTP or gRPC (`--app-protocol`). */
+  readonly localApp?: LocalApp;
+  readonly #grpcApp?: GrpcAppChannel;
   /** App health probing; undefined unless `--enable-app-health-check`. */
   readonly appHealth?: AppHealth;
   readonly #components: ComponentHost;
@@ -58,9 +64,21 @@ export class Sidecar {
     private readonly onShutdownRequest: (force: boolean) => void,
   ) {
     this.health = new Health(options.appId);
-    if (options.appPort !== undefined) {
-      this.appChannel = new HttpAppChannel(options.appChannelAddress, options.appPort, options.appApiToken, options.appMaxConcurrency);
-      if (options.appHealthCheck) this.appHealth = new AppHealth(this.appChannel, options.appHealthCheck, logger.child({ scope: 'app-health' }));
+    if (options.appPort !== undefined && options.appProtocol.startsWith('grpc')) {
+      const grpcApp = new GrpcAppChannel(options.appChannelAddress, options.appPort, options.appApiToken, options.maxRequestBytes);
+      this.#grpcApp = grpcApp;
+      this.localApp = grpcApp;
+      if (options.appHealthCheck) this.appHealth = new AppHealth((ms) => grpcApp.healthy(ms), options.appHealthCheck, logger.child({ scope: 'app-health' }));
+    } else if (options.appPort !== undefined) {
+      const channel = new HttpAppChannel(options.appChannelAddress, options.appPort, options.appApiToken, options.appMaxConcurrency);
+      this.appChannel = channel;
+      this.localApp = httpLocalApp(channel);
+      const check = options.appHealthCheck;
+      if (check) {
+        const probe = (timeoutMs: number) =>
+          channel.invoke({ method: 'GET', path: check.path, timeoutMs }).then((r) => r.status >= 200 && r.status < 300, () => false);
+        this.appHealth = new AppHealth(probe, check, logger.child({ scope: 'app-health' }));
+      }
     }
     this.#components = new ComponentHost(logger);
     // ETag conflicts are answers, not faults: never retried.
@@ -80,7 +98,7 @@ export class Sidecar {
       httpEndpoints: () => [...this.#httpEndpoints.keys()],
       resiliencies: () => this.#resiliency.resourceNames,
     });
-    this.#invocation = new InvocationRuntime(options, logger, this.appChannel, {
+    this.#invocation = new InvocationRuntime(options, logger, this.localApp, {
       appUnavailable: () => (this.appHealth && !this.appHealth.healthy ? 'app is not in a healthy state' : undefined),
       httpEndpoint: (name) => this.#httpEndpoints.get(name),
       resiliency: this.#resiliency,
@@ -158,6 +176,7 @@ export class Sidecar {
       clearTimeout(timer);
       await this.#components.close();
       this.appChannel?.close();
+      this.#grpcApp?.close();
       this.logger.info('sidecar stopped');
     })();
     return this.#stopped;

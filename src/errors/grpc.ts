@@ -35,6 +35,13 @@ export function grpcCodeFromHttpStatus(status: number): number {
   return CODE_FROM_HTTP[status] ?? 2;
 }
 
+const HTTP_FROM_CODE = [200, 408, 500, 400, 504, 404, 409, 403, 429, 400, 409, 400, 501, 500, 503, 500, 401];
+
+/** daprd's HTTPStatusFromCode: the HTTP status a gRPC app's status becomes for an HTTP caller. */
+export function httpStatusFromGrpcCode(code: number): number {
+  return HTTP_FROM_CODE[code] ?? 500;
+}
+
 function detailMessage(d: ErrorDetail): object {
   switch (d['@type']) {
     case 'type.googleapis.com/google.rpc.ErrorInfo':

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { HttpAppChannel } from './app-channel.js';
 
 export interface AppHealthOptions {
   path: string;
@@ -20,7 +19,8 @@ export class AppHealth extends EventEmitter<{ change: [healthy: boolean] }> {
   #probing = false;
 
   constructor(
-    private readonly channel: HttpAppChannel,
+    /** One probe: resolves true for a healthy answer within the timeout. */
+    private readonly probe: (timeoutMs: number) => Promise<boolean>,
     private readonly o: AppHealthOptions,
     private readonly logger: Logger,
   ) {
@@ -44,11 +44,8 @@ export class AppHealth extends EventEmitter<{ change: [healthy: boolean] }> {
     if (this.#probing) return; // a slow app never gets overlapping probes
     this.#probing = true;
     try {
-      const res = await this.channel.invoke({ method: 'GET', path: this.o.path, timeoutMs: this.o.timeoutMs });
-      if (res.status >= 200 && res.status < 300) this.#report(true);
-      else this.#fail(`status ${res.status}`);
-    } catch (err) {
-      this.#fail((err as Error).message);
+      if (await this.probe(this.o.timeoutMs)) this.#report(true);
+      else this.#fail('probe failed');
     } finally {
       this.#probing = false;
     }

@@ -10,8 +10,8 @@ import { ComponentRegistry } from '../registry/component-registry.js';
 import { InternalInvoker } from '../transports/grpc/internal-client.js';
 import { buildInternalServer } from '../transports/grpc/internal-server.js';
 import { listenGrpc } from '../transports/grpc/server.js';
-import type { HttpAppChannel } from './app-channel.js';
-import { externalHttp, httpLocalApp } from './invocation-adapters.js';
+import type { LocalApp } from '../core/invocation/types.js';
+import { externalHttp } from './invocation-adapters.js';
 
 /** Configuration `spec.nameResolution`: which resolver, and its free-form configuration. */
 export interface NameResolutionSpec {
@@ -34,7 +34,7 @@ export class InvocationRuntime {
   constructor(
     private readonly o: SidecarOptions,
     private readonly logger: Logger,
-    appChannel: HttpAppChannel | undefined,
+    localApp: LocalApp | undefined,
     extra: Pick<InvocationDeps, 'appUnavailable' | 'httpEndpoint' | 'denied' | 'resiliency'>,
   ) {
     this.#client = new InternalInvoker(o.maxRequestBytes);
@@ -44,7 +44,7 @@ export class InvocationRuntime {
     this.api = new InvocationApi({
       appId: o.appId,
       namespace: process.env.NAMESPACE ?? '',
-      localApp: appChannel ? httpLocalApp(appChannel) : undefined,
+      localApp,
       resolver,
       remote: this.#client,
       external: externalHttp,

@@ -1,0 +1,78 @@
+import { credentials, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import type { Headers, InvokeRequest, InvokeResponse, LocalApp } from '../core/invocation/types.js';
+import { httpStatusFromGrpcCode } from '../errors/grpc.js';
+import { serviceByName } from '../transports/grpc/protos.js';
+import { bufferBody, readAll } from '../util/body-streams.js';
+
+type Unary = (req: object, md: Metadata, opts: { deadline?: number }, cb: (err: ServiceError | null, res: unknown) => void) => void;
+
+
+/**
+ * The sidecar's calls into an app that speaks gRPC (`--app-protocol grpc`): AppCallback for invocations,
+ * AppCallbackHealthCheck for probes. Headers travel as metadata, `dapr-api-token` when APP_API_TOKEN is set.
+ */
+export class GrpcAppChannel implements LocalApp {
+  readonly #callback: Client & Record<string, Unary>;
+  readonly #health: Client & Record<string, Unary>;
+
+  constructor(host: string, port: number, private readonly appApiToken: string | undefined, maxMessageBytes: number) {
+    const target = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    const opts = { 'grpc.max_receive_message_length': maxMessageBytes, 'grpc.max_send_message_length': maxMessageBytes };
+    const AppCallback = serviceByName('dapr.proto.runtime.v1.AppCallback');
+    const HealthCheck = serviceByName('dapr.proto.runtime.v1.AppCallbackHealthCheck');
+    this.#callback = new AppCallback(target, credentials.createInsecure(), opts) as unknown as Client & Record<string, Unary>;
+    this.#health = new HealthCheck(target, credentials.createInsecure(), opts) as unknown as Client & Record<string, Unary>;
+  }
+
+  async invoke(req: InvokeRequest): Promise<InvokeResponse> {
+    const md = this.#metadata();
+    for (const [k, values] of Object.entries(req.headers)) {
+      if (k === 'content-type' || k.startsWith(':')) continue;
+      for (const v of values) md.add(k, v);
+    }
+    const message = {
+      method: req.method,
+      data: { type_url: '', value: await readAll(req.body) },
+      content_type: req.headers['content-type']?.[0] ?? '',
+      http_extension: { verb: req.verb.toUpperCase(), querystring: req.query },
+    };
+    try {
+      const res = (await this.#call(this.#callback, 'OnInvoke', message, md)) as { data: { value: Buffer } | null; content_type: string };
+      const headers: Headers = res.content_type ? { 'content-type': [res.content_type] } : {};
+      return { status: 200, headers, body: bufferBody(res.data?.value ?? Buffer.alloc(0)) };
+    } catch (err) {
+      const e = err as ServiceError;
+      if (typeof e.code !== 'number') throw err;
+      // daprd answers with the status as JSON (protojson of google.rpc.Status) and the mapped HTTP code.
+      const body = Buffer.from(JSON.stringify({ code: e.code, message: e.details ?? e.message, details: [] }));
+      return { status: httpStatusFromGrpcCode(e.code), headers: { 'content-type': ['application/json'] }, body: bufferBody(body) };
+    }
+  }
+
+  /** One health probe: resolves true when the app answers OK within the timeout. */
+  async healthy(timeoutMs: number): Promise<boolean> {
+    try {
+      await this.#call(this.#health, 'HealthCheck', {}, this.#metadata(), timeoutMs);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): void {
+    this.#callback.close();
+    this.#health.close();
+  }
+
+  #metadata(): Metadata {
+    const md = new Metadata();
+    if (this.appApiToken) md.set('dapr-api-token', this.appApiToken);
+    return md;
+  }
+
+  #call(client: Client & Record<string, Unary>, rpc: string, req: object, md: Metadata, timeoutMs?: number): Promise<unknown> {
+    return new Promise((resolve, reject) =>
+      client[rpc].call(client, req, md, timeoutMs ? { deadline: Date.now() + timeoutMs } : {}, (err, res) => (err ? reject(err) : resolve(res))),
+    );
+  }
+}

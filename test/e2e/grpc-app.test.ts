@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startMecha, type MechaProcess } from '../support/mecha-process.js';
+
+const GRPC_APP = fileURLToPath(new URL('../support/grpc-echo-app.mjs', import.meta.url));
+const HOME = mkdtempSync(join(tmpdir(), 'mecha-home-'));
+let grpcApp: MechaProcess;
+let caller: MechaProcess;
+
+beforeAll(async () => {
+  const appPort = await freePort();
+  grpcApp = await startMecha(
+    ['--app-id', 'grpc-callee', '--app-port', String(appPort), '--app-protocol', 'grpc', '--enable-app-health-check', '--app-health-probe-interval', '1', '--', process.execPath, GRPC_APP],
+    { cwd: HOME, env: { HOME }, readyPath: '/v1.0/healthz' },
+  );
+  caller = await startMecha(['--app-id', 'http-caller'], { cwd: HOME, env: { HOME } });
+});
+
+afterAll(async () => {
+  await Promise.all([grpcApp?.stop(), caller?.stop()]);
+  rmSync(HOME, { recursive: true, force: true });
+});
+
+describe('apps that speak gRPC (AppCallback)', () => {
+  it('receive HTTP invocations as OnInvoke with verb, query and body', async () => {
+    const res = await fetch(`${caller.url}/v1.0/invoke/grpc-callee/method/orders?id=7`, { method: 'POST', body: 'hello', headers: { 'content-type': 'text/plain' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(await res.json()).toEqual({ app: 'grpc-callee', method: 'orders', verb: 'POST', query: 'id=7', body: 'hello', caller: 'http-caller' });
+  });
+
+  it('map a gRPC error status to the HTTP status daprd uses', async () => {
+    const res = await fetch(`${caller.url}/v1.0/invoke/grpc-callee/method/fail`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ code: 5, message: 'no such thing' });
+  });
+});
