@@ -17,6 +17,8 @@ import { registeredComponents } from './runtime/registered-components.js';
 import { stateStoresOf } from './runtime/state-stores.js';
 import { waitForPort } from './runtime/wait-for-port.js';
 import { loadResiliency } from './config/resiliency-resources.js';
+import { loadConfiguration, type ConfigurationSpec } from './config/configuration.js';
+import { accessChecker } from './core/invocation/access-control.js';
 import { loadHttpEndpoints, type HttpEndpoint } from './config/http-endpoints.js';
 import { Resiliency } from './resiliency/resiliency.js';
 import { componentCaller } from './resiliency/component-caller.js';
@@ -50,6 +52,9 @@ export class Sidecar {
   readonly #components: ComponentHost;
   readonly #resiliency = Resiliency.empty();
   #httpEndpoints = new Map<string, HttpEndpoint>();
+  /** The merged `--config` files; empty without any. */
+  #configuration: ConfigurationSpec = {};
+  #accessControl?: ReturnType<typeof accessChecker>;
   readonly #invocation: InvocationRuntime;
   readonly #http: FastifyInstance;
   readonly #grpc: GrpcServer;
@@ -101,6 +106,7 @@ export class Sidecar {
     this.#invocation = new InvocationRuntime(options, logger, this.localApp, {
       appUnavailable: () => (this.appHealth && !this.appHealth.healthy ? 'app is not in a healthy state' : undefined),
       httpEndpoint: (name) => this.#httpEndpoints.get(name),
+      denied: (caller, method, verb) => this.#accessControl?.(caller, method, verb),
       resiliency: this.#resiliency,
     });
     const invoke = invokeHandler(this.#invocation.api, options.maxRequestBytes);
@@ -131,6 +137,8 @@ export class Sidecar {
   /** Loads resources and components, then opens the API. Throws ResourceLoadError or a startup error. */
   static async start(options: SidecarOptions, logger: Logger, onShutdownRequest: (force: boolean) => void): Promise<Sidecar> {
     const sidecar = new Sidecar(options, logger, onShutdownRequest);
+    sidecar.#configuration = await loadConfiguration(options.configPaths, process.env);
+    sidecar.#accessControl = accessChecker(sidecar.#configuration.accessControl);
     await sidecar.#startComponents();
     try {
       await sidecar.#listen();
@@ -225,7 +233,7 @@ export class Sidecar {
       if (e.code === 'EADDRNOTAVAIL') throw new Error(`--dapr-listen-addresses: cannot listen on this machine's address ${first}`);
       throw err;
     }
-    await this.#invocation.start({}, builtinNameResolvers);
+    await this.#invocation.start(this.#configuration.nameResolution ?? {}, builtinNameResolvers);
     try {
       this.#grpcPort = await listenGrpc(this.#grpc, this.options.listenAddresses, this.options.grpcPort);
     } catch (err) {
