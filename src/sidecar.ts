@@ -37,6 +37,13 @@ import { runtimeHandlers } from './transports/grpc/runtime-handlers.js';
 import { stateHandlers } from './transports/grpc/state-handlers.js';
 import { buildHttpApi } from './transports/http/server.js';
 import { registerStateRoutes } from './transports/http/state-routes.js';
+import { PubSubApi } from './core/pubsub-api.js';
+import type { SubscriptionDefinition } from './core/subscriptions/subscription.js';
+import { loadSubscriptions } from './config/subscriptions.js';
+import { pubsubComponentsOf } from './runtime/pubsubs.js';
+import { fetchAppSubscriptions } from './runtime/subscriptions/app-subscriptions.js';
+import { SubscriptionManager } from './runtime/subscriptions/subscription-manager.js';
+import { registerPublishRoutes } from './transports/http/publish-routes.js';
 import { VERSION } from './version.js';
 
 /** The composition root: resources → components → building-block cores → transports. */
@@ -55,6 +62,9 @@ export class Sidecar {
   /** The merged `--config` files; empty without any. */
   #configuration: ConfigurationSpec = {};
   #accessControl?: ReturnType<typeof accessChecker>;
+  /** Delivers events to the app; undefined without an app channel (nothing to deliver to). */
+  readonly #subscriptions?: SubscriptionManager;
+  #declarativeSubscriptions: SubscriptionDefinition[] = [];
   readonly #invocation: InvocationRuntime;
   readonly #http: FastifyInstance;
   readonly #grpc: GrpcServer;
@@ -89,6 +99,17 @@ export class Sidecar {
     // ETag conflicts are answers, not faults: never retried.
     const stateCalls = componentCaller(this.#resiliency, 'state', 'outbound', (err) => !(err instanceof ETagError));
     const state = new StateApi(options.appId, stateStoresOf(this.#components, options.appId), stateCalls);
+    const pubsubs = pubsubComponentsOf(this.#components, options.appId);
+    const pubsub = new PubSubApi(options.appId, pubsubs, componentCaller(this.#resiliency, 'pubsub', 'outbound'));
+    if (this.appChannel) {
+      this.#subscriptions = new SubscriptionManager({
+        pubsubs,
+        channel: this.appChannel,
+        resiliency: this.#resiliency,
+        logger: logger.child({ scope: 'pubsub' }),
+        appUnavailable: () => (this.appHealth && !this.appHealth.healthy ? 'app is not in a healthy state' : undefined),
+      });
+    }
     const metadata = new MetadataApi({
       appId: options.appId,
       runtimeVersion: VERSION,
@@ -102,6 +123,7 @@ export class Sidecar {
       components: () => registeredComponents(this.#components),
       httpEndpoints: () => [...this.#httpEndpoints.keys()],
       resiliencies: () => this.#resiliency.resourceNames,
+      subscriptions: () => this.#subscriptions?.list() ?? [],
     });
     this.#invocation = new InvocationRuntime(options, logger, this.localApp, {
       appUnavailable: () => (this.appHealth && !this.appHealth.healthy ? 'app is not in a healthy state' : undefined),
@@ -115,6 +137,7 @@ export class Sidecar {
       routes: [
         (app) => registerInvokeRoutes(app, invoke),
         (app) => registerStateRoutes(app, state),
+        (app) => registerPublishRoutes(app, pubsub),
         (app) => registerRuntimeRoutes(app, { health: this.health, metadata, shutdown: (force) => this.onShutdownRequest(force) }),
       ],
       logger,
@@ -172,6 +195,7 @@ export class Sidecar {
         ...this.#extraServers.map((s) => new Promise((r) => s.close(r))),
         new Promise<void>((r) => this.#grpc.tryShutdown(() => r())),
         this.#invocation.stop(),
+        this.#subscriptions?.close(),
       ]);
       const timer = setTimeout(() => {
         this.logger.warn({ seconds: this.options.gracefulShutdownSeconds }, 'graceful shutdown budget spent; closing connections');
@@ -203,7 +227,9 @@ export class Sidecar {
       const loaded = await loadResources(this.options.resourcesPaths, ctx);
       const resiliency = loadResiliency(loaded.others, this.options.appId);
       const endpoints = loadHttpEndpoints(loaded.others, this.options.appId);
-      const problems = [...resiliency.problems, ...endpoints.problems];
+      const subscriptions = loadSubscriptions(loaded.others, this.options.appId);
+      this.#declarativeSubscriptions = subscriptions.subscriptions;
+      const problems = [...resiliency.problems, ...endpoints.problems, ...subscriptions.problems];
       if (problems.length > 0) throw new ResourceLoadError(problems);
       this.#resiliency.update(resiliency.spec);
       this.#httpEndpoints = endpoints.endpoints;
@@ -243,6 +269,14 @@ export class Sidecar {
     }
   }
 
+  /** Declarative subscriptions and the app's own (`GET /dapr/subscribe`), started once the app is reachable. */
+  async #startSubscriptions(): Promise<void> {
+    if (!this.#subscriptions || !this.appChannel || this.#stopping.signal.aborted) return;
+    const programmatic = await fetchAppSubscriptions(this.appChannel, this.options.appId, this.logger);
+    if (this.#stopping.signal.aborted) return;
+    await this.#subscriptions.start([...this.#declarativeSubscriptions, ...programmatic]);
+  }
+
   #connectApp(): void {
     const { appPort, appChannelAddress } = this.options;
     if (appPort === undefined) {
@@ -250,10 +284,13 @@ export class Sidecar {
       return;
     }
     this.logger.info({ appPort }, 'waiting for the app to listen');
-    const ready = () => {
-      this.health.done('app channel');
-      this.logger.info({ appPort }, 'app is reachable; sidecar ready');
-    };
+    const ready = () =>
+      void this.#startSubscriptions()
+        .catch((err: Error) => this.logger.error({ err: err.message }, 'starting subscriptions failed'))
+        .finally(() => {
+          this.health.done('app channel');
+          this.logger.info({ appPort }, 'app is reachable; sidecar ready');
+        });
     waitForPort(appChannelAddress, appPort, this.#stopping.signal).then(
       () => {
         if (!this.appHealth) return ready();

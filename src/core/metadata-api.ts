@@ -1,3 +1,5 @@
+import type { SubscriptionDefinition } from './subscriptions/subscription.js';
+
 /** What the metadata API reports, independent of how a transport spells the field names. */
 export interface RegisteredComponent {
   name: string;
@@ -22,6 +24,7 @@ export interface SidecarMetadata {
   components: RegisteredComponent[];
   httpEndpoints: string[];
   resiliencies: string[];
+  subscriptions: SubscriptionDefinition[];
   extended: Record<string, string>;
   appConnection: AppConnection;
 }
@@ -33,6 +36,7 @@ export interface MetadataSources {
   components(): RegisteredComponent[];
   httpEndpoints?(): string[];
   resiliencies?(): string[];
+  subscriptions?(): SubscriptionDefinition[];
 }
 
 /** GET and PUT of the sidecar's metadata; extended attributes are set by apps and the CLI (`appCommand`, …). */
@@ -49,6 +53,7 @@ export class MetadataApi {
       components: this.sources.components(),
       httpEndpoints: this.sources.httpEndpoints?.() ?? [],
       resiliencies: this.sources.resiliencies?.() ?? [],
+      subscriptions: this.sources.subscriptions?.() ?? [],
       // daprd always adds its version here too, for clients that read the older field.
       extended: { ...Object.fromEntries(this.#extended), daprRuntimeVersion: this.sources.runtimeVersion },
       appConnection: this.sources.appConnection,

@@ -2,6 +2,8 @@ import type { ComponentDescriptor } from '../contracts/component.js';
 import { inMemoryState } from '../components/state/in-memory/index.js';
 import { redisState } from '../components/state/redis/index.js';
 import { sqliteState } from '../components/state/sqlite/index.js';
+import { inMemoryPubSub } from '../components/pubsub/in-memory/index.js';
+import { redisPubSub } from '../components/pubsub/redis/index.js';
 import { kubernetesNameResolution } from '../components/nameresolution/kubernetes/index.js';
 import { sqliteNameResolution } from '../components/nameresolution/sqlite/index.js';
 
@@ -10,6 +12,8 @@ export const builtinComponents: readonly ComponentDescriptor[] = [
   inMemoryState,
   sqliteState,
   redisState,
+  inMemoryPubSub,
+  redisPubSub,
 ];
 
 /** Name resolvers: chosen by Configuration `spec.nameResolution`, not declared as Component resources. */

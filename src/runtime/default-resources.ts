@@ -3,7 +3,7 @@ import type { ResourceDocument } from '../config/resource-documents.js';
 
 /**
  * The components a sidecar gets when no `--resources-path` is given, named as the Dapr quickstarts
- * expect: a durable SQLite `statestore` under the data directory.
+ * expect: a durable SQLite `statestore` under the data directory and an in-process `pubsub`.
  */
 export function defaultResourceDocuments(dataDir: string): ResourceDocument[] {
   return [
@@ -22,6 +22,16 @@ export function defaultResourceDocuments(dataDir: string): ResourceDocument[] {
             { name: 'cleanupInterval', value: '1h' },
           ],
         },
+      },
+    },
+    {
+      file: '<embedded defaults>',
+      index: 2,
+      content: {
+        apiVersion: 'dapr.io/v1alpha1',
+        kind: 'Component',
+        metadata: { name: 'pubsub' },
+        spec: { type: 'pubsub.in-memory', version: 'v1', metadata: [] },
       },
     },
   ];

@@ -35,8 +35,12 @@ describe('state through the spawned CLI', () => {
 
     const second = await startMecha(['--app-id', 'quickstart'], { cwd });
     expect(await (await fetch(`${second.url}/v1.0/state/statestore/k`)).text()).toBe('"v"');
-    const metadata = (await (await fetch(`${second.url}/v1.0/metadata`)).json()) as { components: unknown };
-    expect(metadata.components).toEqual([{ name: 'statestore', type: 'state.sqlite', version: 'v1', capabilities: ['ETAG', 'TRANSACTIONAL', 'TTL', 'ACTOR'] }]);
+    const metadata = (await (await fetch(`${second.url}/v1.0/metadata`)).json()) as { components: Array<{ name: string }> };
+    // Components initialise concurrently, so they are listed in the order they became ready.
+    expect(metadata.components.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: 'pubsub', type: 'pubsub.in-memory', version: 'v1', capabilities: ['SUBSCRIBE_WILDCARDS'] },
+      { name: 'statestore', type: 'state.sqlite', version: 'v1', capabilities: ['ETAG', 'TRANSACTIONAL', 'TTL', 'ACTOR'] },
+    ]);
     await second.stop();
   });
 

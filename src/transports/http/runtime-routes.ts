@@ -55,6 +55,16 @@ function encodeMetadata(m: SidecarMetadata): Record<string, unknown> {
     out.components = m.components.map((c) => ({ name: c.name, type: c.type, version: c.version, ...(c.capabilities.length ? { capabilities: c.capabilities } : {}) }));
   }
   out.extended = m.extended;
+  if (m.subscriptions.length > 0) {
+    out.subscriptions = m.subscriptions.map((sub) => ({
+      pubsubname: sub.pubsubName,
+      topic: sub.topic,
+      ...(Object.keys(sub.metadata).length > 0 ? { metadata: sub.metadata } : {}),
+      ...(sub.rules.length > 0 ? { rules: sub.rules.map((r) => ({ match: r.match, path: r.path })) } : {}),
+      deadLetterTopic: sub.deadLetterTopic ?? '',
+      type: sub.type,
+    }));
+  }
   if (m.httpEndpoints.length > 0) out.httpEndpoints = m.httpEndpoints.map((name) => ({ name }));
   // Go's omitempty: zero values left out, so no app port means no `port` (but protocol and address stay).
   const { port, protocol, channelAddress, maxConcurrency, health } = m.appConnection;

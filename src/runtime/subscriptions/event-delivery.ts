@@ -1,0 +1,55 @@
+import type { MessageHandler, PubSubMessage } from '../../contracts/pubsub.js';
+import { CLOUDEVENT_CONTENT_TYPE } from '../../core/pubsub-envelope.js';
+import { eventAnswer } from './app-answers.js';
+import { RetriableDelivery, deadLetterOrDrop, deadLetterOrFail, deliveryHeaders, type DeliveryContext } from './delivery-context.js';
+import { decodeEvent, isExpired } from './event-decoding.js';
+
+const APP_TIMEOUT_MS = 60_000;
+
+/**
+ * Delivers one message at a time to the app: `POST <route>` with the CloudEvent. The promise settles
+ * only with the final outcome — resolved (the broker acknowledges) after success, a drop or a dead-letter
+ * hand-off; rejected (the broker redelivers) when retries are exhausted and there is no dead-letter topic.
+ */
+export function singleDelivery(ctx: DeliveryContext): MessageHandler {
+  return async (message: PubSubMessage) => {
+    const unavailable = ctx.appUnavailable();
+    if (unavailable) throw new Error(unavailable);
+    let incoming;
+    try {
+      incoming = decodeEvent(message, ctx.raw, ctx.pubsubName);
+    } catch (err) {
+      return deadLetterOrFail(ctx, message, new Error(`cannot read the message as a CloudEvent: ${(err as Error).message}`));
+    }
+    if (isExpired(incoming.event)) return deadLetterOrDrop(ctx, message, `event ${String(incoming.event.id)} expired at ${String(incoming.event.expiration)}`);
+    let route;
+    try {
+      route = ctx.router(incoming.event);
+    } catch (err) {
+      return deadLetterOrFail(ctx, message, err);
+    }
+    if ('noMatch' in route) return deadLetterOrDrop(ctx, message, 'no routing rule matched the event');
+    const headers = { ...deliveryHeaders(message, ctx.pubsubName, incoming.event), 'content-type': CLOUDEVENT_CONTENT_TYPE };
+    const path = route.path;
+    let status;
+    try {
+      status = await ctx.retry(async () => {
+        const res = await ctx.channel.invoke({ method: 'POST', path, headers, body: incoming.body, timeoutMs: APP_TIMEOUT_MS }).catch((err: Error) => {
+          throw new RetriableDelivery(`app unreachable: ${err.message}`);
+        });
+        const answer = eventAnswer(res.status, res.body);
+        if (answer === 'RETRY') throw new RetriableDelivery(`app answered ${res.status} ${summary(res.body)} on ${path}`, res.status);
+        if (answer === 'DROP' && res.status === 404) ctx.logger.error({ path, topic: message.topic }, 'app answered 404 to an event; dropping it');
+        return answer;
+      });
+    } catch (err) {
+      return deadLetterOrFail(ctx, message, err);
+    }
+    if (status === 'DROP') return deadLetterOrDrop(ctx, message, 'the app asked to drop the event');
+  };
+}
+
+function summary(body: Buffer): string {
+  const text = body.toString('utf8', 0, Math.min(body.length, 200)).replace(/\s+/g, ' ').trim();
+  return text === '' ? '(empty body)' : text;
+}

@@ -1,0 +1,58 @@
+import { dataKind, isCloudEventContentType, mediaType } from '../../core/pubsub-envelope.js';
+import type { BulkPublishEventEntry, BulkPublishEventResponse } from '../../core/pubsub-requests.js';
+import { Errors } from '../../errors/codes.js';
+import { SidecarError } from '../../errors/sidecar-error.js';
+import { field, isObject, typeName } from './request.js';
+
+const unmarshal = (message: string) => new SidecarError(Errors.PubSubUnmarshalEvents, message);
+
+/**
+ * Decodes a bulk publish body: `[{"entryId","event","contentType","metadata"}]`, each `event` turned into
+ * bytes as its `contentType` says (base64 for octet-stream, a string for text, any JSON for JSON).
+ */
+export function decodeBulkPublish(body: unknown, pubsubName: string, topic: string): BulkPublishEventEntry[] {
+  const text = Buffer.isBuffer(body) ? body.toString('utf8') : '';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw unmarshal(`error when unmarshaling the request for topic ${topic} pubsub ${pubsubName}: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(parsed)) throw unmarshal(`error when unmarshaling the request for topic ${topic} pubsub ${pubsubName}: the body must be a JSON array of entries, got ${typeName(parsed)}`);
+  return parsed.map((raw: unknown, i) => {
+    const at = `entries[${i}]`;
+    if (!isObject(raw)) throw unmarshal(`${at} must be an object, got ${typeName(raw)}`);
+    const entryId = field(raw, 'entryId') ?? '';
+    if (typeof entryId !== 'string') throw unmarshal(`${at}.entryId must be a string, got ${typeName(entryId)}`);
+    const contentType = field(raw, 'contentType') ?? '';
+    if (typeof contentType !== 'string') throw unmarshal(`${at}.contentType must be a string, got ${typeName(contentType)}`);
+    return { entryId, contentType, event: eventBytes(field(raw, 'event'), contentType, at), metadata: stringMap(field(raw, 'metadata'), `${at}.metadata`) };
+  });
+}
+
+function eventBytes(event: unknown, contentType: string, at: string): Buffer {
+  const media = mediaType(contentType);
+  const mismatch = () => new SidecarError(Errors.PubSubMarshalEvents, `${at}.event: mismatch between contentType "${contentType}" and event`);
+  if (media === 'application/json' || isCloudEventContentType(contentType)) return Buffer.from(JSON.stringify(event ?? null));
+  if (media === '' || !(media.startsWith('text/') || media === 'application/xml' || dataKind(contentType) === 'binary')) throw mismatch();
+  if (typeof event !== 'string') throw mismatch();
+  if (dataKind(contentType) !== 'binary') return Buffer.from(event);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(event)) throw new SidecarError(Errors.PubSubMarshalEvents, `${at}.event must be base64 for contentType "${contentType}"`);
+  return Buffer.from(event, 'base64');
+}
+
+function stringMap(v: unknown, at: string): Record<string, string> {
+  if (v === undefined || v === null) return {};
+  if (!isObject(v)) throw unmarshal(`${at} must be an object of strings, got ${typeName(v)}`);
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(v)) {
+    if (val !== null && typeof val === 'object') throw unmarshal(`${at}.${k} must be a string, got ${typeName(val)}`);
+    if (val !== null) out[k] = String(val);
+  }
+  return out;
+}
+
+/** daprd's answer to a partly failed bulk publish. */
+export function encodeBulkFailure(res: BulkPublishEventResponse): string {
+  return JSON.stringify({ failedEntries: res.failedEntries, errorCode: Errors.PubSubPublishMessage.code });
+}

@@ -1,0 +1,52 @@
+import type { ComponentDescriptor } from '../../src/contracts/component.js';
+import { PubSubFeature, type PubSub } from '../../src/contracts/pubsub.js';
+import { inMemoryPubSub } from '../../src/components/pubsub/in-memory/index.js';
+import { redisPubSub } from '../../src/components/pubsub/redis/index.js';
+
+/** Addresses of the backing servers the global setup started (absent ones skip their adapter). */
+export interface PubSubEnv {
+  redisAddress: string;
+  /** CSV `host:port` of a Kafka broker, when one is running. */
+  kafkaBrokers?: string;
+}
+
+/** One line per pub/sub adapter: how to configure it, what it declares, what its broker guarantees. */
+export interface PubSubAdapterCase {
+  descriptor: ComponentDescriptor<PubSub>;
+  /**
+   * Component metadata as a YAML author writes it (strings). Configure one partition / concurrency 1 so
+   * first deliveries keep publish order, and short redelivery timings so the suite stays fast.
+   */
+  metadata(env: PubSubEnv): Record<string, string>;
+  features: readonly PubSubFeature[];
+  /** Upper bound (ms) for a rejected message to come back; the suite waits at most a few of these. */
+  redeliveryWithinMs: number;
+  /** A reason to skip the adapter in this environment (e.g. its server is not running). */
+  skip?(env: PubSubEnv): string | undefined;
+  broker: {
+    /** Separate instances share the broker: consumer groups compete, messages outlive a subscription. */
+    shared: boolean;
+    /** Publish metadata comes back in `PubSubMessage.metadata` (headers / stored fields). */
+    carriesMetadata: boolean;
+  };
+  /** With SUBSCRIBE_WILDCARDS: a pattern, topics it matches, and one it does not. */
+  wildcard?: { pattern: string; matching: string[]; notMatching: string };
+}
+
+export const pubsubMatrix: PubSubAdapterCase[] = [
+  {
+    descriptor: inMemoryPubSub,
+    metadata: () => ({}),
+    features: [PubSubFeature.SubscribeWildcards],
+    redeliveryWithinMs: 500,
+    broker: { shared: false, carriesMetadata: true },
+    wildcard: { pattern: 'wild/+/x', matching: ['wild/a/x', 'wild/b/x'], notMatching: 'wild/a/y' },
+  },
+  {
+    descriptor: redisPubSub,
+    metadata: ({ redisAddress }) => ({ redisHost: redisAddress, concurrency: '1', processingTimeout: '400ms', redeliverInterval: '100ms' }),
+    features: [],
+    redeliveryWithinMs: 1500,
+    broker: { shared: true, carriesMetadata: true },
+  },
+];

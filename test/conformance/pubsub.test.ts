@@ -1,0 +1,5 @@
+import { inject } from 'vitest';
+import { pubsubMatrix } from './pubsub-matrix.js';
+import { describePubSubConformance } from './pubsub-suite.js';
+
+for (const adapter of pubsubMatrix) describePubSubConformance(adapter, () => ({ redisAddress: inject('redisAddress') }));

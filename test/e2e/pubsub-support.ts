@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../support/mecha-process.js';
+
+const APP = fileURLToPath(new URL('./pubsub-app.mjs', import.meta.url));
+
+export interface Delivery {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  at: number;
+  /** What the app answered: an HTTP status, or the `status` of its body. */
+  answer?: number | string;
+}
+
+export interface SubscriberApp {
+  port: number;
+  received(): Promise<Delivery[]>;
+  /** Deliveries on one path, bodies parsed as JSON. */
+  events(path: string): Promise<Array<Record<string, any>>>;
+  setBehaviors(b: Record<string, unknown>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the subscriber app as its own process (it outlives a sidecar that is killed). */
+export async function startSubscriberApp(config: { subscriptions?: unknown[]; behaviors?: Record<string, unknown> } = {}): Promise<SubscriberApp> {
+  const port = await freePort();
+  const proc: ChildProcess = spawn(process.execPath, [APP], { env: { ...process.env, PUBSUB_APP: JSON.stringify({ port, ...config }) }, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (await fetch(`${url}/received`).then((r) => r.ok, () => false)) break;
+    await sleep(25);
+  }
+  const received = async () => (await (await fetch(`${url}/received`)).json()) as Delivery[];
+  return {
+    port,
+    received,
+    events: async (path) => (await received()).filter((d) => d.path === path).map((d) => JSON.parse(d.body)),
+    setBehaviors: async (b) => void (await fetch(`${url}/behaviors`, { method: 'POST', body: JSON.stringify(b) })),
+    stop: async () => {
+      if (proc.exitCode !== null) return;
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` until `done` holds for its value or the time is up; returns the last value. */
+export async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!done(value) && Date.now() < deadline) {
+    await sleep(50);
+    value = await probe();
+  }
+  return value;
+}
+
+/** POST /v1.0/publish with optional query metadata; resolves with status and parsed error body. */
+export async function publish(baseUrl: string, pubsub: string, topic: string, body: string | Buffer, contentType?: string, query = ''): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${baseUrl}/v1.0/publish/${pubsub}/${topic}${query}`, {
+    method: 'POST',
+    body,
+    headers: contentType ? { 'content-type': contentType } : {},
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
