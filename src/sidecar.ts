@@ -33,6 +33,7 @@ import { invokeHandler, registerInvokeRoutes } from './transports/http/invoke-ro
 import { registerRuntimeRoutes } from './transports/http/runtime-routes.js';
 import { buildGrpcApi, listenGrpc } from './transports/grpc/server.js';
 import { invokeHandlers } from './transports/grpc/invoke-handlers.js';
+import { publishHandlers } from './transports/grpc/publish-handlers.js';
 import { runtimeHandlers } from './transports/grpc/runtime-handlers.js';
 import { stateHandlers } from './transports/grpc/state-handlers.js';
 import { buildHttpApi } from './transports/http/server.js';
@@ -150,6 +151,7 @@ export class Sidecar {
       handlers: {
         ...stateHandlers(state, guard),
         ...invokeHandlers(this.#invocation.api, guard),
+        ...publishHandlers(pubsub, guard),
         ...runtimeHandlers(metadata, (force) => this.onShutdownRequest(force), guard),
       },
       maxMessageBytes: options.maxRequestBytes,

@@ -30,6 +30,14 @@ function encodeMetadata(m: SidecarMetadata) {
     app_connection_properties: { port, protocol, channel_address: channelAddress, max_concurrency: Math.max(maxConcurrency, 0) },
     actor_runtime: { runtime_status: 'DISABLED', host_ready: false },
     http_endpoints: m.httpEndpoints.map((name) => ({ name })),
+    subscriptions: m.subscriptions.map((sub) => ({
+      pubsub_name: sub.pubsubName,
+      topic: sub.topic,
+      metadata: sub.metadata,
+      rules: { rules: sub.rules.map((r) => ({ match: r.match, path: r.path })) },
+      dead_letter_topic: sub.deadLetterTopic ?? '',
+      type: sub.type,
+    })),
     resiliencies: m.resiliencies.map((name) => ({ name })),
   };
 }
