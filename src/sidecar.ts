@@ -25,6 +25,7 @@ import { componentCaller } from './resiliency/component-caller.js';
 import { ETagError } from './contracts/state.js';
 import { HttpAppChannel } from './runtime/app-channel.js';
 import { GrpcAppChannel } from './runtime/grpc-app-channel.js';
+import { grpcEventChannel, type EventChannel } from './runtime/grpc-event-channel.js';
 import { httpLocalApp } from './runtime/invocation-adapters.js';
 import type { LocalApp } from './core/invocation/types.js';
 import { AppHealth } from './runtime/app-health.js';
@@ -65,6 +66,7 @@ export class Sidecar {
   #accessControl?: ReturnType<typeof accessChecker>;
   /** Delivers events to the app; undefined without an app channel (nothing to deliver to). */
   readonly #subscriptions?: SubscriptionManager;
+  readonly #eventChannel?: EventChannel;
   #declarativeSubscriptions: SubscriptionDefinition[] = [];
   readonly #invocation: InvocationRuntime;
   readonly #http: FastifyInstance;
@@ -102,10 +104,12 @@ export class Sidecar {
     const state = new StateApi(options.appId, stateStoresOf(this.#components, options.appId), stateCalls);
     const pubsubs = pubsubComponentsOf(this.#components, options.appId);
     const pubsub = new PubSubApi(options.appId, pubsubs, componentCaller(this.#resiliency, 'pubsub', 'outbound'));
-    if (this.appChannel) {
+    // gRPC apps are reached through a translation of the HTTP app contract (ListTopicSubscriptions, OnTopicEvent).
+    this.#eventChannel = this.appChannel ?? (this.#grpcApp && grpcEventChannel(this.#grpcApp));
+    if (this.#eventChannel) {
       this.#subscriptions = new SubscriptionManager({
         pubsubs,
-        channel: this.appChannel,
+        channel: this.#eventChannel,
         resiliency: this.#resiliency,
         logger: logger.child({ scope: 'pubsub' }),
         appUnavailable: () => (this.appHealth && !this.appHealth.healthy ? 'app is not in a healthy state' : undefined),
@@ -273,8 +277,8 @@ export class Sidecar {
 
   /** Declarative subscriptions and the app's own (`GET /dapr/subscribe`), started once the app is reachable. */
   async #startSubscriptions(): Promise<void> {
-    if (!this.#subscriptions || !this.appChannel || this.#stopping.signal.aborted) return;
-    const programmatic = await fetchAppSubscriptions(this.appChannel, this.options.appId, this.logger);
+    if (!this.#subscriptions || !this.#eventChannel || this.#stopping.signal.aborted) return;
+    const programmatic = await fetchAppSubscriptions(this.#eventChannel, this.options.appId, this.logger);
     if (this.#stopping.signal.aborted) return;
     await this.#subscriptions.start([...this.#declarativeSubscriptions, ...programmatic]);
   }

@@ -49,6 +49,27 @@ export class GrpcAppChannel implements LocalApp {
     }
   }
 
+  /** The app's programmatic subscriptions (ListTopicSubscriptions); an app without them answers UNIMPLEMENTED. */
+  async listTopicSubscriptions(): Promise<never[]> {
+    try {
+      const res = (await this.#call(this.#callback, 'ListTopicSubscriptions', {}, this.#metadata(), 5000)) as { subscriptions: never[] };
+      return res.subscriptions ?? [];
+    } catch (err) {
+      if ((err as ServiceError).code === 12) return [];
+      throw err;
+    }
+  }
+
+  /** One event: the app's status (SUCCESS, RETRY, DROP); a gRPC error is treated as a retry. */
+  async onTopicEvent(event: object): Promise<string> {
+    try {
+      const res = (await this.#call(this.#callback, 'OnTopicEvent', event, this.#metadata(), 60_000)) as { status: string };
+      return res.status || 'SUCCESS';
+    } catch {
+      return 'RETRY';
+    }
+  }
+
   /** One health probe: resolves true when the app answers OK within the timeout. */
   async healthy(timeoutMs: number): Promise<boolean> {
     try {

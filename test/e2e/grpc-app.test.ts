@@ -37,4 +37,20 @@ describe('apps that speak gRPC (AppCallback)', () => {
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ code: 5, message: 'no such thing' });
   });
+
+  it('receive the events they subscribe to (ListTopicSubscriptions) as OnTopicEvent, RETRY redelivering', async () => {
+    const publish = (data: unknown) =>
+      fetch(`${grpcApp.url}/v1.0/publish/pubsub/orders`, { method: 'POST', body: JSON.stringify(data), headers: { 'content-type': 'application/json' } });
+    expect((await publish({ qty: 2 })).status).toBe(204);
+    expect((await publish('retry-me')).status).toBe(204);
+    const deadline = Date.now() + 8000;
+    let events: Array<Record<string, unknown>> = [];
+    while (Date.now() < deadline) {
+      events = (await (await fetch(`${caller.url}/v1.0/invoke/grpc-callee/method/events`)).json()) as typeof events;
+      if (events.length >= 3) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(events[0]).toMatchObject({ topic: 'orders', pubsub: 'pubsub', path: '/orders', type: 'com.dapr.event.sent', data: '{"qty":2}', contentType: 'application/json' });
+    expect(events.filter((e) => e.data === '"retry-me"')).toHaveLength(2);
+  });
 });

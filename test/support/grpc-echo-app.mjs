@@ -1,4 +1,6 @@
-// A gRPC app for end-to-end tests: AppCallback.OnInvoke echoes the call; method "fail" answers NOT_FOUND.
+// A gRPC app for end-to-end tests: AppCallback.OnInvoke echoes the call; method "fail" answers NOT_FOUND;
+// method "events" returns the topic events received so far. It subscribes to topic "orders" of "pubsub"
+// (route /orders) and answers RETRY to the first delivery of an event whose data is "retry-me".
 import { fileURLToPath } from 'node:url';
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
@@ -9,11 +11,14 @@ const v1 = grpc.loadPackageDefinition(def).dapr.proto.runtime.v1;
 const parent = process.ppid;
 setInterval(() => process.ppid !== parent && process.exit(0), 200);
 
+const events = [];
+const seen = new Set();
 const server = new grpc.Server();
 server.addService(v1.AppCallback.service, {
   OnInvoke(call, cb) {
     const m = call.request;
     if (m.method === 'fail') return cb({ code: grpc.status.NOT_FOUND, details: 'no such thing' });
+    if (m.method === 'events') return cb(null, { data: { type_url: '', value: Buffer.from(JSON.stringify(events)) }, content_type: 'application/json' });
     const echo = {
       app: process.env.APP_ID,
       method: m.method,
@@ -24,7 +29,17 @@ server.addService(v1.AppCallback.service, {
     };
     cb(null, { data: { type_url: '', value: Buffer.from(JSON.stringify(echo)) }, content_type: 'application/json' });
   },
-  ListTopicSubscriptions: (_c, cb) => cb(null, { subscriptions: [] }),
+  ListTopicSubscriptions: (_c, cb) => cb(null, { subscriptions: [{ pubsub_name: 'pubsub', topic: 'orders', routes: { rules: [], default: '/orders' } }] }),
+  OnTopicEvent(call, cb) {
+    const e = call.request;
+    const data = e.data.toString('utf8');
+    events.push({ id: e.id, topic: e.topic, pubsub: e.pubsub_name, path: e.path, type: e.type, data, contentType: e.data_content_type });
+    if (data === '"retry-me"' && !seen.has(e.id)) {
+      seen.add(e.id);
+      return cb(null, { status: 'RETRY' });
+    }
+    cb(null, { status: 'SUCCESS' });
+  },
   ListInputBindings: (_c, cb) => cb(null, { bindings: [] }),
 });
 server.addService(v1.AppCallbackHealthCheck.service, { HealthCheck: (_c, cb) => cb(null, {}) });

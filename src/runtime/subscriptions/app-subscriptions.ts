@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { readSubscription, type SubscriptionDefinition } from '../../core/subscriptions/subscription.js';
-import type { HttpAppChannel } from '../app-channel.js';
+import type { EventChannel } from '../grpc-event-channel.js';
 
 const ATTEMPTS = 3;
 // The sidecar is not ready until this call returns, so an app that never answers must not hold it long.
@@ -14,7 +14,7 @@ const PAUSE_MS = 500;
  * an app that does not answer in time is not.
  * Entries that are invalid are logged with the field at fault and skipped.
  */
-export async function fetchAppSubscriptions(channel: HttpAppChannel, appId: string, logger: Logger): Promise<SubscriptionDefinition[]> {
+export async function fetchAppSubscriptions(channel: EventChannel, appId: string, logger: Logger): Promise<SubscriptionDefinition[]> {
   let res;
   for (let attempt = 1; ; attempt++) {
     try {

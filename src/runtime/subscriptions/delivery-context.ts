@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { PubSub, PubSubMessage } from '../../contracts/pubsub.js';
 import type { Router } from '../../core/subscriptions/routing.js';
 import type { SubscriptionDefinition } from '../../core/subscriptions/subscription.js';
-import type { HttpAppChannel } from '../app-channel.js';
+import type { EventChannel } from '../grpc-event-channel.js';
 
 /** Everything a subscription's delivery needs; one per active subscription. */
 export interface DeliveryContext {
@@ -13,7 +13,7 @@ export interface DeliveryContext {
   /** `rawPayload: "true"`: messages are not CloudEvents. */
   raw: boolean;
   router: Router;
-  channel: HttpAppChannel;
+  channel: EventChannel;
   logger: Logger;
   /** Runs a delivery under the inbound policy: retries with backoff while it throws. */
   retry<T>(fn: () => Promise<T>): Promise<T>;

@@ -6,7 +6,7 @@ import type { SubscriptionDefinition } from '../../core/subscriptions/subscripti
 import type { PolicyDefinition, RetryPolicy } from '../../resiliency/policies.js';
 import type { Resiliency } from '../../resiliency/resiliency.js';
 import { runWithPolicy } from '../../resiliency/runner.js';
-import type { HttpAppChannel } from '../app-channel.js';
+import type { EventChannel } from '../grpc-event-channel.js';
 import type { RunningPubSub } from '../pubsubs.js';
 import { bulkDelivery } from './bulk-delivery.js';
 import { RetriableDelivery, type DeliveryContext } from './delivery-context.js';
@@ -14,7 +14,7 @@ import { singleDelivery } from './event-delivery.js';
 
 export interface SubscriptionDeps {
   pubsubs: { get(name: string): RunningPubSub | undefined };
-  channel: HttpAppChannel;
+  channel: EventChannel;
   resiliency: Resiliency;
   logger: Logger;
   appUnavailable(): string | undefined;

@@ -1,0 +1,84 @@
+import type { AppRequest, AppResponse } from './app-channel.js';
+import type { GrpcAppChannel } from './grpc-app-channel.js';
+
+/** The part of the app channel the pub/sub delivery uses. */
+export type EventChannel = { invoke(req: AppRequest): Promise<AppResponse> };
+
+const STANDARD = new Set(['id', 'source', 'type', 'specversion', 'datacontenttype', 'topic', 'pubsubname', 'data', 'data_base64']);
+
+/**
+ * Lets the subscription machinery, which speaks the HTTP app contract, reach a gRPC app: `GET
+ * /dapr/subscribe` becomes ListTopicSubscriptions, a CloudEvent `POST <route>` becomes OnTopicEvent, a bulk
+ * delivery becomes one OnTopicEvent per entry; answers come back in the HTTP shapes daprd's apps use.
+ */
+export function grpcEventChannel(app: GrpcAppChannel): EventChannel {
+  return {
+    async invoke(req: AppRequest): Promise<AppResponse> {
+      if (req.method === 'GET' && req.path === '/dapr/subscribe') return json(200, (await app.listTopicSubscriptions()).map(toHttpSubscription));
+      const body = JSON.parse(req.body?.toString('utf8') || 'null') as Record<string, unknown> | null;
+      if (body && Array.isArray(body.entries)) {
+        const statuses = [];
+        for (const entry of body.entries as Array<Record<string, unknown>>) {
+          const status = await app.onTopicEvent(topicEvent(asEvent(entry.event), req.path, String(body.pubsubname ?? ''), String(body.topic ?? '')));
+          statuses.push({ entryId: entry.entryId, status });
+        }
+        return json(200, { statuses });
+      }
+      const event = asEvent(body);
+      return json(200, { status: await app.onTopicEvent(topicEvent(event, req.path, String(event.pubsubname ?? ''), String(event.topic ?? ''))) });
+    },
+  };
+}
+
+function asEvent(v: unknown): Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : { data: v };
+}
+
+/**
+ * A CloudEvent as TopicEventRequest: data as bytes (JSON data re-encoded, text as it is, data_base64
+ * decoded), other attributes as extensions.
+ */
+function topicEvent(e: Record<string, unknown>, path: string, pubsubName: string, topic: string) {
+  const data =
+    typeof e.data_base64 === 'string'
+      ? Buffer.from(e.data_base64, 'base64')
+      : e.data === undefined
+        ? Buffer.alloc(0)
+        : Buffer.from(typeof e.data === 'string' && !/json/i.test(String(e.datacontenttype ?? '')) ? e.data : JSON.stringify(e.data));
+  const extensions = Object.fromEntries(Object.entries(e).filter(([k]) => !STANDARD.has(k)));
+  return {
+    id: String(e.id ?? ''),
+    source: String(e.source ?? ''),
+    type: String(e.type ?? ''),
+    spec_version: String(e.specversion ?? ''),
+    data_content_type: String(e.datacontenttype ?? ''),
+    topic,
+    data,
+    pubsub_name: pubsubName,
+    path,
+    extensions,
+  };
+}
+
+interface ProtoSubscription {
+  pubsub_name: string;
+  topic: string;
+  metadata: Record<string, string>;
+  routes: { rules: Array<{ match: string; path: string }>; default: string } | null;
+  dead_letter_topic: string;
+  bulk_subscribe: { enabled: boolean; max_messages_count: number; max_await_duration_ms: number } | null;
+}
+
+function toHttpSubscription(s: ProtoSubscription) {
+  return {
+    pubsubname: s.pubsub_name,
+    topic: s.topic,
+    metadata: s.metadata,
+    routes: { rules: s.routes?.rules ?? [], default: s.routes?.default || '/' },
+    ...(s.dead_letter_topic ? { deadLetterTopic: s.dead_letter_topic } : {}),
+  };
+}
+
+function json(status: number, value: unknown): AppResponse {
+  return { status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(value)) };
+}
