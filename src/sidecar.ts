@@ -35,6 +35,10 @@ import { registerRuntimeRoutes } from './transports/http/runtime-routes.js';
 import { buildGrpcApi, listenGrpc } from './transports/grpc/server.js';
 import { invokeHandlers } from './transports/grpc/invoke-handlers.js';
 import { publishHandlers } from './transports/grpc/publish-handlers.js';
+import { lockHandlers } from './transports/grpc/lock-handlers.js';
+import { registerLockRoutes } from './transports/http/lock-routes.js';
+import { LockApi } from './core/lock-api.js';
+import { lockStoresOf } from './runtime/lock-stores.js';
 import { runtimeHandlers } from './transports/grpc/runtime-handlers.js';
 import { stateHandlers } from './transports/grpc/state-handlers.js';
 import { buildHttpApi } from './transports/http/server.js';
@@ -102,6 +106,7 @@ export class Sidecar {
     // ETag conflicts are answers, not faults: never retried.
     const stateCalls = componentCaller(this.#resiliency, 'state', 'outbound', (err) => !(err instanceof ETagError));
     const state = new StateApi(options.appId, stateStoresOf(this.#components, options.appId), stateCalls);
+    const lock = new LockApi(options.appId, lockStoresOf(this.#components), componentCaller(this.#resiliency, 'lock', 'outbound'));
     const pubsubs = pubsubComponentsOf(this.#components, options.appId);
     const pubsub = new PubSubApi(options.appId, pubsubs, componentCaller(this.#resiliency, 'pubsub', 'outbound'));
     // gRPC apps are reached through a translation of the HTTP app contract (ListTopicSubscriptions, OnTopicEvent).
@@ -143,6 +148,7 @@ export class Sidecar {
         (app) => registerInvokeRoutes(app, invoke),
         (app) => registerStateRoutes(app, state),
         (app) => registerPublishRoutes(app, pubsub),
+        (app) => registerLockRoutes(app, lock),
         (app) => registerRuntimeRoutes(app, { health: this.health, metadata, shutdown: (force) => this.onShutdownRequest(force) }),
       ],
       logger,
@@ -156,6 +162,7 @@ export class Sidecar {
         ...stateHandlers(state, guard),
         ...invokeHandlers(this.#invocation.api, guard),
         ...publishHandlers(pubsub, guard),
+        ...lockHandlers(lock, guard),
         ...runtimeHandlers(metadata, (force) => this.onShutdownRequest(force), guard),
       },
       maxMessageBytes: options.maxRequestBytes,

@@ -57,6 +57,12 @@ export const Errors = {
   DirectInvoke: kind('ERR_DIRECT_INVOKE', 500, GrpcCode.INTERNAL),
   DirectInvokeForbidden: kind('ERR_DIRECT_INVOKE', 403, GrpcCode.PERMISSION_DENIED),
 
+  // distributed lock
+  LockStoreNotConfigured: kind('ERR_LOCK_STORE_NOT_CONFIGURED', 500, GrpcCode.FAILED_PRECONDITION),
+  LockStoreNotFound: kind('ERR_LOCK_STORE_NOT_FOUND', 400, GrpcCode.INVALID_ARGUMENT),
+  TryLock: kind('ERR_TRY_LOCK', 500, GrpcCode.INTERNAL),
+  Unlock: kind('ERR_UNLOCK', 500, GrpcCode.INTERNAL),
+
   // health
   HealthNotReady: kind('ERR_HEALTH_NOT_READY', 500, GrpcCode.INTERNAL),
   HealthAppIdNotMatch: kind('ERR_HEALTH_APPID_NOT_MATCH', 500, GrpcCode.INTERNAL),

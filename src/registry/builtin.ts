@@ -4,11 +4,15 @@ import { redisState } from '../components/state/redis/index.js';
 import { sqliteState } from '../components/state/sqlite/index.js';
 import { inMemoryPubSub } from '../components/pubsub/in-memory/index.js';
 import { redisPubSub } from '../components/pubsub/redis/index.js';
+import { inMemoryLock } from '../components/lock/in-memory/index.js';
+import { redisLock } from '../components/lock/redis/index.js';
 import { kubernetesNameResolution } from '../components/nameresolution/kubernetes/index.js';
 import { sqliteNameResolution } from '../components/nameresolution/sqlite/index.js';
 
 /** Every adapter this build ships, one line each. Descriptors are tiny: implementations load on first use. */
 export const builtinComponents: readonly ComponentDescriptor[] = [
+  inMemoryLock,
+  redisLock,
   inMemoryState,
   sqliteState,
   redisState,

@@ -34,5 +34,15 @@ export function defaultResourceDocuments(dataDir: string): ResourceDocument[] {
         spec: { type: 'pubsub.in-memory', version: 'v1', metadata: [] },
       },
     },
+    {
+      file: '<embedded defaults>',
+      index: 3,
+      content: {
+        apiVersion: 'dapr.io/v1alpha1',
+        kind: 'Component',
+        metadata: { name: 'lockstore' },
+        spec: { type: 'lock.in-memory', version: 'v1', metadata: [] },
+      },
+    },
   ];
 }
