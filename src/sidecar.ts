@@ -38,6 +38,11 @@ import { publishHandlers } from './transports/grpc/publish-handlers.js';
 import { lockHandlers } from './transports/grpc/lock-handlers.js';
 import { registerLockRoutes } from './transports/http/lock-routes.js';
 import { LockApi } from './core/lock-api.js';
+import { SecretsApi } from './core/secrets-api.js';
+import { secretStoresOf } from './runtime/secret-stores.js';
+import { resolveSecretReferences } from './runtime/secret-references.js';
+import { registerSecretsRoutes } from './transports/http/secrets-routes.js';
+import { secretsHandlers } from './transports/grpc/secrets-handlers.js';
 import { lockStoresOf } from './runtime/lock-stores.js';
 import { runtimeHandlers } from './transports/grpc/runtime-handlers.js';
 import { stateHandlers } from './transports/grpc/state-handlers.js';
@@ -106,6 +111,11 @@ export class Sidecar {
     // ETag conflicts are answers, not faults: never retried.
     const stateCalls = componentCaller(this.#resiliency, 'state', 'outbound', (err) => !(err instanceof ETagError));
     const state = new StateApi(options.appId, stateStoresOf(this.#components, options.appId), stateCalls);
+    const secrets = new SecretsApi(
+      secretStoresOf(this.#components),
+      () => this.#configuration.secrets?.scopes ?? [],
+      componentCaller(this.#resiliency, 'secretstores', 'outbound'),
+    );
     const lock = new LockApi(options.appId, lockStoresOf(this.#components), componentCaller(this.#resiliency, 'lock', 'outbound'));
     const pubsubs = pubsubComponentsOf(this.#components, options.appId);
     const pubsub = new PubSubApi(options.appId, pubsubs, componentCaller(this.#resiliency, 'pubsub', 'outbound'));
@@ -149,6 +159,7 @@ export class Sidecar {
         (app) => registerStateRoutes(app, state),
         (app) => registerPublishRoutes(app, pubsub),
         (app) => registerLockRoutes(app, lock),
+        (app) => registerSecretsRoutes(app, secrets),
         (app) => registerRuntimeRoutes(app, { health: this.health, metadata, shutdown: (force) => this.onShutdownRequest(force) }),
       ],
       logger,
@@ -163,6 +174,7 @@ export class Sidecar {
         ...invokeHandlers(this.#invocation.api, guard),
         ...publishHandlers(pubsub, guard),
         ...lockHandlers(lock, guard),
+        ...secretsHandlers(secrets, guard),
         ...runtimeHandlers(metadata, (force) => this.onShutdownRequest(force), guard),
       },
       maxMessageBytes: options.maxRequestBytes,
@@ -253,7 +265,17 @@ export class Sidecar {
       specs = loaded.specs;
       this.logger.info({ dataDir: this.options.dataDir }, 'no --resources-path: using embedded default components');
     }
-    await this.#components.start(specs);
+    // Components whose metadata comes from a secret store start once the secret stores run.
+    await this.#components.start(specs.filter((c) => !c.pendingSecrets));
+    const pending = specs.filter((c) => c.pendingSecrets);
+    if (pending.length > 0) {
+      const resolved = await resolveSecretReferences(pending, this.#components, ctx.warn);
+      if (resolved.problems.length > 0) {
+        await this.#components.close();
+        throw new ResourceLoadError(resolved.problems);
+      }
+      await this.#components.start(resolved.ready);
+    }
     this.health.done('components');
   }
 

@@ -27,6 +27,17 @@ export interface ComponentSpec {
   initTimeoutMs: number;
   ignoreErrors: boolean;
   source: { file: string; document: number };
+  /** Plain metadata values as resolved from the YAML (before validation). */
+  rawMetadata: Record<string, string>;
+  /** Set while `secretKeyRef` values wait for their secret store. */
+  pendingSecrets?: { secretStore: string; refs: SecretRef[] };
+}
+
+export interface SecretRef {
+  field: string;
+  metadataName: string;
+  secretName: string;
+  secretKey: string;
 }
 
 export interface LoadContext extends ValueContext {
@@ -81,17 +92,17 @@ function buildSpec(c: ComponentEnvelope, doc: ResourceDocument, ctx: LoadContext
   const { descriptor, version } = resolved;
 
   const raw: Record<string, string> = {};
+  const secretRefs: SecretRef[] = [];
   let failed = false;
   (c.spec.metadata ?? []).forEach((item, i) => {
     const field = `spec.metadata[${i}]`;
     if (item.secretKeyRef) {
-      const store = c.auth?.secretStore;
-      problems.push({
-        ...at,
-        field: `${field}.secretKeyRef`,
-        message: store ? `secret store "${store}" (auth.secretStore) is not loaded` : 'a secretKeyRef needs auth.secretStore to name a secret store',
-      });
-      failed = true;
+      if (!c.auth?.secretStore) {
+        problems.push({ ...at, field: `${field}.secretKeyRef`, message: 'a secretKeyRef needs auth.secretStore to name a secret store' });
+        failed = true;
+      } else {
+        secretRefs.push({ field: `${field}.secretKeyRef`, metadataName: item.name, secretName: item.secretKeyRef.name, secretKey: item.secretKeyRef.key || item.secretKeyRef.name });
+      }
       return;
     }
     try {
@@ -103,30 +114,52 @@ function buildSpec(c: ComponentEnvelope, doc: ResourceDocument, ctx: LoadContext
   });
   if (failed) return undefined;
 
-  const { runtime, adapter } = splitRuntimeMetadata(descriptor.category, raw);
-  if (runtime.keyPrefix?.includes('||')) {
-    problems.push({ ...at, field: 'spec.metadata.keyPrefix', message: `"${runtime.keyPrefix}" cannot contain "||"` });
-    return undefined;
-  }
-  const checked = validateAdapterMetadata(descriptor, adapter);
-  for (const e of checked.errors) problems.push({ ...at, ...e });
-  if (checked.errors.length > 0) return undefined;
-  if (checked.unknown.length > 0) {
-    ctx.warn('unknown component metadata ignored', { component: c.metadata.name, file: doc.file, keys: checked.unknown });
-  }
-
   const timeout = c.spec.initTimeout ? parseDuration(c.spec.initTimeout) : undefined;
-  return {
+  const spec: ComponentSpec = {
     name: c.metadata.name,
     type: c.spec.type,
     version,
     category: descriptor.category,
     descriptor,
-    metadata: checked.value,
-    runtimeMetadata: runtime,
+    metadata: {},
+    runtimeMetadata: {},
     sensitive: sensitiveKeys(descriptor),
     initTimeoutMs: timeout !== undefined && timeout > 0 ? timeout : DEFAULT_INIT_TIMEOUT_MS,
     ignoreErrors: c.spec.ignoreErrors === true,
     source: at,
+    rawMetadata: raw,
   };
+  if (secretRefs.length > 0) {
+    // Validated once the secret store is up and the references are resolved (completeSpec).
+    spec.pendingSecrets = { secretStore: c.auth!.secretStore!, refs: secretRefs };
+    return spec;
+  }
+  const done = completeSpec(spec, {}, ctx.warn);
+  problems.push(...done.problems);
+  return done.problems.length === 0 ? spec : undefined;
+}
+
+/**
+ * Finishes a spec: resolved secret values join the plain ones, runtime keys are split off and the
+ * adapter's schema validates the rest. Secret values never appear in problem messages (they are sensitive).
+ */
+export function completeSpec(spec: ComponentSpec, secrets: Record<string, string>, warn: LoadContext['warn']): { problems: ResourceProblem[] } {
+  const at = spec.source;
+  const problems: ResourceProblem[] = [];
+  const { runtime, adapter } = splitRuntimeMetadata(spec.category, { ...spec.rawMetadata, ...secrets });
+  if (runtime.keyPrefix?.includes('||')) {
+    problems.push({ ...at, field: 'spec.metadata.keyPrefix', message: `"${runtime.keyPrefix}" cannot contain "||"` });
+    return { problems };
+  }
+  const checked = validateAdapterMetadata(spec.descriptor, adapter);
+  for (const e of checked.errors) {
+    const fromSecret = Object.keys(secrets).some((k) => e.field.endsWith(`.${k}`));
+    problems.push({ ...at, ...e, message: fromSecret ? e.message.replace(/ \(got .*\)$/, ' (value from a secret)') : e.message });
+  }
+  if (checked.errors.length > 0) return { problems };
+  if (checked.unknown.length > 0) warn('unknown component metadata ignored', { component: spec.name, file: at.file, keys: checked.unknown });
+  spec.metadata = checked.value;
+  spec.runtimeMetadata = runtime;
+  delete spec.pendingSecrets;
+  return { problems };
 }

@@ -57,6 +57,12 @@ export const Errors = {
   DirectInvoke: kind('ERR_DIRECT_INVOKE', 500, GrpcCode.INTERNAL),
   DirectInvokeForbidden: kind('ERR_DIRECT_INVOKE', 403, GrpcCode.PERMISSION_DENIED),
 
+  // secrets
+  SecretStoresNotConfigured: kind('ERR_SECRET_STORES_NOT_CONFIGURED', 500, GrpcCode.FAILED_PRECONDITION),
+  SecretStoreNotFound: kind('ERR_SECRET_STORE_NOT_FOUND', 401, GrpcCode.INVALID_ARGUMENT),
+  SecretPermissionDenied: kind('ERR_PERMISSION_DENIED', 403, GrpcCode.PERMISSION_DENIED),
+  SecretGet: kind('ERR_SECRET_GET', 500, GrpcCode.INTERNAL),
+
   // distributed lock
   LockStoreNotConfigured: kind('ERR_LOCK_STORE_NOT_CONFIGURED', 500, GrpcCode.FAILED_PRECONDITION),
   LockStoreNotFound: kind('ERR_LOCK_STORE_NOT_FOUND', 400, GrpcCode.INVALID_ARGUMENT),

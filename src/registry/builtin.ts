@@ -4,6 +4,8 @@ import { redisState } from '../components/state/redis/index.js';
 import { sqliteState } from '../components/state/sqlite/index.js';
 import { inMemoryPubSub } from '../components/pubsub/in-memory/index.js';
 import { redisPubSub } from '../components/pubsub/redis/index.js';
+import { localEnvSecretStore } from '../components/secretstores/local-env/index.js';
+import { localFileSecretStore } from '../components/secretstores/local-file/index.js';
 import { inMemoryLock } from '../components/lock/in-memory/index.js';
 import { redisLock } from '../components/lock/redis/index.js';
 import { kubernetesNameResolution } from '../components/nameresolution/kubernetes/index.js';
@@ -11,6 +13,8 @@ import { sqliteNameResolution } from '../components/nameresolution/sqlite/index.
 
 /** Every adapter this build ships, one line each. Descriptors are tiny: implementations load on first use. */
 export const builtinComponents: readonly ComponentDescriptor[] = [
+  localFileSecretStore,
+  localEnvSecretStore,
   inMemoryLock,
   redisLock,
   inMemoryState,

@@ -1,5 +1,7 @@
 import type { StateStore } from '../contracts/state.js';
 import type { PubSub } from '../contracts/pubsub.js';
+import type { SecretStore } from '../contracts/secretstore.js';
+import type { RunningComponent } from './component-host.js';
 import type { RegisteredComponent } from '../core/metadata-api.js';
 import { StateApi } from '../core/state-api.js';
 import type { ComponentHost } from './component-host.js';
@@ -10,6 +12,19 @@ export function registeredComponents(host: ComponentHost): RegisteredComponent[]
     name: c.spec.name,
     type: c.spec.type,
     version: c.spec.version,
-    capabilities: c.spec.category === 'state' ? StateApi.capabilities(c.instance as StateStore) : c.spec.category === 'pubsub' ? [...(c.instance as PubSub).features()] : [],
+    capabilities: capabilities(c),
   }));
+}
+
+function capabilities(c: RunningComponent): string[] {
+  switch (c.spec.category) {
+    case 'state':
+      return StateApi.capabilities(c.instance as StateStore);
+    case 'pubsub':
+      return [...(c.instance as PubSub).features()];
+    case 'secretstores':
+      return [...(c.instance as SecretStore).features()];
+    default:
+      return [];
+  }
 }
