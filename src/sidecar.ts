@@ -38,6 +38,11 @@ import { publishHandlers } from './transports/grpc/publish-handlers.js';
 import { lockHandlers } from './transports/grpc/lock-handlers.js';
 import { registerLockRoutes } from './transports/http/lock-routes.js';
 import { LockApi } from './core/lock-api.js';
+import { ConfigurationApi } from './core/configuration-api.js';
+import { configurationStoresOf } from './runtime/configuration-stores.js';
+import { appConfigurationSink } from './runtime/configuration-callbacks.js';
+import { registerConfigurationRoutes } from './transports/http/configuration-routes.js';
+import { configurationHandlers } from './transports/grpc/configuration-handlers.js';
 import { SecretsApi } from './core/secrets-api.js';
 import { secretStoresOf } from './runtime/secret-stores.js';
 import { resolveSecretReferences } from './runtime/secret-references.js';
@@ -76,6 +81,7 @@ export class Sidecar {
   /** Delivers events to the app; undefined without an app channel (nothing to deliver to). */
   readonly #subscriptions?: SubscriptionManager;
   readonly #eventChannel?: EventChannel;
+  readonly #configurationApi: ConfigurationApi;
   #declarativeSubscriptions: SubscriptionDefinition[] = [];
   readonly #invocation: InvocationRuntime;
   readonly #http: FastifyInstance;
@@ -115,6 +121,12 @@ export class Sidecar {
       secretStoresOf(this.#components),
       () => this.#configuration.secrets?.scopes ?? [],
       componentCaller(this.#resiliency, 'secretstores', 'outbound'),
+    );
+    const configInbound = componentCaller(this.#resiliency, 'configuration', 'inbound');
+    this.#configurationApi = new ConfigurationApi(
+      configurationStoresOf(this.#components),
+      () => this.appChannel && ((store) => appConfigurationSink(this.appChannel!, store, configInbound, logger)),
+      componentCaller(this.#resiliency, 'configuration', 'outbound'),
     );
     const lock = new LockApi(options.appId, lockStoresOf(this.#components), componentCaller(this.#resiliency, 'lock', 'outbound'));
     const pubsubs = pubsubComponentsOf(this.#components, options.appId);
@@ -159,6 +171,7 @@ export class Sidecar {
         (app) => registerStateRoutes(app, state),
         (app) => registerPublishRoutes(app, pubsub),
         (app) => registerLockRoutes(app, lock),
+        (app) => registerConfigurationRoutes(app, this.#configurationApi),
         (app) => registerSecretsRoutes(app, secrets),
         (app) => registerRuntimeRoutes(app, { health: this.health, metadata, shutdown: (force) => this.onShutdownRequest(force) }),
       ],
@@ -174,6 +187,7 @@ export class Sidecar {
         ...invokeHandlers(this.#invocation.api, guard),
         ...publishHandlers(pubsub, guard),
         ...lockHandlers(lock, guard),
+        ...configurationHandlers(this.#configurationApi, guard),
         ...secretsHandlers(secrets, guard),
         ...runtimeHandlers(metadata, (force) => this.onShutdownRequest(force), guard),
       },
@@ -221,6 +235,7 @@ export class Sidecar {
         new Promise<void>((r) => this.#grpc.tryShutdown(() => r())),
         this.#invocation.stop(),
         this.#subscriptions?.close(),
+        this.#configurationApi.close(),
       ]);
       const timer = setTimeout(() => {
         this.logger.warn({ seconds: this.options.gracefulShutdownSeconds }, 'graceful shutdown budget spent; closing connections');

@@ -63,6 +63,14 @@ export const Errors = {
   SecretPermissionDenied: kind('ERR_PERMISSION_DENIED', 403, GrpcCode.PERMISSION_DENIED),
   SecretGet: kind('ERR_SECRET_GET', 500, GrpcCode.INTERNAL),
 
+  // configuration
+  ConfigurationStoreNotConfigured: kind('ERR_CONFIGURATION_STORE_NOT_CONFIGURED', 500, GrpcCode.FAILED_PRECONDITION),
+  ConfigurationStoreNotFound: kind('ERR_CONFIGURATION_STORE_NOT_FOUND', 400, GrpcCode.INVALID_ARGUMENT),
+  ConfigurationGet: kind('ERR_CONFIGURATION_GET', 500, GrpcCode.INTERNAL),
+  ConfigurationSubscribe: kind('ERR_CONFIGURATION_SUBSCRIBE', 500, GrpcCode.INTERNAL),
+  ConfigurationUnsubscribe: kind('ERR_CONFIGURATION_UNSUBSCRIBE', 500, GrpcCode.INTERNAL),
+  AppChannelNil: kind('ERR_APP_CHANNEL_NIL', 500, GrpcCode.INTERNAL),
+
   // distributed lock
   LockStoreNotConfigured: kind('ERR_LOCK_STORE_NOT_CONFIGURED', 500, GrpcCode.FAILED_PRECONDITION),
   LockStoreNotFound: kind('ERR_LOCK_STORE_NOT_FOUND', 400, GrpcCode.INVALID_ARGUMENT),

@@ -6,6 +6,8 @@ import { inMemoryPubSub } from '../components/pubsub/in-memory/index.js';
 import { redisPubSub } from '../components/pubsub/redis/index.js';
 import { localEnvSecretStore } from '../components/secretstores/local-env/index.js';
 import { localFileSecretStore } from '../components/secretstores/local-file/index.js';
+import { inMemoryConfiguration } from '../components/configuration/in-memory/index.js';
+import { redisConfiguration } from '../components/configuration/redis/index.js';
 import { inMemoryLock } from '../components/lock/in-memory/index.js';
 import { redisLock } from '../components/lock/redis/index.js';
 import { kubernetesNameResolution } from '../components/nameresolution/kubernetes/index.js';
@@ -13,6 +15,8 @@ import { sqliteNameResolution } from '../components/nameresolution/sqlite/index.
 
 /** Every adapter this build ships, one line each. Descriptors are tiny: implementations load on first use. */
 export const builtinComponents: readonly ComponentDescriptor[] = [
+  inMemoryConfiguration,
+  redisConfiguration,
   localFileSecretStore,
   localEnvSecretStore,
   inMemoryLock,

@@ -44,5 +44,15 @@ export function defaultResourceDocuments(dataDir: string): ResourceDocument[] {
         spec: { type: 'lock.in-memory', version: 'v1', metadata: [] },
       },
     },
+    {
+      file: '<embedded defaults>',
+      index: 4,
+      content: {
+        apiVersion: 'dapr.io/v1alpha1',
+        kind: 'Component',
+        metadata: { name: 'configstore' },
+        spec: { type: 'configuration.in-memory', version: 'v1', metadata: [] },
+      },
+    },
   ];
 }
