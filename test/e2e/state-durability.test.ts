@@ -38,6 +38,8 @@ describe('state through the spawned CLI', () => {
     const metadata = (await (await fetch(`${second.url}/v1.0/metadata`)).json()) as { components: Array<{ name: string }> };
     // Components initialise concurrently, so they are listed in the order they became ready.
     expect(metadata.components.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: 'configstore', type: 'configuration.in-memory', version: 'v1' },
+      { name: 'lockstore', type: 'lock.in-memory', version: 'v1' },
       { name: 'pubsub', type: 'pubsub.in-memory', version: 'v1', capabilities: ['SUBSCRIBE_WILDCARDS'] },
       { name: 'statestore', type: 'state.sqlite', version: 'v1', capabilities: ['ETAG', 'TRANSACTIONAL', 'TTL', 'ACTOR'] },
     ]);

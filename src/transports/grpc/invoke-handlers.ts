@@ -4,15 +4,11 @@ import type { InvocationApi } from '../../core/invocation/invocation-api.js';
 import { grpcCodeFromHttpStatus, toGrpcError } from '../../errors/grpc.js';
 import { bufferBody, readAll } from '../../util/body-streams.js';
 import { checkToken, type CallGuard, type UnaryHandler } from './handler.js';
+import type { ProtoInvokeRequest } from './internal-messages.js';
 
 interface InvokeServiceRequest {
   id: string;
-  message: {
-    method: string;
-    data: { type_url: string; value: Buffer } | null;
-    content_type: string;
-    http_extension: { verb: string; querystring: string } | null;
-  } | null;
+  message: ProtoInvokeRequest['message'];
 }
 
 /** Metadata that belongs to this gRPC hop, not to the call being relayed. */
