@@ -4,6 +4,7 @@ import { redisState } from '../components/state/redis/index.js';
 import { sqliteState } from '../components/state/sqlite/index.js';
 import { inMemoryPubSub } from '../components/pubsub/in-memory/index.js';
 import { redisPubSub } from '../components/pubsub/redis/index.js';
+import { kafkaPubSub } from '../components/pubsub/kafka/index.js';
 import { localEnvSecretStore } from '../components/secretstores/local-env/index.js';
 import { localFileSecretStore } from '../components/secretstores/local-file/index.js';
 import { inMemoryConfiguration } from '../components/configuration/in-memory/index.js';
@@ -26,6 +27,7 @@ export const builtinComponents: readonly ComponentDescriptor[] = [
   redisState,
   inMemoryPubSub,
   redisPubSub,
+  kafkaPubSub,
 ];
 
 /** Name resolvers: chosen by Configuration `spec.nameResolution`, not declared as Component resources. */

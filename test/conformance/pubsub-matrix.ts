@@ -2,6 +2,7 @@ import type { ComponentDescriptor } from '../../src/contracts/component.js';
 import { PubSubFeature, type PubSub } from '../../src/contracts/pubsub.js';
 import { inMemoryPubSub } from '../../src/components/pubsub/in-memory/index.js';
 import { redisPubSub } from '../../src/components/pubsub/redis/index.js';
+import { kafkaPubSub } from '../../src/components/pubsub/kafka/index.js';
 
 /** Addresses of the backing servers the global setup started (absent ones skip their adapter). */
 export interface PubSubEnv {
@@ -47,6 +48,15 @@ export const pubsubMatrix: PubSubAdapterCase[] = [
     metadata: ({ redisAddress }) => ({ redisHost: redisAddress, concurrency: '1', processingTimeout: '400ms', redeliverInterval: '100ms' }),
     features: [],
     redeliveryWithinMs: 1500,
+    broker: { shared: true, carriesMetadata: true },
+  },
+  {
+    descriptor: kafkaPubSub,
+    // One partition per topic (the broker's default here) keeps first deliveries in publish order.
+    metadata: ({ kafkaBrokers }) => ({ brokers: kafkaBrokers ?? '', initialOffset: 'oldest', sessionTimeout: '10s', heartbeatInterval: '1s' }),
+    features: [],
+    redeliveryWithinMs: 3000,
+    skip: ({ kafkaBrokers }) => (kafkaBrokers ? undefined : 'no Kafka broker'),
     broker: { shared: true, carriesMetadata: true },
   },
 ];
