@@ -38,6 +38,11 @@ import { publishHandlers } from './transports/grpc/publish-handlers.js';
 import { lockHandlers } from './transports/grpc/lock-handlers.js';
 import { registerLockRoutes } from './transports/http/lock-routes.js';
 import { LockApi } from './core/lock-api.js';
+import { BindingsApi } from './core/bindings-api.js';
+import type { Binding } from './contracts/binding.js';
+import { startInputBindings } from './runtime/input-bindings.js';
+import { registerBindingsRoutes } from './transports/http/bindings-routes.js';
+import { bindingHandlers } from './transports/grpc/binding-handlers.js';
 import { ConfigurationApi } from './core/configuration-api.js';
 import { configurationStoresOf } from './runtime/configuration-stores.js';
 import { appConfigurationSink } from './runtime/configuration-callbacks.js';
@@ -82,6 +87,7 @@ export class Sidecar {
   readonly #subscriptions?: SubscriptionManager;
   readonly #eventChannel?: EventChannel;
   readonly #configurationApi: ConfigurationApi;
+  #inputBindings: Array<{ close(): Promise<void> }> = [];
   #declarativeSubscriptions: SubscriptionDefinition[] = [];
   readonly #invocation: InvocationRuntime;
   readonly #http: FastifyInstance;
@@ -128,6 +134,10 @@ export class Sidecar {
       () => this.appChannel && ((store) => appConfigurationSink(this.appChannel!, store, configInbound, logger)),
       componentCaller(this.#resiliency, 'configuration', 'outbound'),
     );
+    const bindings = new BindingsApi(
+      { find: (name) => this.#components.get<Binding>('bindings', name)?.instance },
+      componentCaller(this.#resiliency, 'bindings', 'outbound'),
+    );
     const lock = new LockApi(options.appId, lockStoresOf(this.#components), componentCaller(this.#resiliency, 'lock', 'outbound'));
     const pubsubs = pubsubComponentsOf(this.#components, options.appId);
     const pubsub = new PubSubApi(options.appId, pubsubs, componentCaller(this.#resiliency, 'pubsub', 'outbound'));
@@ -171,6 +181,7 @@ export class Sidecar {
         (app) => registerStateRoutes(app, state),
         (app) => registerPublishRoutes(app, pubsub),
         (app) => registerLockRoutes(app, lock),
+        (app) => registerBindingsRoutes(app, bindings),
         (app) => registerConfigurationRoutes(app, this.#configurationApi),
         (app) => registerSecretsRoutes(app, secrets),
         (app) => registerRuntimeRoutes(app, { health: this.health, metadata, shutdown: (force) => this.onShutdownRequest(force) }),
@@ -187,6 +198,7 @@ export class Sidecar {
         ...invokeHandlers(this.#invocation.api, guard),
         ...publishHandlers(pubsub, guard),
         ...lockHandlers(lock, guard),
+        ...bindingHandlers(bindings, guard),
         ...configurationHandlers(this.#configurationApi, guard),
         ...secretsHandlers(secrets, guard),
         ...runtimeHandlers(metadata, (force) => this.onShutdownRequest(force), guard),
@@ -236,6 +248,7 @@ export class Sidecar {
         this.#invocation.stop(),
         this.#subscriptions?.close(),
         this.#configurationApi.close(),
+        ...this.#inputBindings.map((b) => b.close().catch(() => undefined)),
       ]);
       const timer = setTimeout(() => {
         this.logger.warn({ seconds: this.options.gracefulShutdownSeconds }, 'graceful shutdown budget spent; closing connections');
@@ -319,12 +332,16 @@ export class Sidecar {
     }
   }
 
-  /** Declarative subscriptions and the app's own (`GET /dapr/subscribe`), started once the app is reachable. */
+  /** Declarative subscriptions, the app's own (`GET /dapr/subscribe`) and input bindings, started once the app is reachable. */
   async #startSubscriptions(): Promise<void> {
     if (!this.#subscriptions || !this.#eventChannel || this.#stopping.signal.aborted) return;
     const programmatic = await fetchAppSubscriptions(this.#eventChannel, this.options.appId, this.logger);
     if (this.#stopping.signal.aborted) return;
     await this.#subscriptions.start([...this.#declarativeSubscriptions, ...programmatic]);
+    if (this.appChannel && !this.#stopping.signal.aborted) {
+      const inbound = componentCaller(this.#resiliency, 'bindings', 'inbound');
+      this.#inputBindings = await startInputBindings(this.#components, this.appChannel, inbound, this.logger.child({ scope: 'bindings' }));
+    }
   }
 
   #connectApp(): void {

@@ -57,6 +57,9 @@ export const Errors = {
   DirectInvoke: kind('ERR_DIRECT_INVOKE', 500, GrpcCode.INTERNAL),
   DirectInvokeForbidden: kind('ERR_DIRECT_INVOKE', 403, GrpcCode.PERMISSION_DENIED),
 
+  // bindings
+  InvokeOutputBinding: kind('ERR_INVOKE_OUTPUT_BINDING', 500, GrpcCode.INTERNAL, 'ERR_INVOKE_OUTPUT_BINDING'),
+
   // secrets
   SecretStoresNotConfigured: kind('ERR_SECRET_STORES_NOT_CONFIGURED', 500, GrpcCode.FAILED_PRECONDITION),
   SecretStoreNotFound: kind('ERR_SECRET_STORE_NOT_FOUND', 401, GrpcCode.INVALID_ARGUMENT),

@@ -9,6 +9,11 @@ import { localEnvSecretStore } from '../components/secretstores/local-env/index.
 import { localFileSecretStore } from '../components/secretstores/local-file/index.js';
 import { inMemoryConfiguration } from '../components/configuration/in-memory/index.js';
 import { redisConfiguration } from '../components/configuration/redis/index.js';
+import { cronBinding } from '../components/bindings/cron/index.js';
+import { httpBinding } from '../components/bindings/http/index.js';
+import { kafkaBinding } from '../components/bindings/kafka/index.js';
+import { localStorageBinding } from '../components/bindings/localstorage/index.js';
+import { redisBinding } from '../components/bindings/redis/index.js';
 import { inMemoryLock } from '../components/lock/in-memory/index.js';
 import { redisLock } from '../components/lock/redis/index.js';
 import { kubernetesNameResolution } from '../components/nameresolution/kubernetes/index.js';
@@ -16,6 +21,11 @@ import { sqliteNameResolution } from '../components/nameresolution/sqlite/index.
 
 /** Every adapter this build ships, one line each. Descriptors are tiny: implementations load on first use. */
 export const builtinComponents: readonly ComponentDescriptor[] = [
+  cronBinding,
+  httpBinding,
+  kafkaBinding,
+  localStorageBinding,
+  redisBinding,
   inMemoryConfiguration,
   redisConfiguration,
   localFileSecretStore,

@@ -1,6 +1,7 @@
 import type { StateStore } from '../contracts/state.js';
 import type { PubSub } from '../contracts/pubsub.js';
 import type { SecretStore } from '../contracts/secretstore.js';
+import { isInputBinding, isOutputBinding, type Binding } from '../contracts/binding.js';
 import type { RunningComponent } from './component-host.js';
 import type { RegisteredComponent } from '../core/metadata-api.js';
 import { StateApi } from '../core/state-api.js';
@@ -22,6 +23,10 @@ function capabilities(c: RunningComponent): string[] {
       return StateApi.capabilities(c.instance as StateStore);
     case 'pubsub':
       return [...(c.instance as PubSub).features()];
+    case 'bindings': {
+      const b = c.instance as Binding;
+      return [...(isInputBinding(b) ? ['INPUT_BINDING'] : []), ...(isOutputBinding(b) && b.operations().length > 0 ? ['OUTPUT_BINDING'] : [])];
+    }
     case 'secretstores':
       return [...(c.instance as SecretStore).features()];
     default:

@@ -4,7 +4,7 @@ import { PubSubMetadataKey, type MessageHandler, type PubSub, type PublishReques
 import { parseDuration } from '../../../util/duration.js';
 import { kafkaClient } from '../../_shared/kafka/client.js';
 import type { KafkaMetadata } from '../../_shared/kafka/settings.js';
-import { GroupConsumer } from './group-consumer.js';
+import { GroupConsumer } from '../../_shared/kafka/group-consumer.js';
 
 export type KafkaPubSubMetadata = KafkaMetadata & {
   consumerGroup?: string;
