@@ -335,12 +335,19 @@ export class Sidecar {
   /** Declarative subscriptions, the app's own (`GET /dapr/subscribe`) and input bindings, started once the app is reachable. */
   async #startSubscriptions(): Promise<void> {
     if (!this.#subscriptions || !this.#eventChannel || this.#stopping.signal.aborted) return;
+    if (this.appChannel) {
+      // daprd asks for the app's actor configuration first; actors are not served here, so the answer is only logged.
+      await this.appChannel
+        .invoke({ method: 'GET', path: '/dapr/config', timeoutMs: 2000 })
+        .then((r) => this.logger.debug({ status: r.status }, 'GET /dapr/config'), () => undefined);
+    }
     const programmatic = await fetchAppSubscriptions(this.#eventChannel, this.options.appId, this.logger);
     if (this.#stopping.signal.aborted) return;
     await this.#subscriptions.start([...this.#declarativeSubscriptions, ...programmatic]);
     if (this.appChannel && !this.#stopping.signal.aborted) {
       const inbound = componentCaller(this.#resiliency, 'bindings', 'inbound');
-      this.#inputBindings = await startInputBindings(this.#components, this.appChannel, inbound, this.logger.child({ scope: 'bindings' }));
+      const unavailable = () => (this.appHealth && !this.appHealth.healthy ? 'app is not in a healthy state' : undefined);
+      this.#inputBindings = await startInputBindings(this.#components, this.appChannel, inbound, this.logger.child({ scope: 'bindings' }), unavailable);
     }
   }
 

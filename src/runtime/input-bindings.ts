@@ -12,7 +12,13 @@ const DELIVERY_TIMEOUT_MS = 60_000;
  * `input` is assumed wanted; otherwise `OPTIONS /<route>` must answer 2xx or 405. Each event is
  * `POST /<route>` with the metadata as headers; a non-2xx answer is a refusal the component redelivers.
  */
-export async function startInputBindings(host: ComponentHost, channel: EventChannel, call: ComponentCall, logger: Logger): Promise<Array<{ close(): Promise<void> }>> {
+export async function startInputBindings(
+  host: ComponentHost,
+  channel: EventChannel,
+  call: ComponentCall,
+  logger: Logger,
+  appUnavailable: () => string | undefined,
+): Promise<Array<{ close(): Promise<void> }>> {
   const started: Array<{ close(): Promise<void> }> = [];
   for (const c of host.list('bindings')) {
     const binding = c.instance as Binding;
@@ -27,6 +33,8 @@ export async function startInputBindings(host: ComponentHost, channel: EventChan
     }
     const handle = await binding.read((event) =>
       call(name, async () => {
+        const unavailable = appUnavailable();
+        if (unavailable) throw new Error(unavailable);
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         for (const [k, v] of Object.entries(event.metadata)) if (/^[\w.-]+$/.test(k) && !/[\r\n]/.test(v)) headers[k] = v;
         const res = await channel.invoke({ method: 'POST', path: route, headers, body: event.data, timeoutMs: DELIVERY_TIMEOUT_MS });
