@@ -34,6 +34,8 @@ http
       Object.assign(behaviors, JSON.parse(body));
       return json(res, 200, behaviors);
     }
+    // Deliveries are POSTs; other calls of the sidecar (GET /dapr/config, OPTIONS probes) are not recorded.
+    if (req.method !== 'POST') return json(res, 404, {});
     const at = Date.now();
     const d = { path, headers: req.headers, body, at };
     received.push(d);
