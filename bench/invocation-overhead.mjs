@@ -1,5 +1,5 @@
-// Added latency of a two-hop service invocation (caller sidecar → callee sidecar → app) over calling the
-// app directly, with sequential keep-alive requests. Usage: node bench/invocation-overhead.mjs [requests]
+// Added latency of a two-hop service invocation (caller sidecar → callee sidecar → app), and of a sidecar
+// calling its own app, over calling the app directly, with sequential keep-alive requests. Usage: node bench/invocation-overhead.mjs [requests]
 // (build first: npm run build). For the full load benchmark see the benchmarks docs when present.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -42,6 +42,8 @@ const callee = await sidecar('bench-callee', ['--app-port', String(appPort), '--
 const caller = await sidecar('bench-caller', []);
 const direct = await measure(`http://127.0.0.1:${appPort}/ping`);
 const twoHop = await measure(`${caller.url}/v1.0/invoke/bench-callee/method/ping`);
+const oneHop = await measure(`${callee.url}/v1.0/invoke/bench-callee/method/ping`);
 const fmt = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
-console.log(JSON.stringify({ requests: N, directMs: fmt(direct), twoHopMs: fmt(twoHop), addedMs: fmt({ p50: twoHop.p50 - direct.p50, p90: twoHop.p90 - direct.p90, p99: twoHop.p99 - direct.p99 }) }, null, 2));
+const added = (m) => fmt({ p50: m.p50 - direct.p50, p90: m.p90 - direct.p90, p99: m.p99 - direct.p99 });
+console.log(JSON.stringify({ requests: N, directMs: fmt(direct), twoHopMs: fmt(twoHop), twoHopAddedMs: added(twoHop), ownAppAddedMs: added(oneHop) }, null, 2));
 for (const s of [caller, callee]) s.p.kill('SIGTERM');
