@@ -23,12 +23,12 @@ import { loadHttpEndpoints, type HttpEndpoint } from './config/http-endpoints.js
 import { Resiliency } from './resiliency/resiliency.js';
 import { componentCaller } from './resiliency/component-caller.js';
 import { ETagError } from './contracts/state.js';
-import { HttpAppChannel } from './runtime/app-channel.js';
-import { GrpcAppChannel } from './runtime/grpc-app-channel.js';
-import { grpcEventChannel, type EventChannel } from './runtime/grpc-event-channel.js';
-import { httpLocalApp } from './runtime/invocation-adapters.js';
+import type { EventChannel } from './runtime/grpc-event-channel.js';
+import type { HttpAppChannel } from './runtime/app-channel.js';
+import type { GrpcAppChannel } from './runtime/grpc-app-channel.js';
+import type { AppHealth } from './runtime/app-health.js';
+import { connectToApp } from './runtime/app-connection.js';
 import type { LocalApp } from './core/invocation/types.js';
-import { AppHealth } from './runtime/app-health.js';
 import { InvocationRuntime } from './runtime/invocation-runtime.js';
 import { invokeHandler, registerInvokeRoutes } from './transports/http/invoke-routes.js';
 import { registerRuntimeRoutes } from './transports/http/runtime-routes.js';
@@ -96,6 +96,8 @@ export class Sidecar {
   readonly #extraServers: Server[] = [];
   readonly #stopping = new AbortController();
   #stopped?: Promise<void>;
+  /** Why the app must not be called now (failing health checks), or undefined. */
+  readonly #appUnavailable = () => (this.appHealth && !this.appHealth.healthy ? 'app is not in a healthy state' : undefined);
 
   private constructor(
     readonly options: SidecarOptions,
@@ -103,22 +105,12 @@ export class Sidecar {
     private readonly onShutdownRequest: (force: boolean) => void,
   ) {
     this.health = new Health(options.appId);
-    if (options.appPort !== undefined && options.appProtocol.startsWith('grpc')) {
-      const grpcApp = new GrpcAppChannel(options.appChannelAddress, options.appPort, options.appApiToken, options.maxRequestBytes);
-      this.#grpcApp = grpcApp;
-      this.localApp = grpcApp;
-      if (options.appHealthCheck) this.appHealth = new AppHealth((ms) => grpcApp.healthy(ms), options.appHealthCheck, logger.child({ scope: 'app-health' }));
-    } else if (options.appPort !== undefined) {
-      const channel = new HttpAppChannel(options.appChannelAddress, options.appPort, options.appApiToken, options.appMaxConcurrency);
-      this.appChannel = channel;
-      this.localApp = httpLocalApp(channel);
-      const check = options.appHealthCheck;
-      if (check) {
-        const probe = (timeoutMs: number) =>
-          channel.invoke({ method: 'GET', path: check.path, timeoutMs }).then((r) => r.status >= 200 && r.status < 300, () => false);
-        this.appHealth = new AppHealth(probe, check, logger.child({ scope: 'app-health' }));
-      }
-    }
+    const app = connectToApp(options, logger);
+    this.appChannel = app.http;
+    this.localApp = app.localApp;
+    this.#grpcApp = app.grpc;
+    this.appHealth = app.health;
+    this.#eventChannel = app.events;
     this.#components = new ComponentHost(logger);
     // ETag conflicts are answers, not faults: never retried.
     const stateCalls = componentCaller(this.#resiliency, 'state', 'outbound', (err) => !(err instanceof ETagError));
@@ -141,15 +133,13 @@ export class Sidecar {
     const lock = new LockApi(options.appId, lockStoresOf(this.#components), componentCaller(this.#resiliency, 'lock', 'outbound'));
     const pubsubs = pubsubComponentsOf(this.#components, options.appId);
     const pubsub = new PubSubApi(options.appId, pubsubs, componentCaller(this.#resiliency, 'pubsub', 'outbound'));
-    // gRPC apps are reached through a translation of the HTTP app contract (ListTopicSubscriptions, OnTopicEvent).
-    this.#eventChannel = this.appChannel ?? (this.#grpcApp && grpcEventChannel(this.#grpcApp));
     if (this.#eventChannel) {
       this.#subscriptions = new SubscriptionManager({
         pubsubs,
         channel: this.#eventChannel,
         resiliency: this.#resiliency,
         logger: logger.child({ scope: 'pubsub' }),
-        appUnavailable: () => (this.appHealth && !this.appHealth.healthy ? 'app is not in a healthy state' : undefined),
+        appUnavailable: this.#appUnavailable,
       });
     }
     const metadata = new MetadataApi({
@@ -168,7 +158,7 @@ export class Sidecar {
       subscriptions: () => this.#subscriptions?.list() ?? [],
     });
     this.#invocation = new InvocationRuntime(options, logger, this.localApp, {
-      appUnavailable: () => (this.appHealth && !this.appHealth.healthy ? 'app is not in a healthy state' : undefined),
+      appUnavailable: this.#appUnavailable,
       httpEndpoint: (name) => this.#httpEndpoints.get(name),
       denied: (caller, method, verb) => this.#accessControl?.(caller, method, verb),
       resiliency: this.#resiliency,
@@ -346,8 +336,7 @@ export class Sidecar {
     await this.#subscriptions.start([...this.#declarativeSubscriptions, ...programmatic]);
     if (this.appChannel && !this.#stopping.signal.aborted) {
       const inbound = componentCaller(this.#resiliency, 'bindings', 'inbound');
-      const unavailable = () => (this.appHealth && !this.appHealth.healthy ? 'app is not in a healthy state' : undefined);
-      this.#inputBindings = await startInputBindings(this.#components, this.appChannel, inbound, this.logger.child({ scope: 'bindings' }), unavailable);
+      this.#inputBindings = await startInputBindings(this.#components, this.appChannel, inbound, this.logger.child({ scope: 'bindings' }), this.#appUnavailable);
     }
   }
 
