@@ -3,27 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startMecha, type MechaProcess } from '../support/mecha-process.js';
 import { component, resourcesDir } from '../support/resources.js';
-import { publish, startSubscriberApp, waitFor, type Delivery, type SubscriberApp } from './pubsub-support.js';
+import { publish, seqsAccepted, subscriberFleet, waitFor } from './pubsub-support.js';
 
 const run = randomUUID().slice(0, 8);
 const topic = (name: string) => `e2e-${run}-${name}`;
 const cwd = mkdtempSync(join(tmpdir(), 'mecha-pubsub-kafka-'));
 let resources: string;
-const running: Array<{ stop(): Promise<unknown> }> = [];
-
-async function subscriber(appId: string, subscriptions: unknown[], behaviors: Record<string, unknown> = {}, app?: SubscriberApp): Promise<{ app: SubscriberApp; mecha: MechaProcess }> {
-  if (!app) {
-    app = await startSubscriberApp({ subscriptions, behaviors });
-    running.push(app);
-  }
-  const mecha = await startMecha(['--app-id', appId, '--app-port', String(app.port), '--resources-path', resources], { cwd, readyPath: '/v1.0/healthz' });
-  running.push(mecha);
-  return { app, mecha };
-}
-
-const seqsAccepted = (ds: Delivery[], path: string) => ds.filter((d) => d.path === path && d.answer === 200).map((d) => JSON.parse(d.body).data.seq as number);
+const { subscriber, stopAll } = subscriberFleet(cwd, () => resources);
 
 beforeAll(() => {
   resources = resourcesDir({
@@ -31,9 +18,7 @@ beforeAll(() => {
   });
 });
 
-afterAll(async () => {
-  for (const p of running.reverse()) await p.stop();
-});
+afterAll(stopAll);
 
 describe('pub/sub end to end (Kafka)', () => {
   it('delivers to every app-id and keys messages by partitionKey', async () => {

@@ -4,28 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startMecha, type MechaProcess } from '../support/mecha-process.js';
 import { component, resourcesDir } from '../support/resources.js';
-import { publish, sleep, startSubscriberApp, waitFor, type Delivery, type SubscriberApp } from './pubsub-support.js';
+import { publish, seqsAccepted, sleep, subscriberFleet, waitFor } from './pubsub-support.js';
 
 const run = randomUUID().slice(0, 8);
 const topic = (name: string) => `e2e-${run}-${name}`;
 const cwd = mkdtempSync(join(tmpdir(), 'mecha-pubsub-redis-'));
 let resources: string;
-const running: Array<{ stop(): Promise<unknown> }> = [];
-
-/** A subscriber app and its sidecar, both tracked for cleanup. */
-async function subscriber(appId: string, subscriptions: unknown[], behaviors: Record<string, unknown> = {}, app?: SubscriberApp): Promise<{ app: SubscriberApp; mecha: MechaProcess }> {
-  if (!app) {
-    app = await startSubscriberApp({ subscriptions, behaviors });
-    running.push(app);
-  }
-  const mecha = await startMecha(['--app-id', appId, '--app-port', String(app.port), '--resources-path', resources], { cwd, readyPath: '/v1.0/healthz' });
-  running.push(mecha);
-  return { app, mecha };
-}
-
-const seqsAccepted = (ds: Delivery[], path: string) => ds.filter((d) => d.path === path && d.answer === 200).map((d) => JSON.parse(d.body).data.seq as number);
+const { subscriber, stopAll } = subscriberFleet(cwd, () => resources);
 
 beforeAll(() => {
   const [host, port] = inject('redisAddress').split(':');
@@ -40,9 +26,7 @@ beforeAll(() => {
   });
 });
 
-afterAll(async () => {
-  for (const p of running.reverse()) await p.stop();
-});
+afterAll(stopAll);
 
 describe('pub/sub end to end (Redis Streams)', () => {
   it('shares one app-id between replicas and gives every app-id each message', async () => {

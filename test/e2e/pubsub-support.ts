@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../support/mecha-process.js';
+import { freePort, startMecha, type MechaProcess } from '../support/mecha-process.js';
 
 const APP = fileURLToPath(new URL('./pubsub-app.mjs', import.meta.url));
 
@@ -69,3 +69,27 @@ export async function publish(baseUrl: string, pubsub: string, topic: string, bo
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
+
+/**
+ * Subscriber apps with their sidecars on one resources folder, all tracked so `stopAll` cleans up
+ * (the app outlives a sidecar that is killed, for the kill tests).
+ */
+export function subscriberFleet(cwd: string, resources: () => string) {
+  const running: Array<{ stop(): Promise<unknown> }> = [];
+  const subscriber = async (appId: string, subscriptions: unknown[], behaviors: Record<string, unknown> = {}, app?: SubscriberApp): Promise<{ app: SubscriberApp; mecha: MechaProcess }> => {
+    if (!app) {
+      app = await startSubscriberApp({ subscriptions, behaviors });
+      running.push(app);
+    }
+    const mecha = await startMecha(['--app-id', appId, '--app-port', String(app.port), '--resources-path', resources()], { cwd, readyPath: '/v1.0/healthz' });
+    running.push(mecha);
+    return { app, mecha };
+  };
+  const stopAll = async () => {
+    for (const p of running.reverse()) await p.stop();
+  };
+  return { subscriber, stopAll };
+}
+
+/** The `data.seq` of every delivery on `path` the app accepted, in arrival order. */
+export const seqsAccepted = (ds: Delivery[], path: string) => ds.filter((d) => d.path === path && d.answer === 200).map((d) => JSON.parse(d.body).data.seq as number);
