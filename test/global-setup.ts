@@ -8,6 +8,8 @@ declare module 'vitest' {
     redisAddress: string;
     /** `host:port` of the Kafka broker (KRaft) started once for the whole run. */
     kafkaBrokers: string;
+    /** `host:port` of that broker's SASL listener (`KAFKA_SASL_USER`); empty for an external broker. */
+    kafkaSaslBrokers: string;
   }
 }
 
@@ -19,6 +21,7 @@ export async function setup(project: TestProject): Promise<void> {
   [redis, kafka] = await Promise.all([ensureRedisServer(), ensureKafkaServer()]);
   project.provide('redisAddress', `${redis.host}:${redis.port}`);
   project.provide('kafkaBrokers', kafka.brokers);
+  project.provide('kafkaSaslBrokers', kafka.saslBrokers ?? '');
 }
 
 export async function teardown(): Promise<void> {

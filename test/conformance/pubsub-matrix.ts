@@ -54,7 +54,7 @@ export const pubsubMatrix: PubSubAdapterCase[] = [
     descriptor: kafkaPubSub,
     // One partition per topic (the broker's default here) keeps first deliveries in publish order.
     metadata: ({ kafkaBrokers }) => ({ brokers: kafkaBrokers ?? '', initialOffset: 'oldest', sessionTimeout: '10s', heartbeatInterval: '1s' }),
-    features: [],
+    features: [PubSubFeature.BulkPublish],
     redeliveryWithinMs: 3000,
     skip: ({ kafkaBrokers }) => (kafkaBrokers ? undefined : 'no Kafka broker'),
     broker: { shared: true, carriesMetadata: true },

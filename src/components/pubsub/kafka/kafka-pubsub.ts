@@ -1,107 +1,158 @@
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
 import type { ComponentContext } from '../../../contracts/component.js';
-import { PubSubMetadataKey, type MessageHandler, type PubSub, type PublishRequest, type SubscribeRequest } from '../../../contracts/pubsub.js';
-import { parseDuration } from '../../../util/duration.js';
+import {
+  PubSubFeature,
+  PubSubMetadataKey,
+  type BulkPublishPubSub,
+  type BulkPublishRequest,
+  type BulkPublishResult,
+  type MessageHandler,
+  type PublishRequest,
+  type PubSubSubscription,
+  type SubscribeRequest,
+} from '../../../contracts/pubsub.js';
 import { kafkaClient } from '../../_shared/kafka/client.js';
-import type { KafkaMetadata } from '../../_shared/kafka/settings.js';
 import { GroupConsumer } from '../../_shared/kafka/group-consumer.js';
+import { headerRules, recordSize, toHeaders, type HeaderRules } from '../../_shared/kafka/headers.js';
+import { daprPartitioner } from '../../_shared/kafka/partitioner.js';
+import type { KafkaConnection } from '../../_shared/kafka/settings.js';
+import { consumerTuning, producerTuning, type ConsumerTuning, type KafkaTuning, type ProducerTuning } from '../../_shared/kafka/tuning.js';
 
-export type KafkaPubSubMetadata = KafkaMetadata & {
+export type KafkaPubSubMetadata = KafkaConnection & KafkaTuning;
+
+/** Publish metadata choosing an explicit partition, as daprd names it. */
+const PARTITION_NUMBER = 'partitionNumber';
+/** Subscription or publish metadata asking for schema-registry (de)serialisation, which is not offered. */
+const VALUE_SCHEMA_TYPE = 'valueSchemaType';
+
+interface Runtime {
+  kafka: Kafka;
+  producer: Producer;
+  produce: ProducerTuning;
+  consume: ConsumerTuning;
+  headers: HeaderRules;
   consumerGroup?: string;
-  initialOffset: 'newest' | 'oldest';
-  sessionTimeout: string;
-  heartbeatInterval: string;
-};
-
-/** Metadata that steers publishing rather than travelling as headers. */
-const NOT_HEADERS = new Set<string>([PubSubMetadataKey.PartitionKey, PubSubMetadataKey.Key]);
+}
 
 /**
- * Apache Kafka through kafkajs: the partition key from `partitionKey` / `__key`, metadata as headers
- * (and back), one consumer group per component, offsets committed only after the app's final answer.
+ * Apache Kafka through kafkajs, on daprd's wire conventions: the record key from `partitionKey` /
+ * `__key` (hashed as daprd hashes it), `partitionNumber` for an explicit partition, every metadata entry
+ * as a header and back, one consumer group per component (`consumerGroup`, else the consumer ID), and
+ * offsets committed only after a handler resolved. Topics are created by the broker on first use
+ * (auto-creation), as with daprd.
  */
-class KafkaPubSub implements PubSub<KafkaPubSubMetadata> {
-  #kafka?: Kafka;
-  #producer?: Producer;
-  #md?: KafkaPubSubMetadata;
-  #admin?: Admin;
-  readonly #topics = new Map<string, Promise<void>>();
+class KafkaPubSub implements BulkPublishPubSub<KafkaPubSubMetadata> {
+  #rt?: Runtime;
   readonly #groups = new Map<string, GroupConsumer>();
 
   constructor(private readonly ctx: ComponentContext) {}
 
   async init(md: KafkaPubSubMetadata): Promise<void> {
-    this.#md = md;
-    this.#kafka = kafkaClient(md, this.ctx.logger);
-    this.#producer = this.#kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 5, initialRetryTime: 100 } });
-    await this.#producer.connect();
-    this.#admin = this.#kafka.admin();
-    await this.#admin.connect();
+    const produce = producerTuning(md);
+    const consume = consumerTuning(md);
+    const headers = headerRules(md);
+    if (md.consumerGroupRebalanceStrategy === 'sticky') this.ctx.logger.warn('consumerGroupRebalanceStrategy sticky is not available; using range');
+    const kafka = kafkaClient(md, this.ctx.logger);
+    const producer = kafka.producer({
+      createPartitioner: daprPartitioner,
+      allowAutoTopicCreation: true,
+      metadataMaxAge: produce.metadataMaxAgeMs,
+      retry: { retries: produce.retries, initialRetryTime: 100 },
+    });
+    await producer.connect();
+    this.#rt = { kafka, producer, produce, consume, headers, consumerGroup: md.consumerGroup };
   }
 
   features() {
-    return [] as const;
+    return [PubSubFeature.BulkPublish] as const;
   }
 
   async publish(req: PublishRequest): Promise<void> {
-    if (req.data.length > this.#md!.maxMessageBytes) throw new Error(`message of ${req.data.length} bytes is over maxMessageBytes (${this.#md!.maxMessageBytes})`);
-    const key = req.metadata[PubSubMetadataKey.PartitionKey] ?? req.metadata[PubSubMetadataKey.Key];
-    const headers = Object.fromEntries(Object.entries(req.metadata).filter(([k]) => !NOT_HEADERS.has(k)));
-    await this.#ensureTopic(req.topic);
-    await this.#producer!.send({ topic: req.topic, messages: [{ key: key ?? null, value: req.data, headers }] });
+    const rt = this.#runtime();
+    await this.#send(rt, req.topic, [this.#record(rt, req.data, req.metadata)]);
   }
 
-  async subscribe(req: SubscribeRequest, handler: MessageHandler) {
-    const md = this.#md!;
-    const groupId = md.consumerGroup || req.consumerId;
+  /** One produce call for all entries; entries refused before sending fail alone, a failed send fails them all. */
+  async bulkPublish(req: BulkPublishRequest): Promise<BulkPublishResult> {
+    const rt = this.#runtime();
+    const failedEntries: BulkPublishResult['failedEntries'] = [];
+    const records: Message[] = [];
+    const sent: string[] = [];
+    for (const entry of req.entries) {
+      try {
+        records.push(this.#record(rt, entry.data, entry.metadata));
+        sent.push(entry.entryId);
+      } catch (err) {
+        failedEntries.push({ entryId: entry.entryId, error: (err as Error).message });
+      }
+    }
+    if (records.length === 0) return { failedEntries };
+    try {
+      await this.#send(rt, req.topic, records);
+    } catch (err) {
+      for (const entryId of sent) failedEntries.push({ entryId, error: (err as Error).message });
+    }
+    return { failedEntries };
+  }
+
+  async subscribe(req: SubscribeRequest, handler: MessageHandler): Promise<PubSubSubscription> {
+    const rt = this.#runtime();
+    refuseSchemas(req.metadata);
+    const groupId = rt.consumerGroup || req.consumerId;
     let group = this.#groups.get(groupId);
     if (!group) {
-      group = new GroupConsumer(
-        this.#kafka!,
-        {
-          groupId,
-          fromBeginning: md.initialOffset === 'oldest',
-          sessionTimeoutMs: parseDuration(md.sessionTimeout) ?? 30_000,
-          heartbeatIntervalMs: parseDuration(md.heartbeatInterval) ?? 3000,
-        },
-        this.ctx.logger,
-      );
+      group = new GroupConsumer(rt.kafka, { groupId, ...rt.consume, headers: rt.headers }, this.ctx.logger);
       this.#groups.set(groupId, group);
     }
-    await this.#ensureTopic(req.topic);
     await group.add(req.topic, handler);
     const g = group;
-    return { close: () => g.remove(req.topic) };
+    let closed = false;
+    return {
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await g.remove(req.topic);
+      },
+    };
   }
 
   async close(): Promise<void> {
+    const rt = this.#rt;
+    this.#rt = undefined;
     const groups = [...this.#groups.values()];
     this.#groups.clear();
     await Promise.allSettled(groups.map((g) => g.close()));
-    await this.#producer?.disconnect().catch(() => undefined);
-    await this.#admin?.disconnect().catch(() => undefined);
-    this.#producer = undefined;
-    this.#admin = undefined;
+    await rt?.producer.disconnect().catch(() => undefined);
   }
 
-  /**
-   * Creates a topic before first use and waits for its leader: relying on the broker's auto-creation
-   * makes the first metadata request fail while the topic is being made.
-   */
-  #ensureTopic(topic: string): Promise<void> {
-    let ready = this.#topics.get(topic);
-    if (!ready) {
-      ready = this.#admin!.createTopics({ topics: [{ topic }], waitForLeaders: true }).then(
-        () => undefined,
-        (err: Error) => {
-          this.#topics.delete(topic);
-          throw err;
-        },
-      );
-      this.#topics.set(topic, ready);
-    }
-    return ready;
+  #runtime(): Runtime {
+    if (!this.#rt) throw new Error('pubsub.kafka is not initialised or already closed');
+    return this.#rt;
   }
+
+  #record(rt: Runtime, data: Buffer, metadata: Record<string, string>): Message {
+    refuseSchemas(metadata);
+    const key = metadata[PubSubMetadataKey.PartitionKey] ?? metadata[PubSubMetadataKey.Key];
+    const headers = toHeaders(metadata, rt.headers);
+    const size = recordSize(data, key, headers);
+    if (size > rt.produce.maxMessageBytes) throw new Error(`message of ${size} bytes is over maxMessageBytes (${rt.produce.maxMessageBytes})`);
+    const record: Message = { key: key ?? null, value: data, headers };
+    const partition = metadata[PARTITION_NUMBER];
+    if (partition !== undefined) {
+      if (!/^\d+$/.test(partition) || Number(partition) > 2 ** 31 - 1) throw new Error(`invalid partitionNumber metadata value ${JSON.stringify(partition)}`);
+      record.partition = Number(partition);
+    }
+    return record;
+  }
+
+  async #send(rt: Runtime, topic: string, messages: Message[]): Promise<void> {
+    await rt.producer.send({ topic, messages, acks: rt.produce.acks, compression: rt.produce.compression });
+  }
+}
+
+function refuseSchemas(metadata: Record<string, string>): void {
+  const type = metadata[VALUE_SCHEMA_TYPE];
+  if (type && type.toLowerCase() !== 'none') throw new Error(`${VALUE_SCHEMA_TYPE} ${type} needs a schema registry, which this build does not support`);
 }
 
 export function createKafkaPubSub(ctx: ComponentContext): KafkaPubSub {
