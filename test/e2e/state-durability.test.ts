@@ -46,6 +46,19 @@ describe('state through the spawned CLI', () => {
     await second.stop();
   });
 
+  it('starts several sidecars at once on the same embedded state file', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'mecha-cwd-'));
+    const sidecars = await Promise.all(['a', 'b', 'c'].map((id) => startMecha(['--app-id', id], { cwd })));
+    try {
+      // Default keys are prefixed by app-id, so each app sees only its own keys in the shared file.
+      await Promise.all(sidecars.map(async (m, i) => expect((await save(m.url, 'statestore', [{ key: 'k', value: i }])).status).toBe(204)));
+      const values = await Promise.all(sidecars.map(async (m) => (await fetch(`${m.url}/v1.0/state/statestore/k`)).text()));
+      expect(values).toEqual(['0', '1', '2']);
+    } finally {
+      await Promise.all(sidecars.map((m) => m.stop()));
+    }
+  });
+
   it('stores Redis state in the daprd layout (<app-id>||<key> hashes)', async () => {
     const address = inject('redisAddress');
     const dir = resourcesDir({ 'redis.yaml': component('cache', 'state.redis', { redisHost: address }) });

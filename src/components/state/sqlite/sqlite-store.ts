@@ -43,10 +43,15 @@ class SqliteStateStore implements TransactionalStateStore<SqliteMetadata>, BulkG
   async init(md: SqliteMetadata): Promise<void> {
     const { filename, readonly } = parseConnectionString(md.connectionString);
     if (filename !== ':memory:' && !readonly) mkdirSync(dirname(filename), { recursive: true });
-    const db = new Database(filename, { readonly, timeout: parseDuration(md.busyTimeout) });
+    const busyMs = parseDuration(md.busyTimeout) ?? 2000;
+    const db = new Database(filename, { readonly, timeout: busyMs });
     try {
-      if (!md.disableWAL && filename !== ':memory:') db.pragma('journal_mode = WAL');
-      this.#sql = prepareStatements(db, md.tableName, md.metadataTableName);
+      // Sidecars sharing one file race here at startup; switching to WAL can answer SQLITE_BUSY
+      // without waiting, so these idempotent steps are retried until busyTimeout.
+      this.#sql = await retryWhileBusy(busyMs, () => {
+        if (!md.disableWAL && filename !== ':memory:') db.pragma('journal_mode = WAL');
+        return prepareStatements(db, md.tableName, md.metadataTableName);
+      });
     } catch (err) {
       db.close();
       throw err;
@@ -132,6 +137,19 @@ function toItem(row: Row): StateItem {
   // SQLite keeps "YYYY-MM-DD HH:MM:SS" in UTC.
   if (row.expiration_time) item.metadata = { [TTL_EXPIRE_TIME]: `${row.expiration_time.replace(' ', 'T')}Z` };
   return item;
+}
+
+async function retryWhileBusy<T>(budgetMs: number, step: () => T): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  for (;;) {
+    try {
+      return step();
+    } catch (err) {
+      const busy = (err as { code?: string }).code?.startsWith('SQLITE_BUSY');
+      if (!busy || Date.now() >= deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
+    }
+  }
 }
 
 export function createSqliteStore(ctx: ComponentContext): SqliteStateStore {
