@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { freePorts } from './server-process.js';
 import { formatLogDir, jvm, kafkaHome, KAFKA_SASL_USER, type KafkaHome } from './kafka-release.js';
 
 export interface KafkaServer {
@@ -176,19 +176,6 @@ async function kill(child: ChildProcess, exited: Promise<void>): Promise<boolean
   await exited;
   clearTimeout(timer);
   return child.signalCode !== 'SIGKILL';
-}
-
-/** Distinct free loopback ports, all held open together so the same one is never returned twice. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-      const s = createServer().once('error', reject);
-      s.listen(0, HOST, () => resolve(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
 }
 
 function assertLoopback(brokers: string): void {

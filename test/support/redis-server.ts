@@ -1,22 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { ensureDebianCommand, freePort, LOOPBACK, parseLoopback, startServerProcess, withPortRetries } from './server-process.js';
 
 export interface RedisServer {
   host: string;
   port: number;
   stop(): Promise<void>;
 }
-
-const HOST = '127.0.0.1';
-const INSTALL_TIMEOUT_MS = 5 * 60_000;
-const READY_TIMEOUT_MS = 10_000;
-const POLL_MS = 50;
-const STOP_TIMEOUT_MS = 5_000;
-const START_ATTEMPTS = 3;
 
 /**
  * A Redis for the tests: `MECHA_TEST_REDIS` (loopback `host:port`) when it answers, else a private
@@ -25,105 +17,23 @@ const START_ATTEMPTS = 3;
 export async function ensureRedisServer(): Promise<RedisServer> {
   const external = process.env.MECHA_TEST_REDIS;
   if (external) {
-    const { host, port } = parseLoopback(external);
+    const { host, port } = parseLoopback('MECHA_TEST_REDIS', external);
     if (await ping(host, port)) return { host, port, stop: async () => {} };
     process.stderr.write(`MECHA_TEST_REDIS=${external} does not answer PING; starting a private redis-server\n`);
   }
-  const bin = (await findOnPath('redis-server')) ?? (await install());
-  let lastError: unknown;
-  for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-    try {
-      return await start(bin);
-    } catch (err) {
-      lastError = err; // most likely the free port was taken between probing and binding
-    }
-  }
-  throw lastError;
-}
-
-async function start(bin: string): Promise<RedisServer> {
-  const port = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), 'mecha-redis-'));
-  const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir];
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4000); };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let spawnError: Error | undefined;
-  child.once('error', (err) => { spawnError = err; });
-
-  const stop = async () => {
-    await kill(child, exited);
-    await rm(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (spawnError || child.exitCode !== null || child.signalCode !== null) break;
-    if (await ping(HOST, port)) return { host: HOST, port, stop };
-    await sleep(POLL_MS);
-  }
-  await stop();
-  throw new Error(`redis-server did not answer PING on ${HOST}:${port}: ${spawnError?.message ?? output.trim()}`);
-}
-
-async function kill(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-}
-
-let installing: Promise<string> | undefined;
-
-/** One apt-get per process, bounded in time. */
-function install(): Promise<string> {
-  installing ??= new Promise<string>((resolve, reject) => {
-    const child = spawn('sh', ['-c', 'apt-get update && apt-get install -y --no-install-recommends redis-server'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      timeout: INSTALL_TIMEOUT_MS,
-      killSignal: 'SIGKILL',
+  const bin = await ensureDebianCommand('redis-server', 'redis-server');
+  return withPortRetries(async () => {
+    const port = await freePort();
+    const dir = await mkdtemp(join(tmpdir(), 'mecha-redis-'));
+    const server = await startServerProcess({
+      name: 'redis-server',
+      bin,
+      args: ['--port', String(port), '--bind', LOOPBACK, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir],
+      ready: () => ping(LOOPBACK, port),
+      readyTimeoutMs: 10_000,
+      cleanup: () => rm(dir, { recursive: true, force: true }),
     });
-    let output = '';
-    const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4000); };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
-    child.once('error', reject);
-    child.once('exit', async (code, signal) => {
-      const bin = code === 0 ? await findOnPath('redis-server') : undefined;
-      if (bin) resolve(bin);
-      else reject(new Error(`installing redis-server failed (${signal ?? `exit ${code}`}):\n${output.trim()}`));
-    });
-  });
-  return installing;
-}
-
-async function findOnPath(name: string): Promise<string | undefined> {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin'].filter(Boolean);
-  for (const dir of dirs) {
-    const candidate = join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
-    });
+    return { host: LOOPBACK, port, stop: server.stop };
   });
 }
 
@@ -141,17 +51,4 @@ function ping(host: string, port: number, timeoutMs = 500): Promise<boolean> {
       if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
     });
   });
-}
-
-function parseLoopback(text: string): { host: string; port: number } {
-  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(text.trim());
-  const host = m?.[1];
-  if (!m || !host || !(host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host))) {
-    throw new Error(`MECHA_TEST_REDIS must be a loopback host:port, got ${JSON.stringify(text)}`);
-  }
-  return { host, port: Number(m[2]) };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
