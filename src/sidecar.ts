@@ -34,6 +34,7 @@ import { invokeHandler, registerInvokeRoutes } from './transports/http/invoke-ro
 import { registerRuntimeRoutes } from './transports/http/runtime-routes.js';
 import { buildGrpcApi, listenGrpc } from './transports/grpc/server.js';
 import { invokeHandlers } from './transports/grpc/invoke-handlers.js';
+import { subscribeHandlers } from './transports/grpc/subscribe-handlers.js';
 import { publishHandlers } from './transports/grpc/publish-handlers.js';
 import { lockHandlers } from './transports/grpc/lock-handlers.js';
 import { registerLockRoutes } from './transports/http/lock-routes.js';
@@ -83,8 +84,8 @@ export class Sidecar {
   /** The merged `--config` files; empty without any. */
   #configuration: ConfigurationSpec = {};
   #accessControl?: ReturnType<typeof accessChecker>;
-  /** Delivers events to the app; undefined without an app channel (nothing to deliver to). */
-  readonly #subscriptions?: SubscriptionManager;
+  /** Delivers events to the app and to subscription streams. */
+  readonly #subscriptions: SubscriptionManager;
   readonly #eventChannel?: EventChannel;
   readonly #configurationApi: ConfigurationApi;
   #inputBindings: Array<{ close(): Promise<void> }> = [];
@@ -133,15 +134,13 @@ export class Sidecar {
     const lock = new LockApi(options.appId, lockStoresOf(this.#components), componentCaller(this.#resiliency, 'lock', 'outbound'));
     const pubsubs = pubsubComponentsOf(this.#components, options.appId);
     const pubsub = new PubSubApi(options.appId, pubsubs, componentCaller(this.#resiliency, 'pubsub', 'outbound'));
-    if (this.#eventChannel) {
-      this.#subscriptions = new SubscriptionManager({
-        pubsubs,
-        channel: this.#eventChannel,
-        resiliency: this.#resiliency,
-        logger: logger.child({ scope: 'pubsub' }),
-        appUnavailable: this.#appUnavailable,
-      });
-    }
+    this.#subscriptions = new SubscriptionManager({
+      pubsubs,
+      channel: this.#eventChannel,
+      resiliency: this.#resiliency,
+      logger: logger.child({ scope: 'pubsub' }),
+      appUnavailable: this.#appUnavailable,
+    });
     const metadata = new MetadataApi({
       appId: options.appId,
       runtimeVersion: VERSION,
@@ -155,7 +154,7 @@ export class Sidecar {
       components: () => registeredComponents(this.#components),
       httpEndpoints: () => [...this.#httpEndpoints.keys()],
       resiliencies: () => this.#resiliency.resourceNames,
-      subscriptions: () => this.#subscriptions?.list() ?? [],
+      subscriptions: () => this.#subscriptions.list(),
     });
     this.#invocation = new InvocationRuntime(options, logger, this.localApp, {
       appUnavailable: this.#appUnavailable,
@@ -187,6 +186,7 @@ export class Sidecar {
         ...stateHandlers(state, guard),
         ...invokeHandlers(this.#invocation.api, guard),
         ...publishHandlers(pubsub, guard),
+        ...subscribeHandlers(this.#subscriptions, guard),
         ...lockHandlers(lock, guard),
         ...bindingHandlers(bindings, guard),
         ...configurationHandlers(this.#configurationApi, guard),
@@ -236,7 +236,7 @@ export class Sidecar {
         ...this.#extraServers.map((s) => new Promise((r) => s.close(r))),
         new Promise<void>((r) => this.#grpc.tryShutdown(() => r())),
         this.#invocation.stop(),
-        this.#subscriptions?.close(),
+        this.#subscriptions.close(),
         this.#configurationApi.close(),
         ...this.#inputBindings.map((b) => b.close().catch(() => undefined)),
       ]);
@@ -324,7 +324,7 @@ export class Sidecar {
 
   /** Declarative subscriptions, the app's own (`GET /dapr/subscribe`) and input bindings, started once the app is reachable. */
   async #startSubscriptions(): Promise<void> {
-    if (!this.#subscriptions || !this.#eventChannel || this.#stopping.signal.aborted) return;
+    if (!this.#eventChannel || this.#stopping.signal.aborted) return;
     if (this.appChannel) {
       // daprd asks for the app's actor configuration first; actors are not served here, so the answer is only logged.
       await this.appChannel

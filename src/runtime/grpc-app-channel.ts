@@ -1,4 +1,4 @@
-import { credentials, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status, type Client, type ServiceError } from '@grpc/grpc-js';
 import type { Headers, InvokeRequest, InvokeResponse, LocalApp } from '../core/invocation/types.js';
 import { httpStatusFromGrpcCode } from '../errors/grpc.js';
 import { serviceByName } from '../transports/grpc/protos.js';
@@ -60,13 +60,14 @@ export class GrpcAppChannel implements LocalApp {
     }
   }
 
-  /** One event: the app's status (SUCCESS, RETRY, DROP); a gRPC error is treated as a retry. */
+  /** One event: the app's status (SUCCESS, RETRY, DROP); UNIMPLEMENTED drops, any other gRPC error retries. */
   async onTopicEvent(event: object): Promise<string> {
     try {
       const res = (await this.#call(this.#callback, 'OnTopicEvent', event, this.#metadata(), 60_000)) as { status: string };
       return res.status || 'SUCCESS';
-    } catch {
-      return 'RETRY';
+    } catch (err) {
+      // daprd drops an event the app answers UNIMPLEMENTED, and retries on any other error.
+      return (err as ServiceError).code === status.UNIMPLEMENTED ? 'DROP' : 'RETRY';
     }
   }
 

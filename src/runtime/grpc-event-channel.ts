@@ -1,8 +1,19 @@
 import type { AppRequest, AppResponse } from './app-channel.js';
-import type { GrpcAppChannel } from './grpc-app-channel.js';
+
+/** A delivery; `topic` is the subscribed topic, which gRPC receivers get apart from the event's own. */
+export type EventRequest = AppRequest & { topic?: string };
 
 /** The part of the app channel the pub/sub delivery uses. */
-export type EventChannel = { invoke(req: AppRequest): Promise<AppResponse> };
+export type EventChannel = { invoke(req: EventRequest): Promise<AppResponse> };
+
+/** Whoever takes TopicEventRequests and answers a status name: a gRPC app, or a subscription stream. */
+export interface TopicEventTarget {
+  listTopicSubscriptions(): Promise<ProtoSubscription[]>;
+  /** Resolves `SUCCESS`, `RETRY` or `DROP`. */
+  onTopicEvent(event: TopicEventRequest): Promise<string>;
+}
+
+export type TopicEventRequest = ReturnType<typeof topicEvent>;
 
 const STANDARD = new Set(['id', 'source', 'type', 'specversion', 'datacontenttype', 'topic', 'pubsubname', 'data', 'data_base64']);
 
@@ -11,9 +22,9 @@ const STANDARD = new Set(['id', 'source', 'type', 'specversion', 'datacontenttyp
  * /dapr/subscribe` becomes ListTopicSubscriptions, a CloudEvent `POST <route>` becomes OnTopicEvent, a bulk
  * delivery becomes one OnTopicEvent per entry; answers come back in the HTTP shapes daprd's apps use.
  */
-export function grpcEventChannel(app: GrpcAppChannel): EventChannel {
+export function grpcEventChannel(app: TopicEventTarget): EventChannel {
   return {
-    async invoke(req: AppRequest): Promise<AppResponse> {
+    async invoke(req: EventRequest): Promise<AppResponse> {
       if (req.method === 'GET' && req.path === '/dapr/subscribe') return json(200, (await app.listTopicSubscriptions()).map(toHttpSubscription));
       const body = JSON.parse(req.body?.toString('utf8') || 'null') as Record<string, unknown> | null;
       if (body && Array.isArray(body.entries)) {
@@ -25,7 +36,8 @@ export function grpcEventChannel(app: GrpcAppChannel): EventChannel {
         return json(200, { statuses });
       }
       const event = asEvent(body);
-      return json(200, { status: await app.onTopicEvent(topicEvent(event, req.path, String(event.pubsubname ?? ''), String(event.topic ?? ''))) });
+      const pubsubName = req.headers?.pubsubName ?? String(event.pubsubname ?? '');
+      return json(200, { status: await app.onTopicEvent(topicEvent(event, req.path, pubsubName, req.topic ?? String(event.topic ?? ''))) });
     },
   };
 }
@@ -60,7 +72,7 @@ function topicEvent(e: Record<string, unknown>, path: string, pubsubName: string
   };
 }
 
-interface ProtoSubscription {
+export interface ProtoSubscription {
   pubsub_name: string;
   topic: string;
   metadata: Record<string, string>;

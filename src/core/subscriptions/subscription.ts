@@ -1,7 +1,7 @@
 import { compileRoutes } from './routing.js';
 
 /** How a subscription came to be, as the metadata API reports it. */
-export type SubscriptionType = 'DECLARATIVE' | 'PROGRAMMATIC';
+export type SubscriptionType = 'DECLARATIVE' | 'PROGRAMMATIC' | 'STREAMING';
 
 /** One routing rule: `match` is a CEL expression over `event` (empty: matches everything). */
 export interface RouteRule {

@@ -32,6 +32,14 @@ export class RetriableDelivery extends Error {
   }
 }
 
+/** The subscription is going away (its stream closed): neither retried nor dead-lettered; the broker keeps the message. */
+export class DeliveryAborted extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeliveryAborted';
+  }
+}
+
 const DEAD_LETTER_TIMEOUT_MS = 30_000;
 
 /**
@@ -49,7 +57,7 @@ export async function deadLetterOrDrop(ctx: DeliveryContext, message: PubSubMess
  */
 export async function deadLetterOrFail(ctx: DeliveryContext, message: PubSubMessage, err: unknown): Promise<void> {
   const reason = err instanceof Error ? err.message : String(err);
-  if (!ctx.subscription.deadLetterTopic) {
+  if (!ctx.subscription.deadLetterTopic || err instanceof DeliveryAborted) {
     ctx.logger.warn({ topic: message.topic, reason }, 'delivery failed; the broker will redeliver');
     throw err instanceof Error ? err : new Error(reason);
   }

@@ -1,7 +1,7 @@
 import type { MessageHandler, PubSubMessage } from '../../contracts/pubsub.js';
 import { CLOUDEVENT_CONTENT_TYPE } from '../../core/pubsub-envelope.js';
 import { eventAnswer } from './app-answers.js';
-import { RetriableDelivery, deadLetterOrDrop, deadLetterOrFail, deliveryHeaders, type DeliveryContext } from './delivery-context.js';
+import { DeliveryAborted, RetriableDelivery, deadLetterOrDrop, deadLetterOrFail, deliveryHeaders, type DeliveryContext } from './delivery-context.js';
 import { decodeEvent, isExpired } from './event-decoding.js';
 
 const APP_TIMEOUT_MS = 60_000;
@@ -34,8 +34,8 @@ export function singleDelivery(ctx: DeliveryContext): MessageHandler {
     let status;
     try {
       status = await ctx.retry(async () => {
-        const res = await ctx.channel.invoke({ method: 'POST', path, headers, body: incoming.body, timeoutMs: APP_TIMEOUT_MS }).catch((err: Error) => {
-          throw new RetriableDelivery(`app unreachable: ${err.message}`);
+        const res = await ctx.channel.invoke({ method: 'POST', path, headers, body: incoming.body, timeoutMs: APP_TIMEOUT_MS, topic: message.topic }).catch((err: Error) => {
+          throw err instanceof DeliveryAborted ? err : new RetriableDelivery(`app unreachable: ${err.message}`);
         });
         const answer = eventAnswer(res.status, res.body);
         if (answer === 'RETRY') throw new RetriableDelivery(`app answered ${res.status} ${summary(res.body)} on ${path}`, res.status);

@@ -6,15 +6,18 @@ import type { SubscriptionDefinition } from '../../core/subscriptions/subscripti
 import type { PolicyDefinition, RetryPolicy } from '../../resiliency/policies.js';
 import type { Resiliency } from '../../resiliency/resiliency.js';
 import { runWithPolicy } from '../../resiliency/runner.js';
+import { Errors } from '../../errors/codes.js';
+import { SidecarError } from '../../errors/sidecar-error.js';
 import type { EventChannel } from '../grpc-event-channel.js';
 import type { RunningPubSub } from '../pubsubs.js';
 import { bulkDelivery } from './bulk-delivery.js';
-import { RetriableDelivery, type DeliveryContext } from './delivery-context.js';
+import { DeliveryAborted, RetriableDelivery, type DeliveryContext } from './delivery-context.js';
 import { singleDelivery } from './event-delivery.js';
 
 export interface SubscriptionDeps {
   pubsubs: { get(name: string): RunningPubSub | undefined };
-  channel: EventChannel;
+  /** The app's event channel; undefined when the app has none (only streaming subscriptions then). */
+  channel?: EventChannel;
   resiliency: Resiliency;
   logger: Logger;
   appUnavailable(): string | undefined;
@@ -51,7 +54,29 @@ export class SubscriptionManager {
       this.deps.logger.warn({ pubsubName: d.pubsubName, topic: d.topic, type: d.type }, 'topic already subscribed; duplicate subscription ignored');
       return false;
     });
-    await Promise.all(unique.map((d) => this.#startOne(d)));
+    const channel = this.deps.channel;
+    if (!channel) throw new Error('subscriptions need an app channel');
+    await Promise.all(
+      unique.map((d) =>
+        this.#startOne(d, channel, this.deps.appUnavailable).catch((err: Error) =>
+          this.deps.logger.warn({ pubsubName: d.pubsubName, topic: d.topic, err: err.message }, 'subscription not started'),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * A streaming subscription (SubscribeTopicEventsAlpha1): events go to `channel` instead of the app.
+   * Rejects when it cannot start; resolves with the function that ends it.
+   */
+  async startStreaming(definition: SubscriptionDefinition, channel: EventChannel): Promise<() => Promise<void>> {
+    if (this.#closed) throw new Error('subscriber is closed');
+    const active = await this.#startOne(definition, channel, () => undefined);
+    return async () => {
+      this.#active = this.#active.filter((a) => a !== active);
+      active.flush?.();
+      await active.handle.close();
+    };
   }
 
   list(): SubscriptionDefinition[] {
@@ -67,12 +92,12 @@ export class SubscriptionManager {
     await Promise.all(active.map((a) => a.handle.close().catch((err: Error) => this.deps.logger.warn({ topic: a.definition.topic, err: err.message }, 'closing a subscription failed'))));
   }
 
-  async #startOne(definition: SubscriptionDefinition): Promise<void> {
+  async #startOne(definition: SubscriptionDefinition, channel: EventChannel, appUnavailable: () => string | undefined): Promise<Active> {
     const { pubsubName, topic } = definition;
     const log = this.deps.logger.child({ pubsubName, topic });
     const running = this.deps.pubsubs.get(pubsubName);
-    if (!running) return log.warn('subscription to a pub/sub component that is not loaded; skipped');
-    if (!running.acl.canSubscribe(topic)) return log.warn('subscribing to this topic is not allowed for the app; skipped');
+    if (!running) throw new SidecarError(Errors.PubSubNotFound, `pubsub ${pubsubName} is not found`, { metadata: { pubsubName, topic } });
+    if (!running.acl.canSubscribe(topic)) throw new Error(`subscribing to topic ${topic} on pubsub ${pubsubName} is not allowed for the app`);
     let raw = false;
     try {
       raw = parseRawPayload(definition.metadata.rawPayload);
@@ -85,23 +110,29 @@ export class SubscriptionManager {
       subscription: definition,
       raw,
       router: compileRoutes(definition.rules),
-      channel: this.deps.channel,
+      channel,
       logger: log,
       retry: this.#retrier(pubsubName),
-      appUnavailable: this.deps.appUnavailable,
+      appUnavailable,
     };
     let handler: MessageHandler;
     let flush: (() => void) | undefined;
     if (definition.bulkSubscribe?.enabled) ({ handler, flush } = bulkDelivery(ctx, definition.bulkSubscribe));
     else handler = singleDelivery(ctx);
+    let handle: PubSubSubscription;
     try {
-      const handle = await running.pubsub.subscribe({ topic, consumerId: running.consumerId, metadata: definition.metadata }, handler);
-      if (this.#closed) return void (await handle.close());
-      this.#active.push({ definition, handle, flush });
-      log.info({ type: definition.type, consumerId: running.consumerId, bulk: definition.bulkSubscribe?.enabled === true }, 'subscribed');
+      handle = await running.pubsub.subscribe({ topic, consumerId: running.consumerId, metadata: definition.metadata }, handler);
     } catch (err) {
-      log.error({ err: (err as Error).message }, 'subscribing failed');
+      throw new Error(`subscribing to topic ${topic} on pubsub ${pubsubName} failed: ${(err as Error).message}`);
     }
+    const active = { definition, handle, flush };
+    if (this.#closed) {
+      await handle.close();
+      throw new Error('subscriber is closed');
+    }
+    this.#active.push(active);
+    log.info({ type: definition.type, consumerId: running.consumerId, bulk: definition.bulkSubscribe?.enabled === true }, 'subscribed');
+    return active;
   }
 
   /** The component's inbound Resiliency policy when one is defined, else the built-in retry. */
@@ -116,6 +147,7 @@ export class SubscriptionManager {
 
 /** A retry policy with `matching.httpStatusCodes` only retries the app's answers with those codes. */
 function matchesStatus(err: unknown, retry: RetryPolicy): boolean {
+  if (err instanceof DeliveryAborted) return false;
   const codes = retry.httpStatusCodes;
   if (!codes || codes.size === 0 || !(err instanceof RetriableDelivery) || err.httpStatus === undefined) return true;
   return codes.has(err.httpStatus);
