@@ -42,6 +42,7 @@ import { LockApi } from './core/lock-api.js';
 import { BindingsApi } from './core/bindings-api.js';
 import type { Binding } from './contracts/binding.js';
 import { startInputBindings } from './runtime/input-bindings.js';
+import type { BindingReceiver } from './runtime/binding-receivers.js';
 import { registerBindingsRoutes } from './transports/http/bindings-routes.js';
 import { bindingHandlers } from './transports/grpc/binding-handlers.js';
 import { ConfigurationApi } from './core/configuration-api.js';
@@ -87,6 +88,8 @@ export class Sidecar {
   /** Delivers events to the app and to subscription streams. */
   readonly #subscriptions: SubscriptionManager;
   readonly #eventChannel?: EventChannel;
+  readonly #bindingReceiver?: BindingReceiver;
+  readonly #bindings: BindingsApi;
   readonly #configurationApi: ConfigurationApi;
   #inputBindings: Array<{ close(): Promise<void> }> = [];
   #declarativeSubscriptions: SubscriptionDefinition[] = [];
@@ -112,6 +115,7 @@ export class Sidecar {
     this.#grpcApp = app.grpc;
     this.appHealth = app.health;
     this.#eventChannel = app.events;
+    this.#bindingReceiver = app.bindings;
     this.#components = new ComponentHost(logger);
     // ETag conflicts are answers, not faults: never retried.
     const stateCalls = componentCaller(this.#resiliency, 'state', 'outbound', (err) => !(err instanceof ETagError));
@@ -127,10 +131,10 @@ export class Sidecar {
       () => this.appChannel && ((store) => appConfigurationSink(this.appChannel!, store, configInbound, logger)),
       componentCaller(this.#resiliency, 'configuration', 'outbound'),
     );
-    const bindings = new BindingsApi(
+    const bindings = (this.#bindings = new BindingsApi(
       { find: (name) => this.#components.get<Binding>('bindings', name)?.instance },
       componentCaller(this.#resiliency, 'bindings', 'outbound'),
-    );
+    ));
     const lock = new LockApi(options.appId, lockStoresOf(this.#components), componentCaller(this.#resiliency, 'lock', 'outbound'));
     const pubsubs = pubsubComponentsOf(this.#components, options.appId);
     const pubsub = new PubSubApi(options.appId, pubsubs, componentCaller(this.#resiliency, 'pubsub', 'outbound'));
@@ -334,9 +338,10 @@ export class Sidecar {
     const programmatic = await fetchAppSubscriptions(this.#eventChannel, this.options.appId, this.logger);
     if (this.#stopping.signal.aborted) return;
     await this.#subscriptions.start([...this.#declarativeSubscriptions, ...programmatic]);
-    if (this.appChannel && !this.#stopping.signal.aborted) {
+    if (this.#bindingReceiver && !this.#stopping.signal.aborted) {
       const inbound = componentCaller(this.#resiliency, 'bindings', 'inbound');
-      this.#inputBindings = await startInputBindings(this.#components, this.appChannel, inbound, this.logger.child({ scope: 'bindings' }), this.#appUnavailable);
+      const send = async (name: string, data: Buffer) => void (await this.#bindings.invoke(name, { operation: 'create', data, metadata: {} }));
+      this.#inputBindings = await startInputBindings(this.#components, this.#bindingReceiver, send, inbound, this.logger.child({ scope: 'bindings' }), this.#appUnavailable);
     }
   }
 

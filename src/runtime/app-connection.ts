@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { SidecarOptions } from '../config/sidecar-options.js';
 import type { LocalApp } from '../core/invocation/types.js';
 import { HttpAppChannel } from './app-channel.js';
+import { grpcBindingReceiver, httpBindingReceiver, type BindingReceiver } from './binding-receivers.js';
 import { AppHealth } from './app-health.js';
 import { GrpcAppChannel } from './grpc-app-channel.js';
 import { grpcEventChannel, type EventChannel } from './grpc-event-channel.js';
@@ -16,6 +17,8 @@ export interface AppConnection {
   localApp?: LocalApp;
   /** For pub/sub: HTTP apps directly, gRPC apps through the AppCallback translation. */
   events?: EventChannel;
+  /** For input bindings. */
+  bindings?: BindingReceiver;
   health?: AppHealth;
 }
 
@@ -25,10 +28,10 @@ export function connectToApp(o: SidecarOptions, logger: Logger): AppConnection {
   if (o.appProtocol.startsWith('grpc')) {
     const grpc = new GrpcAppChannel(o.appChannelAddress, o.appPort, o.appApiToken, o.maxRequestBytes);
     const health = o.appHealthCheck && new AppHealth((ms) => grpc.healthy(ms), o.appHealthCheck, log);
-    return { grpc, localApp: grpc, events: grpcEventChannel(grpc), health: health || undefined };
+    return { grpc, localApp: grpc, events: grpcEventChannel(grpc), bindings: grpcBindingReceiver(grpc), health: health || undefined };
   }
   const http = new HttpAppChannel(o.appChannelAddress, o.appPort, o.appApiToken, o.appMaxConcurrency);
   const check = o.appHealthCheck;
   const probe = (timeoutMs: number) => http.invoke({ method: 'GET', path: check!.path, timeoutMs }).then((r) => r.status >= 200 && r.status < 300, () => false);
-  return { http, localApp: httpLocalApp(http), events: http, health: check ? new AppHealth(probe, check, log) : undefined };
+  return { http, localApp: httpLocalApp(http), events: http, bindings: httpBindingReceiver(http), health: check ? new AppHealth(probe, check, log) : undefined };
 }

@@ -4,6 +4,13 @@ import { httpStatusFromGrpcCode } from '../errors/grpc.js';
 import { serviceByName } from '../transports/grpc/protos.js';
 import { bufferBody, readAll } from '../util/body-streams.js';
 
+/** BindingEventResponse as decoded: `to`/`data`/`concurrency` ask for a fan-out to output bindings. */
+export interface BindingEventAnswer {
+  to: string[];
+  data: Buffer;
+  concurrency: 'SEQUENTIAL' | 'PARALLEL';
+}
+
 type Unary = (req: object, md: Metadata, opts: { deadline?: number }, cb: (err: ServiceError | null, res: unknown) => void) => void;
 
 
@@ -69,6 +76,22 @@ export class GrpcAppChannel implements LocalApp {
       // daprd drops an event the app answers UNIMPLEMENTED, and retries on any other error.
       return (err as ServiceError).code === status.UNIMPLEMENTED ? 'DROP' : 'RETRY';
     }
+  }
+
+  /** The input bindings the app wants events of (ListInputBindings); UNIMPLEMENTED means none. */
+  async listInputBindings(): Promise<string[]> {
+    try {
+      const res = (await this.#call(this.#callback, 'ListInputBindings', {}, this.#metadata(), 5000)) as { bindings: string[] };
+      return res.bindings ?? [];
+    } catch (err) {
+      if ((err as ServiceError).code === status.UNIMPLEMENTED) return [];
+      throw err;
+    }
+  }
+
+  /** One binding event (OnBindingEvent); a gRPC error is the app refusing it. */
+  async onBindingEvent(event: { name: string; data: Buffer; metadata: Record<string, string> }, timeoutMs: number): Promise<BindingEventAnswer> {
+    return (await this.#call(this.#callback, 'OnBindingEvent', event, this.#metadata(), timeoutMs)) as BindingEventAnswer;
   }
 
   /** One health probe: resolves true when the app answers OK within the timeout. */

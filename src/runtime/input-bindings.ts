@@ -1,20 +1,21 @@
 import type { Logger } from 'pino';
 import { isInputBinding, type Binding } from '../contracts/binding.js';
 import type { ComponentCall } from '../resiliency/component-caller.js';
+import type { BindingReceiver, FanOut } from './binding-receivers.js';
 import type { ComponentHost } from './component-host.js';
-import type { EventChannel } from './grpc-event-channel.js';
 
-const PROBE_TIMEOUT_MS = 3000;
-const DELIVERY_TIMEOUT_MS = 60_000;
+/** Sends data to an output binding (operation `create`), for the fan-out a gRPC app asks for. */
+export type OutputBindingSend = (name: string, data: Buffer) => Promise<void>;
 
 /**
  * Starts the input bindings the app listens to, as daprd does: a binding whose `direction` names
- * `input` is assumed wanted; otherwise `OPTIONS /<route>` must answer 2xx or 405. Each event is
- * `POST /<route>` with the metadata as headers; a non-2xx answer is a refusal the component redelivers.
+ * `input` is assumed wanted; otherwise the app is asked (HTTP `OPTIONS /<route>`, gRPC ListInputBindings).
+ * An event the app refuses is an error the component redelivers if it can.
  */
 export async function startInputBindings(
   host: ComponentHost,
-  channel: EventChannel,
+  receiver: BindingReceiver,
+  send: OutputBindingSend,
   call: ComponentCall,
   logger: Logger,
   appUnavailable: () => string | undefined,
@@ -27,7 +28,7 @@ export async function startInputBindings(
     const route = `/${(c.spec.runtimeMetadata.route || name).replace(/^\/+/, '')}`;
     const declared = (c.spec.runtimeMetadata.direction ?? '').split(',').map((d) => d.trim().toLowerCase());
     if (c.spec.runtimeMetadata.direction && !declared.includes('input')) continue;
-    if (!declared.includes('input') && !(await listens(channel, route))) {
+    if (!declared.includes('input') && !(await receiver.listens(name, route))) {
       logger.info({ binding: name, route }, 'app does not listen to the input binding; not started');
       continue;
     }
@@ -35,11 +36,9 @@ export async function startInputBindings(
       call(name, async () => {
         const unavailable = appUnavailable();
         if (unavailable) throw new Error(unavailable);
-        const headers: Record<string, string> = { 'content-type': 'application/json' };
-        for (const [k, v] of Object.entries(event.metadata)) if (/^[\w.-]+$/.test(k) && !/[\r\n]/.test(v)) headers[k] = v;
-        const res = await channel.invoke({ method: 'POST', path: route, headers, body: event.data, timeoutMs: DELIVERY_TIMEOUT_MS });
-        if (res.status < 200 || res.status > 299) throw new Error(`app answered ${res.status} to the ${name} binding event`);
-        return res.body;
+        const answer = await receiver.deliver(name, route, event);
+        if (answer.fanOut) await fanOut(answer.fanOut, send, logger.child({ binding: name }));
+        return answer.data;
       }),
     );
     started.push(handle);
@@ -48,11 +47,9 @@ export async function startInputBindings(
   return started;
 }
 
-async function listens(channel: EventChannel, route: string): Promise<boolean> {
-  try {
-    const res = await channel.invoke({ method: 'OPTIONS', path: route, headers: { 'content-type': 'application/json' }, timeoutMs: PROBE_TIMEOUT_MS });
-    return (res.status >= 200 && res.status < 300) || res.status === 405;
-  } catch {
-    return false;
-  }
+/** daprd sends the data to each named output binding, one after another unless PARALLEL; failures are logged. */
+async function fanOut(f: FanOut, send: OutputBindingSend, logger: Logger): Promise<void> {
+  const one = (to: string) => send(to, f.data).catch((err: Error) => logger.error({ to, err: err.message }, 'sending to an output binding failed'));
+  if (f.parallel) await Promise.all(f.to.map(one));
+  else for (const to of f.to) await one(to);
 }

@@ -1,6 +1,8 @@
 // A gRPC app for end-to-end tests: AppCallback.OnInvoke echoes the call; method "fail" answers NOT_FOUND;
 // method "events" returns the topic events received so far. It subscribes to topic "orders" of "pubsub"
-// (route /orders) and answers RETRY to the first delivery of an event whose data is "retry-me".
+// (route /orders) and answers RETRY to the first delivery of an event whose data is "retry-me". It
+// listens to input binding "ticks" only, records each event (method "bindings" returns them) and asks
+// the sidecar to send a receipt to output binding "receipts".
 import { fileURLToPath } from 'node:url';
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
@@ -12,6 +14,7 @@ const parent = process.ppid;
 setInterval(() => process.ppid !== parent && process.exit(0), 200);
 
 const events = [];
+const bindingEvents = [];
 const seen = new Set();
 const server = new grpc.Server();
 server.addService(v1.AppCallback.service, {
@@ -19,6 +22,7 @@ server.addService(v1.AppCallback.service, {
     const m = call.request;
     if (m.method === 'fail') return cb({ code: grpc.status.NOT_FOUND, details: 'no such thing' });
     if (m.method === 'events') return cb(null, { data: { type_url: '', value: Buffer.from(JSON.stringify(events)) }, content_type: 'application/json' });
+    if (m.method === 'bindings') return cb(null, { data: { type_url: '', value: Buffer.from(JSON.stringify(bindingEvents)) }, content_type: 'application/json' });
     const echo = {
       app: process.env.APP_ID,
       method: m.method,
@@ -40,7 +44,12 @@ server.addService(v1.AppCallback.service, {
     }
     cb(null, { status: 'SUCCESS' });
   },
-  ListInputBindings: (_c, cb) => cb(null, { bindings: [] }),
+  ListInputBindings: (_c, cb) => cb(null, { bindings: ['ticks'] }),
+  OnBindingEvent(call, cb) {
+    const { name, metadata } = call.request;
+    bindingEvents.push({ name, metadata });
+    cb(null, { to: ['receipts'], data: Buffer.from(`receipt ${bindingEvents.length} for ${name}`), concurrency: 'SEQUENTIAL' });
+  },
 });
 server.addService(v1.AppCallbackHealthCheck.service, { HealthCheck: (_c, cb) => cb(null, {}) });
 server.bindAsync(`127.0.0.1:${process.env.APP_PORT}`, grpc.ServerCredentials.createInsecure(), () => {});
