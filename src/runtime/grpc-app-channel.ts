@@ -21,6 +21,7 @@ type Unary = (req: object, md: Metadata, opts: { deadline?: number }, cb: (err: 
 export class GrpcAppChannel implements LocalApp {
   readonly #callback: Client & Record<string, Unary>;
   readonly #health: Client & Record<string, Unary>;
+  readonly #alpha: Client & Record<string, Unary>;
 
   constructor(host: string, port: number, private readonly appApiToken: string | undefined, maxMessageBytes: number) {
     const target = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
@@ -29,6 +30,8 @@ export class GrpcAppChannel implements LocalApp {
     const HealthCheck = serviceByName('dapr.proto.runtime.v1.AppCallbackHealthCheck');
     this.#callback = new AppCallback(target, credentials.createInsecure(), opts) as unknown as Client & Record<string, Unary>;
     this.#health = new HealthCheck(target, credentials.createInsecure(), opts) as unknown as Client & Record<string, Unary>;
+    const Alpha = serviceByName('dapr.proto.runtime.v1.AppCallbackAlpha');
+    this.#alpha = new Alpha(target, credentials.createInsecure(), opts) as unknown as Client & Record<string, Unary>;
   }
 
   async invoke(req: InvokeRequest): Promise<InvokeResponse> {
@@ -78,6 +81,25 @@ export class GrpcAppChannel implements LocalApp {
     }
   }
 
+  /**
+   * A bulk delivery (OnBulkTopicEvent, falling back to OnBulkTopicEventAlpha1 as daprd does): each entry's
+   * status; UNIMPLEMENTED from both drops every entry, any other error retries them.
+   */
+  async onBulkTopicEvent(request: object): Promise<Map<string, string> | string> {
+    let res: { statuses: Array<{ entry_id: string; status: string }> };
+    try {
+      try {
+        res = (await this.#call(this.#callback, 'OnBulkTopicEvent', request, this.#metadata(), 60_000)) as typeof res;
+      } catch (err) {
+        if ((err as ServiceError).code !== status.UNIMPLEMENTED) throw err;
+        res = (await this.#call(this.#alpha, 'OnBulkTopicEventAlpha1', request, this.#metadata(), 60_000)) as typeof res;
+      }
+    } catch (err) {
+      return (err as ServiceError).code === status.UNIMPLEMENTED ? 'DROP' : 'RETRY';
+    }
+    return new Map((res.statuses ?? []).map((s) => [s.entry_id, s.status || 'SUCCESS']));
+  }
+
   /** The input bindings the app wants events of (ListInputBindings); UNIMPLEMENTED means none. */
   async listInputBindings(): Promise<string[]> {
     try {
@@ -107,6 +129,7 @@ export class GrpcAppChannel implements LocalApp {
   close(): void {
     this.#callback.close();
     this.#health.close();
+    this.#alpha.close();
   }
 
   #metadata(): Metadata {

@@ -1,3 +1,4 @@
+import { toStruct } from '../util/proto-struct.js';
 import type { AppRequest, AppResponse } from './app-channel.js';
 
 /** A delivery; `topic` is the subscribed topic, which gRPC receivers get apart from the event's own. */
@@ -11,7 +12,11 @@ export interface TopicEventTarget {
   listTopicSubscriptions(): Promise<ProtoSubscription[]>;
   /** Resolves `SUCCESS`, `RETRY` or `DROP`. */
   onTopicEvent(event: TopicEventRequest): Promise<string>;
+  /** A bulk delivery: each entry id's status, or one status for every entry (the call failed). */
+  onBulkTopicEvent?(request: TopicEventBulkRequest): Promise<Map<string, string> | string>;
 }
+
+export type TopicEventBulkRequest = ReturnType<typeof bulkRequest>;
 
 export type TopicEventRequest = ReturnType<typeof topicEvent>;
 
@@ -27,6 +32,12 @@ export function grpcEventChannel(app: TopicEventTarget): EventChannel {
     async invoke(req: EventRequest): Promise<AppResponse> {
       if (req.method === 'GET' && req.path === '/dapr/subscribe') return json(200, (await app.listTopicSubscriptions()).map(toHttpSubscription));
       const body = JSON.parse(req.body?.toString('utf8') || 'null') as Record<string, unknown> | null;
+      if (body && Array.isArray(body.entries) && app.onBulkTopicEvent) {
+        const request = bulkRequest(body, req);
+        const answer = await app.onBulkTopicEvent(request);
+        const statuses = request.entries.map((e) => ({ entryId: e.entry_id, status: typeof answer === 'string' ? answer : answer.get(e.entry_id) ?? 'RETRY' }));
+        return json(200, { statuses });
+      }
       if (body && Array.isArray(body.entries)) {
         const statuses = [];
         for (const entry of body.entries as Array<Record<string, unknown>>) {
@@ -57,7 +68,7 @@ function topicEvent(e: Record<string, unknown>, path: string, pubsubName: string
       : e.data === undefined
         ? Buffer.alloc(0)
         : Buffer.from(typeof e.data === 'string' && !/json/i.test(String(e.datacontenttype ?? '')) ? e.data : JSON.stringify(e.data));
-  const extensions = Object.fromEntries(Object.entries(e).filter(([k]) => !STANDARD.has(k)));
+  const extensions = toStruct(Object.fromEntries(Object.entries(e).filter(([k]) => !STANDARD.has(k))));
   return {
     id: String(e.id ?? ''),
     source: String(e.source ?? ''),
@@ -72,7 +83,32 @@ function topicEvent(e: Record<string, unknown>, path: string, pubsubName: string
   };
 }
 
-export interface ProtoSubscription {
+export /**
+ * The HTTP bulk envelope as TopicEventBulkRequest: CloudEvent entries as `cloud_event`, raw ones as bytes.
+ */
+function bulkRequest(body: Record<string, unknown>, req: EventRequest) {
+  const entries = (body.entries as Array<Record<string, unknown>>).map((entry) => {
+    const contentType = String(entry.contentType ?? '');
+    const metadata = (entry.metadata ?? {}) as Record<string, string>;
+    if (/cloudevents/i.test(contentType)) {
+      const { topic: _t, pubsub_name: _p, path: _path, ...ce } = topicEvent(asEvent(entry.event), '', '', '');
+      return { entry_id: String(entry.entryId), cloud_event: ce, content_type: contentType, metadata };
+    }
+    const raw = typeof entry.event === 'string' ? Buffer.from(entry.event, 'base64') : Buffer.from(JSON.stringify(entry.event ?? null));
+    return { entry_id: String(entry.entryId), bytes: raw, content_type: contentType, metadata };
+  });
+  return {
+    id: String(body.id ?? ''),
+    entries,
+    metadata: (body.metadata ?? {}) as Record<string, string>,
+    topic: req.topic ?? String(body.topic ?? ''),
+    pubsub_name: String(body.pubsubname ?? ''),
+    type: String(body.type ?? ''),
+    path: req.path,
+  };
+}
+
+interface ProtoSubscription {
   pubsub_name: string;
   topic: string;
   metadata: Record<string, string>;
@@ -88,6 +124,9 @@ function toHttpSubscription(s: ProtoSubscription) {
     metadata: s.metadata,
     routes: { rules: s.routes?.rules ?? [], default: s.routes?.default || '/' },
     ...(s.dead_letter_topic ? { deadLetterTopic: s.dead_letter_topic } : {}),
+    ...(s.bulk_subscribe?.enabled
+      ? { bulkSubscribe: { enabled: true, maxMessagesCount: s.bulk_subscribe.max_messages_count, maxAwaitDurationMs: s.bulk_subscribe.max_await_duration_ms } }
+      : {}),
   };
 }
 

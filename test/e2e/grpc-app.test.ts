@@ -60,7 +60,26 @@ describe('apps that speak gRPC (AppCallback)', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(events[0]).toMatchObject({ topic: 'orders', pubsub: 'pubsub', path: '/orders', type: 'com.dapr.event.sent', data: '{"qty":2}', contentType: 'application/json' });
+    expect(events[0]!.traceid).toEqual(expect.any(String)); // CloudEvent extensions travel as a Struct
     expect(events.filter((e) => e.data === '"retry-me"')).toHaveLength(2);
+  });
+
+  it('receive bulk subscriptions as OnBulkTopicEvent with CloudEvent entries, RETRY entries redelivered', async () => {
+    const publish = (data: unknown) =>
+      fetch(`${grpcApp.url}/v1.0/publish/pubsub/bulk-orders`, { method: 'POST', body: JSON.stringify(data), headers: { 'content-type': 'application/json' } });
+    expect((await publish({ n: 1 })).status).toBe(204);
+    expect((await publish('retry-me')).status).toBe(204);
+    const deadline = Date.now() + 8000;
+    let bulk: Array<Record<string, unknown>> = [];
+    while (Date.now() < deadline) {
+      const events = (await (await fetch(`${caller.url}/v1.0/invoke/grpc-callee/method/events`)).json()) as typeof bulk;
+      bulk = events.filter((e) => e.bulk);
+      if (bulk.length >= 3) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(bulk[0]).toMatchObject({ topic: 'bulk-orders', pubsub: 'pubsub', path: '/bulk', data: '{"n":1}' });
+    expect(bulk[0]!.traceid).toEqual(expect.any(String));
+    expect(bulk.filter((e) => e.data === '"retry-me"')).toHaveLength(2);
   });
 
   it('receive only the input bindings they list (ListInputBindings) as OnBindingEvent, and fan the answer out to output bindings', async () => {

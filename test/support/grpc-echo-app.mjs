@@ -33,11 +33,28 @@ server.addService(v1.AppCallback.service, {
     };
     cb(null, { data: { type_url: '', value: Buffer.from(JSON.stringify(echo)) }, content_type: 'application/json' });
   },
-  ListTopicSubscriptions: (_c, cb) => cb(null, { subscriptions: [{ pubsub_name: 'pubsub', topic: 'orders', routes: { rules: [], default: '/orders' } }] }),
+  ListTopicSubscriptions: (_c, cb) =>
+    cb(null, {
+      subscriptions: [
+        { pubsub_name: 'pubsub', topic: 'orders', routes: { rules: [], default: '/orders' } },
+        { pubsub_name: 'pubsub', topic: 'bulk-orders', routes: { rules: [], default: '/bulk' }, bulk_subscribe: { enabled: true, max_messages_count: 10, max_await_duration_ms: 200 } },
+      ],
+    }),
+  OnBulkTopicEvent(call, cb) {
+    const r = call.request;
+    const statuses = r.entries.map((e) => {
+      const data = e.cloud_event?.data?.toString('utf8') ?? '';
+      events.push({ id: e.cloud_event?.id, bulk: true, topic: r.topic, pubsub: r.pubsub_name, path: r.path, data, traceid: e.cloud_event?.extensions?.fields?.traceid?.stringValue ?? null });
+      const retry = data === '"retry-me"' && !seen.has(e.cloud_event.id);
+      if (retry) seen.add(e.cloud_event.id);
+      return { entry_id: e.entry_id, status: retry ? 'RETRY' : 'SUCCESS' };
+    });
+    cb(null, { statuses });
+  },
   OnTopicEvent(call, cb) {
     const e = call.request;
     const data = e.data.toString('utf8');
-    events.push({ id: e.id, topic: e.topic, pubsub: e.pubsub_name, path: e.path, type: e.type, data, contentType: e.data_content_type });
+    events.push({ id: e.id, topic: e.topic, pubsub: e.pubsub_name, path: e.path, type: e.type, data, contentType: e.data_content_type, traceid: e.extensions?.fields?.traceid?.stringValue ?? null });
     if (data === '"retry-me"' && !seen.has(e.id)) {
       seen.add(e.id);
       return cb(null, { status: 'RETRY' });
