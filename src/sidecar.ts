@@ -35,6 +35,7 @@ import { registerRuntimeRoutes } from './transports/http/runtime-routes.js';
 import { buildGrpcApi, listenGrpc } from './transports/grpc/server.js';
 import { invokeHandlers } from './transports/grpc/invoke-handlers.js';
 import { subscribeHandlers } from './transports/grpc/subscribe-handlers.js';
+import { proxyUnknownMethods } from './transports/grpc/proxy.js';
 import { publishHandlers } from './transports/grpc/publish-handlers.js';
 import { lockHandlers } from './transports/grpc/lock-handlers.js';
 import { registerLockRoutes } from './transports/http/lock-routes.js';
@@ -96,6 +97,7 @@ export class Sidecar {
   readonly #invocation: InvocationRuntime;
   readonly #http: FastifyInstance;
   readonly #grpc: GrpcServer;
+  readonly #grpcProxy: { close(): void };
   #grpcPort = 0;
   readonly #extraServers: Server[] = [];
   readonly #stopping = new AbortController();
@@ -200,6 +202,7 @@ export class Sidecar {
       maxMessageBytes: options.maxRequestBytes,
       logger,
     });
+    this.#grpcProxy = proxyUnknownMethods(this.#grpc, this.#invocation.proxyDirector('app'), options.maxRequestBytes, guard);
   }
 
   /** Loads resources and components, then opens the API. Throws ResourceLoadError or a startup error. */
@@ -256,6 +259,7 @@ export class Sidecar {
       await this.#components.close();
       this.appChannel?.close();
       this.#grpcApp?.close();
+      this.#grpcProxy.close();
       this.logger.info('sidecar stopped');
     })();
     return this.#stopped;

@@ -10,6 +10,9 @@ import { ComponentRegistry } from '../registry/component-registry.js';
 import { InternalInvoker } from '../transports/grpc/internal-client.js';
 import { buildInternalServer } from '../transports/grpc/internal-server.js';
 import { listenGrpc } from '../transports/grpc/server.js';
+import { proxyUnknownMethods, type ProxyDirector } from '../transports/grpc/proxy.js';
+import { Errors } from '../errors/codes.js';
+import { SidecarError } from '../errors/sidecar-error.js';
 import type { LocalApp } from '../core/invocation/types.js';
 import { externalHttp } from './invocation-adapters.js';
 
@@ -29,6 +32,7 @@ export class InvocationRuntime {
   #server?: Server;
   readonly #client: InternalInvoker;
   #resolver?: NameResolution;
+  #proxy?: { close(): void };
   #port = 0;
 
   constructor(
@@ -61,9 +65,33 @@ export class InvocationRuntime {
     return this.#port;
   }
 
+  /**
+   * Directs gRPC calls carrying `dapr-app-id` (daprd's proxy). From our app (`from: 'app'`): to our own
+   * app or the target's sidecar, stamped with both app-ids. From another sidecar: to our app only.
+   */
+  proxyDirector(from: 'app' | 'sidecar'): ProxyDirector {
+    return async (method, md) => {
+      const targetId = String(md.get('dapr-app-id')[0] ?? md.get('dapr-callee-app-id')[0] ?? '') || undefined;
+      const caller = from === 'sidecar' ? { appId: String(md.get('dapr-caller-app-id')[0] ?? ''), namespace: String(md.get('dapr-caller-namespace')[0] ?? '') } : undefined;
+      const route = await this.api.routeProxied(targetId, method, caller);
+      if (!route.local) {
+        md.set('dapr-caller-app-id', route.caller);
+        md.set('dapr-callee-app-id', route.callee);
+        return { address: route.address, metadata: md };
+      }
+      if (!this.o.appProtocol.startsWith('grpc') || this.o.appPort === undefined) {
+        throw new SidecarError(Errors.DirectInvoke, `failed to proxy request: the app of ${route.callee} does not speak gRPC (--app-protocol ${this.o.appProtocol})`);
+      }
+      if (this.o.appApiToken) md.set('dapr-api-token', this.o.appApiToken);
+      const host = this.o.appChannelAddress;
+      return { address: `${host.includes(':') ? `[${host}]` : host}:${this.o.appPort}`, metadata: md };
+    };
+  }
+
   /** Opens the internal port and announces this sidecar to the resolver. */
   async start(spec: NameResolutionSpec, resolvers: readonly ComponentDescriptor[]): Promise<void> {
     this.#server = buildInternalServer(this.api, this.o.maxRequestBytes);
+    this.#proxy = proxyUnknownMethods(this.#server, this.proxyDirector('sidecar'), this.o.maxRequestBytes);
     try {
       this.#port = await listenGrpc(this.#server, [this.listenAddress], this.o.internalGrpcPort ?? 0);
     } catch (err) {
@@ -78,6 +106,7 @@ export class InvocationRuntime {
   async stop(): Promise<void> {
     await this.#resolver?.close().catch(() => undefined);
     this.#client.close();
+    this.#proxy?.close();
     await new Promise<void>((r) => (this.#server ? this.#server.tryShutdown(() => r()) : r()));
   }
 

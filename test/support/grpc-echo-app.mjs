@@ -68,5 +68,26 @@ server.addService(v1.AppCallback.service, {
     cb(null, { to: ['receipts'], data: Buffer.from(`receipt ${bindingEvents.length} for ${name}`), concurrency: 'SEQUENTIAL' });
   },
 });
+// A service of its own, reached through the sidecars' gRPC proxy: "fail" answers NOT_FOUND with a trailer.
+const greeterDef = protoLoader.loadSync(fileURLToPath(new URL('./greeter.proto', import.meta.url)), { keepCase: true });
+const { Greeter } = grpc.loadPackageDefinition(greeterDef).mecha.test;
+server.addService(Greeter.service, {
+  SayHello(call, cb) {
+    const caller = String(call.metadata.get('dapr-caller-app-id')[0] ?? '');
+    if (call.request.name === 'fail') {
+      const trailers = new grpc.Metadata();
+      trailers.set('why', 'asked to fail');
+      return cb({ code: grpc.status.NOT_FOUND, details: 'no such person', metadata: trailers });
+    }
+    const headers = new grpc.Metadata();
+    headers.set('x-app', String(process.env.APP_ID));
+    call.sendMetadata(headers);
+    cb(null, { message: `hello ${call.request.name}`, caller });
+  },
+  Chat(call) {
+    call.on('data', (m) => call.write({ message: `echo ${m.name}` }));
+    call.on('end', () => call.end());
+  },
+});
 server.addService(v1.AppCallbackHealthCheck.service, { HealthCheck: (_c, cb) => cb(null, {}) });
 server.bindAsync(`127.0.0.1:${process.env.APP_PORT}`, grpc.ServerCredentials.createInsecure(), () => {});

@@ -31,6 +31,9 @@ export interface InvocationDeps {
   resiliency: Resiliency;
 }
 
+/** A proxied gRPC call's destination: the local app, or another sidecar's internal address. */
+export type ProxyRoute = { local: true; callee: string } | { local: false; address: string; callee: string; caller: string };
+
 /** An answer outside 200-399, thrown so retry policies see it as a failure; it carries the buffered response. */
 class StatusFailure extends Error {
   constructor(readonly response: InvokeResponse) {
@@ -111,6 +114,34 @@ export class InvocationApi {
     const denial = this.d.denied?.(caller, req.method, req.verb);
     if (denial) throw new SidecarError(Errors.DirectInvokeForbidden, denial);
     return this.#callApp({ ...req, headers: stampIdentity(req.headers, caller, this.d.appId) });
+  }
+
+  /**
+   * Where a proxied gRPC call (`dapr-app-id` metadata, any method) goes: our own app, or the target's
+   * sidecar. `caller` is set when the call came from another sidecar; access control applies then.
+   */
+  async routeProxied(targetId: string | undefined, method: string, caller?: Caller): Promise<ProxyRoute> {
+    if (!targetId) throw new SidecarError(Errors.Generic, 'failed to proxy request: required metadata dapr-app-id or dapr-callee-app-id not found');
+    let target: { appId: string; namespace: string };
+    try {
+      target = parseTargetId(targetId, this.d.namespace);
+    } catch (err) {
+      throw new SidecarError(Errors.Generic, `failed to proxy request: ${(err as Error).message}`);
+    }
+    if (target.appId === this.d.appId && target.namespace === this.d.namespace) {
+      if (caller) {
+        const denial = this.d.denied?.(caller, method, 'NONE');
+        if (denial) throw new SidecarError(Errors.DirectInvokeForbidden, denial);
+      }
+      if (!this.d.localApp) throw new SidecarError(Errors.DirectInvoke, 'failed to proxy request: app channel is not initialized');
+      const unavailable = this.d.appUnavailable();
+      if (unavailable) throw new SidecarError(Errors.DirectInvoke, `failed to proxy request: ${unavailable}`);
+      return { local: true, callee: target.appId };
+    }
+    if (caller) throw new SidecarError(Errors.DirectInvoke, `failed to proxy request: app ${target.appId} is not served by this sidecar`);
+    const addresses = await this.d.resolver.resolve(target.appId, target.namespace);
+    if (addresses.length === 0) throw new SidecarError(Errors.DirectInvoke, `failed to proxy request: couldn't find service: ${target.appId}`);
+    return { local: false, address: addresses[0]!, callee: target.appId, caller: this.d.appId };
   }
 
   #callApp(req: InvokeRequest): Promise<InvokeResponse> {
