@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const N = Number(process.argv[2] ?? 1000);
-const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const bin = fileURLToPath(new URL('../dist/bundle/main.js', import.meta.url));
 const app = fileURLToPath(new URL('../test/support/echo-app.mjs', import.meta.url));
 const home = mkdtempSync(join(tmpdir(), 'mecha-bench-home-'));
 const freePort = () => new Promise((r) => { const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => r(port)); }); });

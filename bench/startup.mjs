@@ -10,7 +10,7 @@ const args = process.argv.slice(2);
 const sep = args.indexOf('--');
 const runs = Number(args[0] && args[0] !== '--' ? args[0] : 10);
 const extra = sep === -1 ? [] : args.slice(sep + 1);
-const bin = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const bin = new URL('../dist/bundle/main.js', import.meta.url).pathname;
 
 const freePort = () =>
   new Promise((resolve) => {

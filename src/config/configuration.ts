@@ -86,7 +86,8 @@ const schema = {
   },
 } as const;
 
-const validate = ajv.compile(schema);
+// Compiled on first use: most runs have no --config, and compiling costs startup time.
+let validate: ReturnType<typeof ajv.compile> | undefined;
 
 /** `$VAR` and `${VAR}` replaced from the environment before parsing, as daprd does for standalone files. */
 export function expandEnv(text: string, env: NodeJS.ProcessEnv): string {
@@ -114,6 +115,7 @@ export async function loadConfiguration(files: readonly string[], env: NodeJS.Pr
       continue;
     }
     const content = doc.toJS() as unknown;
+    validate ??= ajv.compile(schema);
     if (!validate(content)) {
       for (const e of validate.errors ?? []) problems.push({ file, ...describeAjvError(e, '') });
       continue;

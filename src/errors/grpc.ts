@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
+import { packageFile } from '../util/package-files.js';
 import { SidecarError, type ErrorDetail } from './sidecar-error.js';
 
-const RPC_PROTOS = ['status.proto', 'error_details.proto'].map((f) => fileURLToPath(new URL(`../../proto/google/rpc/${f}`, import.meta.url)));
+const RPC_PROTOS = ['status.proto', 'error_details.proto'].map((f) => packageFile('proto', 'google', 'rpc', f));
 
 let root: protobuf.Root | undefined;
 

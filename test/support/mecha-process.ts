@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-export const MECHA_BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+export const MECHA_BIN = fileURLToPath(new URL('../../dist/bundle/main.js', import.meta.url));
 
 export interface MechaProcess {
   proc: ChildProcess;

@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { loadPackageDefinition, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
+import { packageFile } from '../../util/package-files.js';
 
-const PROTO_ROOT = fileURLToPath(new URL('../../../proto', import.meta.url));
+const PROTO_ROOT = packageFile('proto');
 
 /**
  * Our .proto files, loaded once. Field names stay snake_case as written (keepCase), 64-bit numbers
