@@ -1,6 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { Server as GrpcServer } from '@grpc/grpc-js';
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { SidecarOptions } from './config/sidecar-options.js';
 import { loadResources } from './config/resources.js';
@@ -8,13 +6,11 @@ import { loadComponentSpecs } from './config/load-components.js';
 import { ResourceLoadError } from './config/resource-problem.js';
 import { Health } from './core/health.js';
 import { MetadataApi } from './core/metadata-api.js';
-import { StateApi } from './core/state-api.js';
 import { ComponentRegistry } from './registry/component-registry.js';
 import { builtinComponents, builtinNameResolvers } from './registry/builtin.js';
 import { ComponentHost } from './runtime/component-host.js';
 import { defaultResourceDocuments } from './runtime/default-resources.js';
 import { registeredComponents } from './runtime/registered-components.js';
-import { stateStoresOf } from './runtime/state-stores.js';
 import { waitForPort } from './runtime/wait-for-port.js';
 import { loadResiliency } from './config/resiliency-resources.js';
 import { loadConfiguration, type ConfigurationSpec } from './config/configuration.js';
@@ -22,7 +18,6 @@ import { accessChecker } from './core/invocation/access-control.js';
 import { loadHttpEndpoints, type HttpEndpoint } from './config/http-endpoints.js';
 import { Resiliency } from './resiliency/resiliency.js';
 import { componentCaller } from './resiliency/component-caller.js';
-import { ETagError } from './contracts/state.js';
 import type { EventChannel } from './runtime/grpc-event-channel.js';
 import type { HttpAppChannel } from './runtime/app-channel.js';
 import type { GrpcAppChannel } from './runtime/grpc-app-channel.js';
@@ -30,45 +25,16 @@ import type { AppHealth } from './runtime/app-health.js';
 import { connectToApp } from './runtime/app-connection.js';
 import type { LocalApp } from './core/invocation/types.js';
 import { InvocationRuntime } from './runtime/invocation-runtime.js';
-import { invokeHandler, registerInvokeRoutes } from './transports/http/invoke-routes.js';
-import { registerRuntimeRoutes } from './transports/http/runtime-routes.js';
-import { buildGrpcApi, listenGrpc } from './transports/grpc/server.js';
-import { invokeHandlers } from './transports/grpc/invoke-handlers.js';
-import { subscribeHandlers } from './transports/grpc/subscribe-handlers.js';
-import { proxyUnknownMethods } from './transports/grpc/proxy.js';
-import { publishHandlers } from './transports/grpc/publish-handlers.js';
-import { lockHandlers } from './transports/grpc/lock-handlers.js';
-import { registerLockRoutes } from './transports/http/lock-routes.js';
-import { LockApi } from './core/lock-api.js';
-import { BindingsApi } from './core/bindings-api.js';
-import type { Binding } from './contracts/binding.js';
+import { listenGrpc } from './transports/grpc/server.js';
 import { startInputBindings } from './runtime/input-bindings.js';
 import type { BindingReceiver } from './runtime/binding-receivers.js';
-import { registerBindingsRoutes } from './transports/http/bindings-routes.js';
-import { bindingHandlers } from './transports/grpc/binding-handlers.js';
-import { ConfigurationApi } from './core/configuration-api.js';
-import { configurationStoresOf } from './runtime/configuration-stores.js';
-import { appConfigurationSink } from './runtime/configuration-callbacks.js';
-import { registerConfigurationRoutes } from './transports/http/configuration-routes.js';
-import { configurationHandlers } from './transports/grpc/configuration-handlers.js';
-import { SecretsApi } from './core/secrets-api.js';
-import { secretStoresOf } from './runtime/secret-stores.js';
 import { resolveSecretReferences } from './runtime/secret-references.js';
-import { registerSecretsRoutes } from './transports/http/secrets-routes.js';
-import { secretsHandlers } from './transports/grpc/secrets-handlers.js';
-import { lockStoresOf } from './runtime/lock-stores.js';
-import { runtimeHandlers } from './transports/grpc/runtime-handlers.js';
-import { stateHandlers } from './transports/grpc/state-handlers.js';
-import { buildHttpApi } from './transports/http/server.js';
-import { registerStateRoutes } from './transports/http/state-routes.js';
-import { PubSubApi } from './core/pubsub-api.js';
 import type { SubscriptionDefinition } from './core/subscriptions/subscription.js';
 import { loadSubscriptions } from './config/subscriptions.js';
-import { pubsubComponentsOf } from './runtime/pubsubs.js';
 import { fetchAppSubscriptions } from './runtime/subscriptions/app-subscriptions.js';
-import { SubscriptionManager } from './runtime/subscriptions/subscription-manager.js';
-import { registerPublishRoutes } from './transports/http/publish-routes.js';
 import { VERSION } from './version.js';
+import { createBuildingBlocks, type BuildingBlocks } from './runtime/building-blocks.js';
+import { buildApiServers, type ApiServers } from './runtime/api-servers.js';
 
 /** The composition root: resources → components → building-block cores → transports. */
 export class Sidecar {
@@ -86,18 +52,13 @@ export class Sidecar {
   /** The merged `--config` files; empty without any. */
   #configuration: ConfigurationSpec = {};
   #accessControl?: ReturnType<typeof accessChecker>;
-  /** Delivers events to the app and to subscription streams. */
-  readonly #subscriptions: SubscriptionManager;
+  readonly #blocks: BuildingBlocks;
   readonly #eventChannel?: EventChannel;
   readonly #bindingReceiver?: BindingReceiver;
-  readonly #bindings: BindingsApi;
-  readonly #configurationApi: ConfigurationApi;
   #inputBindings: Array<{ close(): Promise<void> }> = [];
   #declarativeSubscriptions: SubscriptionDefinition[] = [];
   readonly #invocation: InvocationRuntime;
-  readonly #http: FastifyInstance;
-  readonly #grpc: GrpcServer;
-  readonly #grpcProxy: { close(): void };
+  readonly #api: ApiServers;
   #grpcPort = 0;
   readonly #extraServers: Server[] = [];
   readonly #stopping = new AbortController();
@@ -119,34 +80,17 @@ export class Sidecar {
     this.#eventChannel = app.events;
     this.#bindingReceiver = app.bindings;
     this.#components = new ComponentHost(logger);
-    // ETag conflicts are answers, not faults: never retried.
-    const stateCalls = componentCaller(this.#resiliency, 'state', 'outbound', (err) => !(err instanceof ETagError));
-    const state = new StateApi(options.appId, stateStoresOf(this.#components, options.appId), stateCalls);
-    const secrets = new SecretsApi(
-      secretStoresOf(this.#components),
-      () => this.#configuration.secrets?.scopes ?? [],
-      componentCaller(this.#resiliency, 'secretstores', 'outbound'),
-    );
-    const configInbound = componentCaller(this.#resiliency, 'configuration', 'inbound');
-    this.#configurationApi = new ConfigurationApi(
-      configurationStoresOf(this.#components),
-      () => this.appChannel && ((store) => appConfigurationSink(this.appChannel!, store, configInbound, logger)),
-      componentCaller(this.#resiliency, 'configuration', 'outbound'),
-    );
-    const bindings = (this.#bindings = new BindingsApi(
-      { find: (name) => this.#components.get<Binding>('bindings', name)?.instance },
-      componentCaller(this.#resiliency, 'bindings', 'outbound'),
-    ));
-    const lock = new LockApi(options.appId, lockStoresOf(this.#components), componentCaller(this.#resiliency, 'lock', 'outbound'));
-    const pubsubs = pubsubComponentsOf(this.#components, options.appId);
-    const pubsub = new PubSubApi(options.appId, pubsubs, componentCaller(this.#resiliency, 'pubsub', 'outbound'));
-    this.#subscriptions = new SubscriptionManager({
-      pubsubs,
-      channel: this.#eventChannel,
+    const blocks = createBuildingBlocks({
+      appId: options.appId,
+      components: this.#components,
       resiliency: this.#resiliency,
-      logger: logger.child({ scope: 'pubsub' }),
+      secretScopes: () => this.#configuration.secrets?.scopes ?? [],
+      appChannel: this.appChannel,
+      eventChannel: this.#eventChannel,
       appUnavailable: this.#appUnavailable,
+      logger,
     });
+    this.#blocks = blocks;
     const metadata = new MetadataApi({
       appId: options.appId,
       runtimeVersion: VERSION,
@@ -160,7 +104,7 @@ export class Sidecar {
       components: () => registeredComponents(this.#components),
       httpEndpoints: () => [...this.#httpEndpoints.keys()],
       resiliencies: () => this.#resiliency.resourceNames,
-      subscriptions: () => this.#subscriptions.list(),
+      subscriptions: () => blocks.subscriptions.list(),
     });
     this.#invocation = new InvocationRuntime(options, logger, this.localApp, {
       appUnavailable: this.#appUnavailable,
@@ -168,41 +112,7 @@ export class Sidecar {
       denied: (caller, method, verb) => this.#accessControl?.(caller, method, verb),
       resiliency: this.#resiliency,
     });
-    const invoke = invokeHandler(this.#invocation.api, options.maxRequestBytes);
-    this.#http = buildHttpApi({
-      fallback: invoke,
-      routes: [
-        (app) => registerInvokeRoutes(app, invoke),
-        (app) => registerStateRoutes(app, state),
-        (app) => registerPublishRoutes(app, pubsub),
-        (app) => registerLockRoutes(app, lock),
-        (app) => registerBindingsRoutes(app, bindings),
-        (app) => registerConfigurationRoutes(app, this.#configurationApi),
-        (app) => registerSecretsRoutes(app, secrets),
-        (app) => registerRuntimeRoutes(app, { health: this.health, metadata, shutdown: (force) => this.onShutdownRequest(force) }),
-      ],
-      logger,
-      apiToken: options.apiToken,
-      maxBodyBytes: options.maxRequestBytes,
-      apiLogging: options.enableApiLogging,
-    });
-    const guard = { apiToken: options.apiToken };
-    this.#grpc = buildGrpcApi({
-      handlers: {
-        ...stateHandlers(state, guard),
-        ...invokeHandlers(this.#invocation.api, guard),
-        ...publishHandlers(pubsub, guard),
-        ...subscribeHandlers(this.#subscriptions, guard),
-        ...lockHandlers(lock, guard),
-        ...bindingHandlers(bindings, guard),
-        ...configurationHandlers(this.#configurationApi, guard),
-        ...secretsHandlers(secrets, guard),
-        ...runtimeHandlers(metadata, (force) => this.onShutdownRequest(force), guard),
-      },
-      maxMessageBytes: options.maxRequestBytes,
-      logger,
-    });
-    this.#grpcProxy = proxyUnknownMethods(this.#grpc, this.#invocation.proxyDirector('app'), options.maxRequestBytes, guard);
+    this.#api = buildApiServers(options, blocks, { invocation: this.#invocation, metadata, health: this.health, shutdown: (force) => this.onShutdownRequest(force) }, logger);
   }
 
   /** Loads resources and components, then opens the API. Throws ResourceLoadError or a startup error. */
@@ -228,7 +138,7 @@ export class Sidecar {
   }
 
   get httpPort(): number {
-    const addr = this.#http.server.address();
+    const addr = this.#api.http.server.address();
     return typeof addr === 'object' && addr ? addr.port : this.options.httpPort;
   }
 
@@ -239,19 +149,19 @@ export class Sidecar {
       this.appHealth?.stop();
       const budget = this.options.gracefulShutdownSeconds * 1000;
       const closing = Promise.all([
-        this.#http.close(),
+        this.#api.http.close(),
         ...this.#extraServers.map((s) => new Promise((r) => s.close(r))),
-        new Promise<void>((r) => this.#grpc.tryShutdown(() => r())),
+        new Promise<void>((r) => this.#api.grpc.tryShutdown(() => r())),
         this.#invocation.stop(),
-        this.#subscriptions.close(),
-        this.#configurationApi.close(),
+        this.#blocks.subscriptions.close(),
+        this.#blocks.configuration.close(),
         ...this.#inputBindings.map((b) => b.close().catch(() => undefined)),
       ]);
       const timer = setTimeout(() => {
         this.logger.warn({ seconds: this.options.gracefulShutdownSeconds }, 'graceful shutdown budget spent; closing connections');
-        this.#http.server.closeAllConnections();
+        this.#api.http.server.closeAllConnections();
         for (const s of this.#extraServers) s.closeAllConnections();
-        this.#grpc.forceShutdown();
+        this.#api.grpc.forceShutdown();
         this.#invocation.forceStop();
       }, budget);
       await closing;
@@ -259,7 +169,7 @@ export class Sidecar {
       await this.#components.close();
       this.appChannel?.close();
       this.#grpcApp?.close();
-      this.#grpcProxy.close();
+      this.#api.grpcProxy.close();
       this.logger.info('sidecar stopped');
     })();
     return this.#stopped;
@@ -308,9 +218,9 @@ export class Sidecar {
   async #listen(): Promise<void> {
     const [first, ...rest] = this.options.listenAddresses;
     try {
-      await this.#http.listen({ host: first, port: this.options.httpPort });
+      await this.#api.http.listen({ host: first, port: this.options.httpPort });
       for (const host of rest) {
-        const server = createServer((req, res) => this.#http.routing(req, res));
+        const server = createServer((req, res) => this.#api.http.routing(req, res));
         await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.httpPort, host, resolve));
         this.#extraServers.push(server);
       }
@@ -322,7 +232,7 @@ export class Sidecar {
     }
     await this.#invocation.start(this.#configuration.nameResolution ?? {}, builtinNameResolvers);
     try {
-      this.#grpcPort = await listenGrpc(this.#grpc, this.options.listenAddresses, this.options.grpcPort);
+      this.#grpcPort = await listenGrpc(this.#api.grpc, this.options.listenAddresses, this.options.grpcPort);
     } catch (err) {
       const text = (err as Error).message;
       if (/EADDRINUSE|address already in use/i.test(text)) throw new Error(`--dapr-grpc-port ${this.options.grpcPort}: the port is already in use`);
@@ -341,10 +251,10 @@ export class Sidecar {
     }
     const programmatic = await fetchAppSubscriptions(this.#eventChannel, this.options.appId, this.logger);
     if (this.#stopping.signal.aborted) return;
-    await this.#subscriptions.start([...this.#declarativeSubscriptions, ...programmatic]);
+    await this.#blocks.subscriptions.start([...this.#declarativeSubscriptions, ...programmatic]);
     if (this.#bindingReceiver && !this.#stopping.signal.aborted) {
       const inbound = componentCaller(this.#resiliency, 'bindings', 'inbound');
-      const send = async (name: string, data: Buffer) => void (await this.#bindings.invoke(name, { operation: 'create', data, metadata: {} }));
+      const send = async (name: string, data: Buffer) => void (await this.#blocks.bindings.invoke(name, { operation: 'create', data, metadata: {} }));
       this.#inputBindings = await startInputBindings(this.#components, this.#bindingReceiver, send, inbound, this.logger.child({ scope: 'bindings' }), this.#appUnavailable);
     }
   }

@@ -1,0 +1,81 @@
+import type { Server as GrpcServer } from '@grpc/grpc-js';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { SidecarOptions } from '../config/sidecar-options.js';
+import type { Health } from '../core/health.js';
+import type { MetadataApi } from '../core/metadata-api.js';
+import { bindingHandlers } from '../transports/grpc/binding-handlers.js';
+import { configurationHandlers } from '../transports/grpc/configuration-handlers.js';
+import { invokeHandlers } from '../transports/grpc/invoke-handlers.js';
+import { lockHandlers } from '../transports/grpc/lock-handlers.js';
+import { proxyUnknownMethods } from '../transports/grpc/proxy.js';
+import { publishHandlers } from '../transports/grpc/publish-handlers.js';
+import { runtimeHandlers } from '../transports/grpc/runtime-handlers.js';
+import { secretsHandlers } from '../transports/grpc/secrets-handlers.js';
+import { buildGrpcApi } from '../transports/grpc/server.js';
+import { stateHandlers } from '../transports/grpc/state-handlers.js';
+import { subscribeHandlers } from '../transports/grpc/subscribe-handlers.js';
+import { registerBindingsRoutes } from '../transports/http/bindings-routes.js';
+import { registerConfigurationRoutes } from '../transports/http/configuration-routes.js';
+import { invokeHandler, registerInvokeRoutes } from '../transports/http/invoke-routes.js';
+import { registerLockRoutes } from '../transports/http/lock-routes.js';
+import { registerPublishRoutes } from '../transports/http/publish-routes.js';
+import { registerRuntimeRoutes } from '../transports/http/runtime-routes.js';
+import { registerSecretsRoutes } from '../transports/http/secrets-routes.js';
+import { buildHttpApi } from '../transports/http/server.js';
+import { registerStateRoutes } from '../transports/http/state-routes.js';
+import type { BuildingBlocks } from './building-blocks.js';
+import type { InvocationRuntime } from './invocation-runtime.js';
+
+export interface ApiServers {
+  http: FastifyInstance;
+  grpc: GrpcServer;
+  /** Relays gRPC calls for methods the API does not serve (`dapr-app-id`); holds the upstream clients. */
+  grpcProxy: { close(): void };
+}
+
+/** The HTTP and gRPC APIs over the same cores: every building block registers its routes and its RPCs. */
+export function buildApiServers(
+  o: SidecarOptions,
+  blocks: BuildingBlocks,
+  runtime: { invocation: InvocationRuntime; metadata: MetadataApi; health: Health; shutdown(force: boolean): void },
+  logger: Logger,
+): ApiServers {
+  const { state, pubsub, subscriptions, lock, bindings, configuration, secrets } = blocks;
+  const invoke = invokeHandler(runtime.invocation.api, o.maxRequestBytes);
+  const http = buildHttpApi({
+    fallback: invoke,
+    routes: [
+      (app) => registerInvokeRoutes(app, invoke),
+      (app) => registerStateRoutes(app, state),
+      (app) => registerPublishRoutes(app, pubsub),
+      (app) => registerLockRoutes(app, lock),
+      (app) => registerBindingsRoutes(app, bindings),
+      (app) => registerConfigurationRoutes(app, configuration),
+      (app) => registerSecretsRoutes(app, secrets),
+      (app) => registerRuntimeRoutes(app, { health: runtime.health, metadata: runtime.metadata, shutdown: runtime.shutdown }),
+    ],
+    logger,
+    apiToken: o.apiToken,
+    maxBodyBytes: o.maxRequestBytes,
+    apiLogging: o.enableApiLogging,
+  });
+  const guard = { apiToken: o.apiToken };
+  const grpc = buildGrpcApi({
+    handlers: {
+      ...stateHandlers(state, guard),
+      ...invokeHandlers(runtime.invocation.api, guard),
+      ...publishHandlers(pubsub, guard),
+      ...subscribeHandlers(subscriptions, guard),
+      ...lockHandlers(lock, guard),
+      ...bindingHandlers(bindings, guard),
+      ...configurationHandlers(configuration, guard),
+      ...secretsHandlers(secrets, guard),
+      ...runtimeHandlers(runtime.metadata, runtime.shutdown, guard),
+    },
+    maxMessageBytes: o.maxRequestBytes,
+    logger,
+  });
+  const grpcProxy = proxyUnknownMethods(grpc, runtime.invocation.proxyDirector('app'), o.maxRequestBytes, guard);
+  return { http, grpc, grpcProxy };
+}
