@@ -1,0 +1,3 @@
+module example.com/order-demo/inventory
+
+go 1.22
