@@ -53,6 +53,7 @@ async function main() {
   say('demo', `run folder ${runDir}`);
 
   const mechaBin = await guard(ensureMecha(ROOT, { build: options.build }));
+  say('demo', 'building inventory with the installed Go (the first build compiles net/http: up to a minute or two)');
   const [python, inventoryBin] = await guard(Promise.all([findPython(), buildInventory(join(DEMO, 'inventory'), join(runDir, 'bin'))]));
   redis = await guard(provideRedis(options.redis, runDir));
   say('demo', `${redis.private ? 'private redis-server' : 'Redis'} at ${redis.address}, database ${options.redisDb}`);
