@@ -31,7 +31,7 @@ if (options.help) {
 }
 
 const sidecars = [];
-let redis;
+let redisStarting; // kept as a promise, so a Redis still starting when a signal arrives is stopped too
 let runDir;
 let failure; // set when a process ends that should not have
 let interruptedBy;
@@ -42,7 +42,7 @@ const interrupted = new Promise((resolveSignal) => {
 main().then(
   () => finish(0),
   (err) => {
-    console.error(interruptedBy && !options.keep ? `\norder demo: stopped by ${interruptedBy}` : `\norder demo FAILED: ${err.message}`);
+    console.error(interruptedBy ? `\norder demo: stopped by ${interruptedBy}` : `\norder demo FAILED: ${err.message}`);
     return finish(interruptedBy ? 130 : 1);
   },
 );
@@ -55,7 +55,8 @@ async function main() {
   const mechaBin = await guard(ensureMecha(ROOT, { build: options.build }));
   say('demo', 'building inventory with the installed Go (the first build compiles net/http: up to a minute or two)');
   const [python, inventoryBin] = await guard(Promise.all([findPython(), buildInventory(join(DEMO, 'inventory'), join(runDir, 'bin'))]));
-  redis = await guard(provideRedis(options.redis, runDir));
+  redisStarting = provideRedis(options.redis, runDir);
+  const redis = await guard(redisStarting);
   say('demo', `${redis.private ? 'private redis-server' : 'Redis'} at ${redis.address}, database ${options.redisDb}`);
 
   const [i1, i2, i3, i4, p1, p2, p3, p4, c1, c2, c3] = await freePorts(11);
@@ -137,9 +138,9 @@ function guard(step) {
 
 async function finish(code) {
   interruptedBy ??= 'shutdown'; // from here on, exits are expected
-  if (sidecars.length || redis) say('demo', 'stopping the sidecars, their apps and Redis');
+  if (sidecars.length || redisStarting) say('demo', 'stopping the sidecars, their apps and Redis');
   await Promise.all(sidecars.map((s) => s.stop()));
-  await redis?.stop();
+  await redisStarting?.then((redis) => redis.stop(), () => {});
   if (runDir && !options.output) await rm(runDir, { recursive: true, force: true });
   else if (runDir) say('demo', `kept ${runDir} (state.db, receipts/)`);
   process.exit(code);
