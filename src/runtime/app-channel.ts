@@ -1,6 +1,5 @@
 import { request as httpRequest, Agent, type IncomingMessage } from 'node:http';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
+import { writeBody } from '../util/body-streams.js';
 
 export interface AppRequest {
   method: string;
@@ -69,7 +68,7 @@ export class HttpAppChannel {
         const r = httpRequest({ host: this.host, port: this.port, method: req.method, path: req.path, headers, agent: this.#agent }, resolve);
         if (req.timeoutMs) r.setTimeout(req.timeoutMs, () => r.destroy(new Error(`app did not answer within ${req.timeoutMs} ms`)));
         r.once('error', reject);
-        pipeline(Readable.from(req.body), r).catch((err: Error) => r.destroy(err));
+        void writeBody(r, req.body);
       });
       res.once('close', release);
       return res;

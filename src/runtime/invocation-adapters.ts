@@ -1,10 +1,9 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { responseHeaders } from '../core/invocation/headers.js';
 import type { ExternalInvoker, Headers, InvokeRequest, InvokeResponse, LocalApp } from '../core/invocation/types.js';
 import type { HttpAppChannel } from './app-channel.js';
+import { writeBody } from '../util/body-streams.js';
 
 const pathOf = (req: InvokeRequest) => `/${req.method}${req.query ? `?${req.query}` : ''}`;
 
@@ -28,7 +27,7 @@ export const externalHttp: ExternalInvoker = {
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const r = send(url, { method: req.verb, headers, ...(tls ?? {}) }, resolve);
       r.once('error', reject);
-      pipeline(Readable.from(req.body), r).catch((err: Error) => r.destroy(err));
+      void writeBody(r, req.body);
     });
     return { status: res.statusCode ?? 502, headers: responseHeaders(res.headers), body: res };
   },

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import type { ComponentContext } from '../../../contracts/component.js';
 import type { NameResolution, SidecarInstance } from '../../../contracts/nameresolution.js';
 import { parseDuration } from '../../../util/duration.js';
+import { retryWhileBusy } from '../../_shared/sqlite-busy.js';
 
 export type SqliteRegistryMetadata = {
   connectionString?: string;
@@ -21,6 +22,8 @@ export type SqliteRegistryMetadata = {
  * fresher than three update intervals and, on this host, while its process is alive, so a sidecar
  * killed with SIGKILL drops out at once. Replicas of one app-id are handed out round-robin.
  */
+const LOOKUP_CACHE_MS = 1000;
+
 class SqliteRegistry implements NameResolution<SqliteRegistryMetadata> {
   #db?: Database.Database;
   #timers: NodeJS.Timeout[] = [];
@@ -28,6 +31,9 @@ class SqliteRegistry implements NameResolution<SqliteRegistryMetadata> {
   #staleMs = 15_000;
   #table = 'hosts';
   readonly #turn = new Map<string, number>();
+  /** Lookups are reused briefly: a query per invocation costs more than the call itself under load. */
+  readonly #recent = new Map<string, { rows: Array<{ address: string; pid: number }>; until: number }>();
+  #lookup?: Database.Statement;
 
   constructor(private readonly ctx: ComponentContext) {}
 
@@ -35,20 +41,25 @@ class SqliteRegistry implements NameResolution<SqliteRegistryMetadata> {
     const file = md.connectionString || join(homedir(), '.mecha', 'nameresolution.db');
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const db = new Database(file, { timeout: 5000 });
-    db.pragma('journal_mode = WAL');
     this.#table = md.tableName;
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS ${md.metadataTableName} (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS ${md.tableName} (
-        registration_id TEXT NOT NULL PRIMARY KEY,
-        address TEXT NOT NULL,
-        app_id TEXT NOT NULL,
-        namespace TEXT NOT NULL DEFAULT '',
-        pid INTEGER NOT NULL,
-        last_update INTEGER NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS ${md.tableName}_app ON ${md.tableName} (app_id, namespace);
-    `);
+    await retryWhileBusy(5000, () => {
+      db.pragma('journal_mode = WAL');
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS ${md.metadataTableName} (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS ${md.tableName} (
+          registration_id TEXT NOT NULL PRIMARY KEY,
+          address TEXT NOT NULL,
+          app_id TEXT NOT NULL,
+          namespace TEXT NOT NULL DEFAULT '',
+          pid INTEGER NOT NULL,
+          last_update INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ${md.tableName}_app ON ${md.tableName} (app_id, namespace);
+      `);
+    }).catch((err: unknown) => {
+      db.close();
+      throw err;
+    });
     this.#db = db;
     const interval = parseDuration(md.updateInterval) ?? 5000;
     this.#staleMs = interval * 3;
@@ -70,12 +81,17 @@ class SqliteRegistry implements NameResolution<SqliteRegistryMetadata> {
   }
 
   async resolve(appId: string, namespace: string): Promise<string[]> {
-    const rows = this.#db!.prepare<[string, string, number], { address: string; pid: number }>(
-      `SELECT address, pid FROM ${this.#table} WHERE app_id = ? AND namespace = ? AND last_update > ? ORDER BY registration_id`,
-    ).all(appId, namespace, Date.now() - this.#staleMs);
-    const live = rows.filter((r) => isAlive(r.pid)).map((r) => r.address);
-    if (live.length <= 1) return live;
     const key = `${namespace}/${appId}`;
+    let cached = this.#recent.get(key);
+    if (!cached || cached.until < Date.now()) {
+      this.#lookup ??= this.#db!.prepare(`SELECT address, pid FROM ${this.#table} WHERE app_id = ? AND namespace = ? AND last_update > ? ORDER BY registration_id`);
+      const rows = this.#lookup.all(appId, namespace, Date.now() - this.#staleMs) as Array<{ address: string; pid: number }>;
+      cached = { rows, until: Date.now() + LOOKUP_CACHE_MS };
+      this.#recent.set(key, cached);
+    }
+    // Liveness is checked on every call, so a killed sidecar drops out even from a cached lookup.
+    const live = cached.rows.filter((r) => isAlive(r.pid)).map((r) => r.address);
+    if (live.length <= 1) return live;
     const turn = (this.#turn.get(key) ?? -1) + 1;
     this.#turn.set(key, turn);
     const start = turn % live.length;

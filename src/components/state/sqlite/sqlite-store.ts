@@ -15,6 +15,7 @@ import {
 } from '../../../contracts/state.js';
 import { parseDuration } from '../../../util/duration.js';
 import { assertCanDelete, assertCanWrite } from '../../_shared/etag-rules.js';
+import { retryWhileBusy } from '../../_shared/sqlite-busy.js';
 import { parseConnectionString } from './connection-string.js';
 import { prepareStatements, type Row, type Statements } from './statements.js';
 
@@ -46,8 +47,6 @@ class SqliteStateStore implements TransactionalStateStore<SqliteMetadata>, BulkG
     const busyMs = parseDuration(md.busyTimeout) ?? 2000;
     const db = new Database(filename, { readonly, timeout: busyMs });
     try {
-      // Sidecars sharing one file race here at startup; switching to WAL can answer SQLITE_BUSY
-      // without waiting, so these idempotent steps are retried until busyTimeout.
       this.#sql = await retryWhileBusy(busyMs, () => {
         if (!md.disableWAL && filename !== ':memory:') db.pragma('journal_mode = WAL');
         return prepareStatements(db, md.tableName, md.metadataTableName);
@@ -137,19 +136,6 @@ function toItem(row: Row): StateItem {
   // SQLite keeps "YYYY-MM-DD HH:MM:SS" in UTC.
   if (row.expiration_time) item.metadata = { [TTL_EXPIRE_TIME]: `${row.expiration_time.replace(' ', 'T')}Z` };
   return item;
-}
-
-async function retryWhileBusy<T>(budgetMs: number, step: () => T): Promise<T> {
-  const deadline = Date.now() + budgetMs;
-  for (;;) {
-    try {
-      return step();
-    } catch (err) {
-      const busy = (err as { code?: string }).code?.startsWith('SQLITE_BUSY');
-      if (!busy || Date.now() >= deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
-    }
-  }
 }
 
 export function createSqliteStore(ctx: ComponentContext): SqliteStateStore {
