@@ -77,14 +77,14 @@ export class InvocationApi {
     const headers = isUrl || endpoint || isSelf ? req.headers : addForwarded(req.headers, this.d.host.address, this.d.host.name);
     const outgoing = { ...req, headers: isUrl || endpoint ? headers : stampIdentity(headers, caller, target.appId) };
 
-    const send = async (body: AsyncIterable<Buffer>): Promise<InvokeResponse> => {
+    const send = async (body: AsyncIterable<Buffer>, buffered?: Buffer): Promise<InvokeResponse> => {
       const call = { ...outgoing, body };
       if (isUrl) return this.d.external.invoke(target.appId, call);
       if (endpoint) return this.d.external.invoke(endpoint.baseUrl, call, endpoint.headers, endpoint.tls);
       if (isSelf) return this.#callApp(call);
       const addresses = await this.d.resolver.resolve(target.appId, target.namespace);
       if (addresses.length === 0) throw new Error(`couldn't find service: ${target.appId}`);
-      return this.d.remote.invoke(addresses[0], target, call);
+      return this.d.remote.invoke(addresses[0], target, call, buffered);
     };
 
     const res = this.d.resiliency;
@@ -92,10 +92,10 @@ export class InvocationApi {
     const breaker = res.breaker(policy);
     // With a policy, a status outside 200-399 counts as a failure (retries, breakers), but the last
     // answer is still relayed as it is. Streamed requests cannot be replayed, so they run once.
-    const attempt = async (body: AsyncIterable<Buffer>) => (policy ? failOnStatus(await send(body)) : send(body));
+    const attempt = async (body: AsyncIterable<Buffer>, buffered?: Buffer) => (policy ? failOnStatus(await send(body, buffered)) : send(body, buffered));
     try {
       if (!replayable) return await runWithPolicy(policy && { ...policy, retry: undefined }, breaker, () => send(outgoing.body));
-      const replay = () => attempt(bufferBody(replayable));
+      const replay = () => attempt(bufferBody(replayable), replayable);
       if (policy?.retry || isUrl || endpoint || isSelf) return await runWithPolicy(policy, breaker, replay, matchesRetry);
       const builtIn: PolicyDefinition = { name: 'DaprBuiltInServiceRetries', timeoutMs: policy?.timeoutMs, retry: res.builtInServiceRetry() };
       return await runWithPolicy(builtIn, breaker, replay, matchesRetry);

@@ -32,7 +32,8 @@ export interface NameResolver {
 
 /** Carries a call to another sidecar's internal API and returns its answer. */
 export interface RemoteInvoker {
-  invoke(address: string, target: { appId: string; namespace: string }, req: InvokeRequest): Promise<InvokeResponse>;
+  /** `buffered`: the whole body, when it is already in memory (then `req.body` yields the same bytes). */
+  invoke(address: string, target: { appId: string; namespace: string }, req: InvokeRequest, buffered?: Buffer): Promise<InvokeResponse>;
 }
 
 /** Calls an HTTP(S) URL directly (external targets and HTTPEndpoint resources). */

@@ -12,7 +12,7 @@ import { limitBody } from './body.js';
 /**
  * Service invocation over HTTP: `/v1.0/invoke/<id>/method/<m>` and, as daprd does, every unmatched
  * route (target from the `dapr-app-id` header or Basic auth). Bodies stream; one with a known length
- * is read first so the built-in retry can replay it.
+ * is read first so the built-in retry can replay it, and it reaches another sidecar in one unary call.
  */
 export function invokeHandler(invocation: InvocationApi, maxBodyBytes: number) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
@@ -21,7 +21,9 @@ export function invokeHandler(invocation: InvocationApi, maxBodyBytes: number) {
     if (!target) throw new SidecarError(Errors.DirectInvokeNoAppId, 'failed getting app id either from the URL path or the header dapr-app-id');
     const query = path.includes('?') ? path.slice(path.indexOf('?') + 1) : '';
     const limited = limitBody(req.raw, maxBodyBytes);
-    const replayable = req.headers['content-length'] !== undefined ? await readAll(limited) : undefined;
+    // A request with neither a length nor chunked encoding has no body (HTTP/1.1), so it is replayable too.
+    const bodiless = req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined;
+    const replayable = bodiless ? Buffer.alloc(0) : req.headers['content-length'] !== undefined ? await readAll(limited) : undefined;
     const call: InvokeRequest = {
       method: target.method,
       verb: req.method.toUpperCase(),
