@@ -39,6 +39,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'dapr-http-max-request-size', kind: 'int', default: 4, min: 1, description: 'Maximum request body size in MB' },
   { name: 'dapr-graceful-shutdown-seconds', kind: 'int', default: 5, min: 0, description: 'Seconds to let in-flight work finish on shutdown' },
   { name: 'enable-api-logging', kind: 'bool', default: false, description: 'Log every API call' },
+  { name: 'mode', kind: 'string', default: 'standalone', choices: ['standalone', 'kubernetes'], description: 'Hosting mode: kubernetes makes Kubernetes DNS the default name resolution' },
   { name: 'metrics-port', kind: 'int', default: 9090, ...PORT, description: 'Port of the Prometheus metrics endpoint' },
   { name: 'enable-metrics', kind: 'bool', default: true, description: 'Serve metrics' },
 ];

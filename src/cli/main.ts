@@ -14,6 +14,7 @@ Usage:
   mecha run [flags] [-- <app command> [args...]]   start the sidecar (and the app, if given)
   mecha [flags]                                    same as run (daprd-style invocation)
   mecha components                                 print the reference of the built-in components (Markdown)
+  mecha injector [flags]                           the Kubernetes sidecar injector webhook (mecha injector --help)
   mecha --version                                  print the version
   mecha run --help                                 list every flag with its default`;
 
@@ -33,6 +34,10 @@ async function main(argv: string[]): Promise<number> {
     ]);
     process.stdout.write(renderComponentReference([...builtinComponents, ...builtinNameResolvers]));
     return 0;
+  }
+  if (argv[0] === 'injector') {
+    const { injector } = await import('./injector-command.js');
+    return injector(argv.slice(1));
   }
   if (argv[0] !== 'run' && !argv[0].startsWith('-')) throw new UsageError(`unknown command "${argv[0]}" (see mecha --help)`);
   return run(argv[0] === 'run' ? argv.slice(1) : argv);

@@ -64,6 +64,7 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cw
     maxRequestBytes: (get('dapr-http-max-request-size') as number) * 1024 * 1024,
     gracefulShutdownSeconds: get('dapr-graceful-shutdown-seconds') as number,
     enableApiLogging: get('enable-api-logging') as boolean,
+    mode: get('mode') as 'standalone' | 'kubernetes',
     metricsPort: get('metrics-port') as number,
     enableMetrics: get('enable-metrics') as boolean,
     apiToken: env.DAPR_API_TOKEN || undefined,

@@ -22,6 +22,8 @@ export interface SidecarOptions {
   maxRequestBytes: number;
   gracefulShutdownSeconds: number;
   enableApiLogging: boolean;
+  /** daprd's `--mode`: which name resolution applies when the Configuration names none. */
+  mode: 'standalone' | 'kubernetes';
   metricsPort: number;
   enableMetrics: boolean;
   /** `DAPR_API_TOKEN`: required on every API call when set. */

@@ -97,7 +97,7 @@ export class InvocationRuntime {
     } catch (err) {
       throw new Error(`--dapr-internal-grpc-port ${this.o.internalGrpcPort ?? 0}: cannot listen (${(err as Error).message})`);
     }
-    this.#resolver = await createResolver(spec, resolvers, this.logger);
+    this.#resolver = await createResolver({ ...spec, component: spec.component || (this.o.mode === 'kubernetes' ? 'kubernetes' : 'sqlite') }, resolvers, this.logger);
     if (this.o.appId) {
       await this.#resolver.register({ appId: this.o.appId, namespace: process.env.NAMESPACE ?? '', host: advertisedHost(this.listenAddress), port: this.#port });
     }
