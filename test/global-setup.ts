@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { ensureKafkaServer, type KafkaServer } from './support/kafka-server.js';
 import { ensureRedisServer, type RedisServer } from './support/redis-server.js';
+import { ensureMosquitto, type MqttBroker } from './support/mosquitto-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,20 +11,24 @@ declare module 'vitest' {
     kafkaBrokers: string;
     /** `host:port` of that broker's SASL listener (`KAFKA_SASL_USER`); empty for an external broker. */
     kafkaSaslBrokers: string;
+    /** `tcp://host:port` of the MQTT broker (Mosquitto). */
+    mqttUrl: string;
   }
 }
 
 let redis: RedisServer | undefined;
 let kafka: KafkaServer | undefined;
+let mqtt: MqttBroker | undefined;
 
 /** Starts each backing server once per run (not once per file) and stops it at the end. */
 export async function setup(project: TestProject): Promise<void> {
-  [redis, kafka] = await Promise.all([ensureRedisServer(), ensureKafkaServer()]);
+  [redis, kafka, mqtt] = await Promise.all([ensureRedisServer(), ensureKafkaServer(), ensureMosquitto()]);
   project.provide('redisAddress', `${redis.host}:${redis.port}`);
   project.provide('kafkaBrokers', kafka.brokers);
   project.provide('kafkaSaslBrokers', kafka.saslBrokers ?? '');
+  project.provide('mqttUrl', mqtt.url);
 }
 
 export async function teardown(): Promise<void> {
-  await Promise.all([redis?.stop(), kafka?.stop()]);
+  await Promise.all([redis?.stop(), kafka?.stop(), mqtt?.stop()]);
 }

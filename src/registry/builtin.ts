@@ -5,6 +5,7 @@ import { sqliteState } from '../components/state/sqlite/index.js';
 import { inMemoryPubSub } from '../components/pubsub/in-memory/index.js';
 import { redisPubSub } from '../components/pubsub/redis/index.js';
 import { kafkaPubSub } from '../components/pubsub/kafka/index.js';
+import { mqtt3PubSub } from '../components/pubsub/mqtt3/index.js';
 import { localEnvSecretStore } from '../components/secretstores/local-env/index.js';
 import { localFileSecretStore } from '../components/secretstores/local-file/index.js';
 import { inMemoryConfiguration } from '../components/configuration/in-memory/index.js';
@@ -38,6 +39,7 @@ export const builtinComponents: readonly ComponentDescriptor[] = [
   inMemoryPubSub,
   redisPubSub,
   kafkaPubSub,
+  mqtt3PubSub,
 ];
 
 /** Name resolvers: chosen by Configuration `spec.nameResolution`, not declared as Component resources. */

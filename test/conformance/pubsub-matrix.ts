@@ -3,12 +3,15 @@ import { PubSubFeature, type PubSub } from '../../src/contracts/pubsub.js';
 import { inMemoryPubSub } from '../../src/components/pubsub/in-memory/index.js';
 import { redisPubSub } from '../../src/components/pubsub/redis/index.js';
 import { kafkaPubSub } from '../../src/components/pubsub/kafka/index.js';
+import { mqtt3PubSub } from '../../src/components/pubsub/mqtt3/index.js';
 
 /** Addresses of the backing servers the global setup started (absent ones skip their adapter). */
 export interface PubSubEnv {
   redisAddress: string;
   /** CSV `host:port` of a Kafka broker, when one is running. */
   kafkaBrokers?: string;
+  /** `tcp://host:port` of an MQTT broker, when one is running. */
+  mqttUrl?: string;
 }
 
 /** One line per pub/sub adapter: how to configure it, what it declares, what its broker guarantees. */
@@ -58,5 +61,15 @@ export const pubsubMatrix: PubSubAdapterCase[] = [
     redeliveryWithinMs: 3000,
     skip: ({ kafkaBrokers }) => (kafkaBrokers ? undefined : 'no Kafka broker'),
     broker: { shared: true, carriesMetadata: true },
+  },
+  {
+    descriptor: mqtt3PubSub,
+    // One persistent session per consumer id: not competing consumers; MQTT 3 carries no headers.
+    metadata: ({ mqttUrl }) => ({ url: mqttUrl ?? '' }),
+    features: [PubSubFeature.SubscribeWildcards],
+    redeliveryWithinMs: 1500,
+    skip: ({ mqttUrl }) => (mqttUrl ? undefined : 'no MQTT broker'),
+    broker: { shared: false, carriesMetadata: false },
+    wildcard: { pattern: 'mqttwild/+/x', matching: ['mqttwild/a/x', 'mqttwild/b/x'], notMatching: 'mqttwild/a/y' },
   },
 ];
