@@ -2,6 +2,7 @@ import type { TestProject } from 'vitest/node';
 import { ensureKafkaServer, type KafkaServer } from './support/kafka-server.js';
 import { ensureRedisServer, type RedisServer } from './support/redis-server.js';
 import { ensureMosquitto, type MqttBroker } from './support/mosquitto-server.js';
+import { ensureNatsServer, type NatsServer } from './support/nats-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,22 +14,26 @@ declare module 'vitest' {
     kafkaSaslBrokers: string;
     /** `tcp://host:port` of the MQTT broker (Mosquitto). */
     mqttUrl: string;
+    /** `nats://host:port` of the NATS server (JetStream on). */
+    natsUrl: string;
   }
 }
 
 let redis: RedisServer | undefined;
 let kafka: KafkaServer | undefined;
 let mqtt: MqttBroker | undefined;
+let nats: NatsServer | undefined;
 
 /** Starts each backing server once per run (not once per file) and stops it at the end. */
 export async function setup(project: TestProject): Promise<void> {
-  [redis, kafka, mqtt] = await Promise.all([ensureRedisServer(), ensureKafkaServer(), ensureMosquitto()]);
+  [redis, kafka, mqtt, nats] = await Promise.all([ensureRedisServer(), ensureKafkaServer(), ensureMosquitto(), ensureNatsServer()]);
   project.provide('redisAddress', `${redis.host}:${redis.port}`);
   project.provide('kafkaBrokers', kafka.brokers);
   project.provide('kafkaSaslBrokers', kafka.saslBrokers ?? '');
   project.provide('mqttUrl', mqtt.url);
+  project.provide('natsUrl', nats.url);
 }
 
 export async function teardown(): Promise<void> {
-  await Promise.all([redis?.stop(), kafka?.stop(), mqtt?.stop()]);
+  await Promise.all([redis?.stop(), kafka?.stop(), mqtt?.stop(), nats?.stop()]);
 }

@@ -6,6 +6,7 @@ import { inMemoryPubSub } from '../components/pubsub/in-memory/index.js';
 import { redisPubSub } from '../components/pubsub/redis/index.js';
 import { kafkaPubSub } from '../components/pubsub/kafka/index.js';
 import { mqtt3PubSub } from '../components/pubsub/mqtt3/index.js';
+import { jetstreamPubSub } from '../components/pubsub/jetstream/index.js';
 import { localEnvSecretStore } from '../components/secretstores/local-env/index.js';
 import { localFileSecretStore } from '../components/secretstores/local-file/index.js';
 import { inMemoryConfiguration } from '../components/configuration/in-memory/index.js';
@@ -40,6 +41,7 @@ export const builtinComponents: readonly ComponentDescriptor[] = [
   redisPubSub,
   kafkaPubSub,
   mqtt3PubSub,
+  jetstreamPubSub,
 ];
 
 /** Name resolvers: chosen by Configuration `spec.nameResolution`, not declared as Component resources. */

@@ -4,6 +4,7 @@ import { inMemoryPubSub } from '../../src/components/pubsub/in-memory/index.js';
 import { redisPubSub } from '../../src/components/pubsub/redis/index.js';
 import { kafkaPubSub } from '../../src/components/pubsub/kafka/index.js';
 import { mqtt3PubSub } from '../../src/components/pubsub/mqtt3/index.js';
+import { jetstreamPubSub } from '../../src/components/pubsub/jetstream/index.js';
 
 /** Addresses of the backing servers the global setup started (absent ones skip their adapter). */
 export interface PubSubEnv {
@@ -12,6 +13,8 @@ export interface PubSubEnv {
   kafkaBrokers?: string;
   /** `tcp://host:port` of an MQTT broker, when one is running. */
   mqttUrl?: string;
+  /** `nats://host:port` of a NATS server with JetStream, when one is running. */
+  natsUrl?: string;
 }
 
 /** One line per pub/sub adapter: how to configure it, what it declares, what its broker guarantees. */
@@ -71,5 +74,14 @@ export const pubsubMatrix: PubSubAdapterCase[] = [
     skip: ({ mqttUrl }) => (mqttUrl ? undefined : 'no MQTT broker'),
     broker: { shared: false, carriesMetadata: false },
     wildcard: { pattern: 'mqttwild/+/x', matching: ['mqttwild/a/x', 'mqttwild/b/x'], notMatching: 'mqttwild/a/y' },
+  },
+  {
+    descriptor: jetstreamPubSub,
+    // concurrency single keeps first deliveries in publish order; a rejected message is nak'ed.
+    metadata: ({ natsUrl }) => ({ natsURL: natsUrl ?? '', concurrency: 'single', ackWait: '5s' }),
+    features: [],
+    redeliveryWithinMs: 1000,
+    skip: ({ natsUrl }) => (natsUrl ? undefined : 'no NATS server'),
+    broker: { shared: true, carriesMetadata: true },
   },
 ];
