@@ -3,6 +3,7 @@ import { ensureKafkaServer, type KafkaServer } from './support/kafka-server.js';
 import { ensureRedisServer, type RedisServer } from './support/redis-server.js';
 import { ensureMosquitto, type MqttBroker } from './support/mosquitto-server.js';
 import { ensureNatsServer, type NatsServer } from './support/nats-server.js';
+import { ensureRabbitMq, type RabbitMqServer } from './support/rabbitmq-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +17,8 @@ declare module 'vitest' {
     mqttUrl: string;
     /** `nats://host:port` of the NATS server (JetStream on). */
     natsUrl: string;
+    /** `amqp://guest:guest@host:port` of the RabbitMQ node. */
+    amqpUrl: string;
   }
 }
 
@@ -23,17 +26,19 @@ let redis: RedisServer | undefined;
 let kafka: KafkaServer | undefined;
 let mqtt: MqttBroker | undefined;
 let nats: NatsServer | undefined;
+let rabbit: RabbitMqServer | undefined;
 
 /** Starts each backing server once per run (not once per file) and stops it at the end. */
 export async function setup(project: TestProject): Promise<void> {
-  [redis, kafka, mqtt, nats] = await Promise.all([ensureRedisServer(), ensureKafkaServer(), ensureMosquitto(), ensureNatsServer()]);
+  [redis, kafka, mqtt, nats, rabbit] = await Promise.all([ensureRedisServer(), ensureKafkaServer(), ensureMosquitto(), ensureNatsServer(), ensureRabbitMq()]);
   project.provide('redisAddress', `${redis.host}:${redis.port}`);
   project.provide('kafkaBrokers', kafka.brokers);
   project.provide('kafkaSaslBrokers', kafka.saslBrokers ?? '');
   project.provide('mqttUrl', mqtt.url);
   project.provide('natsUrl', nats.url);
+  project.provide('amqpUrl', rabbit.url);
 }
 
 export async function teardown(): Promise<void> {
-  await Promise.all([redis?.stop(), kafka?.stop(), mqtt?.stop(), nats?.stop()]);
+  await Promise.all([redis?.stop(), kafka?.stop(), mqtt?.stop(), nats?.stop(), rabbit?.stop()]);
 }

@@ -7,6 +7,7 @@ import { redisPubSub } from '../components/pubsub/redis/index.js';
 import { kafkaPubSub } from '../components/pubsub/kafka/index.js';
 import { mqtt3PubSub } from '../components/pubsub/mqtt3/index.js';
 import { jetstreamPubSub } from '../components/pubsub/jetstream/index.js';
+import { rabbitmqPubSub } from '../components/pubsub/rabbitmq/index.js';
 import { localEnvSecretStore } from '../components/secretstores/local-env/index.js';
 import { localFileSecretStore } from '../components/secretstores/local-file/index.js';
 import { inMemoryConfiguration } from '../components/configuration/in-memory/index.js';
@@ -42,6 +43,7 @@ export const builtinComponents: readonly ComponentDescriptor[] = [
   kafkaPubSub,
   mqtt3PubSub,
   jetstreamPubSub,
+  rabbitmqPubSub,
 ];
 
 /** Name resolvers: chosen by Configuration `spec.nameResolution`, not declared as Component resources. */

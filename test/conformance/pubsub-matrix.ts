@@ -5,6 +5,7 @@ import { redisPubSub } from '../../src/components/pubsub/redis/index.js';
 import { kafkaPubSub } from '../../src/components/pubsub/kafka/index.js';
 import { mqtt3PubSub } from '../../src/components/pubsub/mqtt3/index.js';
 import { jetstreamPubSub } from '../../src/components/pubsub/jetstream/index.js';
+import { rabbitmqPubSub } from '../../src/components/pubsub/rabbitmq/index.js';
 
 /** Addresses of the backing servers the global setup started (absent ones skip their adapter). */
 export interface PubSubEnv {
@@ -15,6 +16,8 @@ export interface PubSubEnv {
   mqttUrl?: string;
   /** `nats://host:port` of a NATS server with JetStream, when one is running. */
   natsUrl?: string;
+  /** `amqp://…` of a RabbitMQ node, when one is running. */
+  amqpUrl?: string;
 }
 
 /** One line per pub/sub adapter: how to configure it, what it declares, what its broker guarantees. */
@@ -82,6 +85,15 @@ export const pubsubMatrix: PubSubAdapterCase[] = [
     features: [],
     redeliveryWithinMs: 1000,
     skip: ({ natsUrl }) => (natsUrl ? undefined : 'no NATS server'),
+    broker: { shared: true, carriesMetadata: true },
+  },
+  {
+    descriptor: rabbitmqPubSub,
+    // Durable queues that outlive their consumers: what at-least-once across restarts needs.
+    metadata: ({ amqpUrl }) => ({ connectionString: amqpUrl ?? '', durable: 'true', deletedWhenUnused: 'false', concurrencyMode: 'single' }),
+    features: [PubSubFeature.MessageTtl],
+    redeliveryWithinMs: 1000,
+    skip: ({ amqpUrl }) => (amqpUrl ? undefined : 'no RabbitMQ'),
     broker: { shared: true, carriesMetadata: true },
   },
 ];
