@@ -4,6 +4,7 @@ import { ensureRedisServer, type RedisServer } from './support/redis-server.js';
 import { ensureMosquitto, type MqttBroker } from './support/mosquitto-server.js';
 import { ensureNatsServer, type NatsServer } from './support/nats-server.js';
 import { ensureRabbitMq, type RabbitMqServer } from './support/rabbitmq-server.js';
+import { ensurePostgres, type PostgresServer } from './support/postgres-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,6 +20,8 @@ declare module 'vitest' {
     natsUrl: string;
     /** `amqp://guest:guest@host:port` of the RabbitMQ node. */
     amqpUrl: string;
+    /** Connection string of the PostgreSQL server (database `postgres`). */
+    postgresUrl: string;
   }
 }
 
@@ -27,18 +30,27 @@ let kafka: KafkaServer | undefined;
 let mqtt: MqttBroker | undefined;
 let nats: NatsServer | undefined;
 let rabbit: RabbitMqServer | undefined;
+let postgres: PostgresServer | undefined;
 
 /** Starts each backing server once per run (not once per file) and stops it at the end. */
 export async function setup(project: TestProject): Promise<void> {
-  [redis, kafka, mqtt, nats, rabbit] = await Promise.all([ensureRedisServer(), ensureKafkaServer(), ensureMosquitto(), ensureNatsServer(), ensureRabbitMq()]);
+  [redis, kafka, mqtt, nats, rabbit, postgres] = await Promise.all([
+    ensureRedisServer(),
+    ensureKafkaServer(),
+    ensureMosquitto(),
+    ensureNatsServer(),
+    ensureRabbitMq(),
+    ensurePostgres(),
+  ]);
   project.provide('redisAddress', `${redis.host}:${redis.port}`);
   project.provide('kafkaBrokers', kafka.brokers);
   project.provide('kafkaSaslBrokers', kafka.saslBrokers ?? '');
   project.provide('mqttUrl', mqtt.url);
   project.provide('natsUrl', nats.url);
   project.provide('amqpUrl', rabbit.url);
+  project.provide('postgresUrl', postgres.url);
 }
 
 export async function teardown(): Promise<void> {
-  await Promise.all([redis?.stop(), kafka?.stop(), mqtt?.stop(), nats?.stop(), rabbit?.stop()]);
+  await Promise.all([redis?.stop(), kafka?.stop(), mqtt?.stop(), nats?.stop(), rabbit?.stop(), postgres?.stop()]);
 }

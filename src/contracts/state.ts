@@ -102,3 +102,35 @@ export const TTL_EXPIRE_TIME = 'ttlExpireTime';
 export function formatExpireTime(epochMs: number): string {
   return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** A query filter, daprd's JSON shape: comparisons on dotted paths into JSON values, AND/OR of filters. */
+export type QueryFilter =
+  | { op: 'EQ' | 'NEQ' | 'GT' | 'GTE' | 'LT' | 'LTE'; path: string; value: string | number | boolean | null }
+  | { op: 'IN'; path: string; values: Array<string | number | boolean | null> }
+  | { op: 'AND' | 'OR'; filters: QueryFilter[] };
+
+export interface StateQuery {
+  filter?: QueryFilter;
+  sort: Array<{ path: string; order: 'ASC' | 'DESC' }>;
+  /** Page size (0: everything) and the offset the previous page's token named. */
+  limit: number;
+  offset: number;
+  /** Only keys starting with this (the app's key prefix). */
+  keyPrefix: string;
+  metadata: Record<string, string>;
+}
+
+export interface QueryResult {
+  results: Array<{ key: string; data: Buffer; etag?: string }>;
+  /** Offset of the next page, when there may be one. */
+  token?: string;
+}
+
+/** Stores that evaluate daprd's query language (feature QUERY_API). */
+export interface QueryableStateStore<M = Record<string, unknown>> extends StateStore<M> {
+  query(q: StateQuery): Promise<QueryResult>;
+}
+
+export function isQueryable(store: StateStore): store is QueryableStateStore {
+  return typeof (store as Partial<QueryableStateStore>).query === 'function' && store.features().includes(StateFeature.Query);
+}

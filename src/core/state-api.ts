@@ -1,9 +1,12 @@
+import { parseQuery } from './state-query.js';
 import {
   ETagError,
   StateFeature,
   hasBulkGet,
+  isQueryable,
   isTransactional,
   type DeleteRequest,
+  type QueryResult,
   type SetRequest,
   type StateItem,
   type StateStore,
@@ -139,6 +142,29 @@ export class StateApi {
       await this.call(req.storeName, () => store.multi(ops));
     } catch (err) {
       throw new SidecarError(Errors.StateTransaction, `error while executing state transaction: ${messageOf(err)}`, { cause: err });
+    }
+  }
+
+  /**
+   * The query API (alpha): daprd's filter/sort/page JSON over the app's own keys, returned without the
+   * key prefix. A malformed query and a failing store are both ERR_STATE_QUERY, as in daprd.
+   */
+  async query(req: { storeName: string; query: string; metadata: Record<string, string> }): Promise<QueryResult> {
+    this.checkStore(req.storeName, 'query');
+    const { store, keys } = this.#store(req.storeName);
+    const fail = (err: unknown) => new SidecarError(Errors.StateQuery, `failed query in state store ${req.storeName}: ${messageOf(err)}`, { cause: err });
+    if (!isQueryable(store)) throw fail(new Error('the store offers no query'));
+    let query;
+    try {
+      query = parseQuery(req.query, keys.prefix, req.metadata);
+    } catch (err) {
+      throw fail(err);
+    }
+    try {
+      const found = await this.call(req.storeName, () => store.query(query));
+      return { ...found, results: found.results.map((r) => ({ ...r, key: r.key.slice(keys.prefix.length) })) };
+    } catch (err) {
+      throw fail(err);
     }
   }
 

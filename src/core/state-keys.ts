@@ -19,6 +19,11 @@ export class KeyPrefixer {
     else this.#prefix = s + SEPARATOR;
   }
 
+  /** What every stored key of this app starts with (queries keep to it). */
+  get prefix(): string {
+    return this.#prefix;
+  }
+
   /** The key as stored; rejects keys containing the separator (they would be ambiguous). */
   toStored(key: string, storeName: string): string {
     if (key.includes(SEPARATOR)) {

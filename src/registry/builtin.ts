@@ -2,6 +2,7 @@ import type { ComponentDescriptor } from '../contracts/component.js';
 import { inMemoryState } from '../components/state/in-memory/index.js';
 import { redisState } from '../components/state/redis/index.js';
 import { sqliteState } from '../components/state/sqlite/index.js';
+import { postgresqlState } from '../components/state/postgresql/index.js';
 import { inMemoryPubSub } from '../components/pubsub/in-memory/index.js';
 import { redisPubSub } from '../components/pubsub/redis/index.js';
 import { kafkaPubSub } from '../components/pubsub/kafka/index.js';
@@ -38,6 +39,7 @@ export const builtinComponents: readonly ComponentDescriptor[] = [
   inMemoryState,
   sqliteState,
   redisState,
+  postgresqlState,
   inMemoryPubSub,
   redisPubSub,
   kafkaPubSub,

@@ -83,8 +83,18 @@ describe('state over gRPC (same core as HTTP)', () => {
     });
   });
 
-  it('answers the query API as not supported by these stores', async () => {
-    expect(await statusOf(dapr.call('QueryStateAlpha1', { store_name: 'statestore', query: '{}' }))).toBe(status.INTERNAL);
+  it('answers QueryStateAlpha1 from the same core as the HTTP query route', async () => {
+    await dapr.call('SaveState', {
+      store_name: 'statestore',
+      states: ['a', 'b'].map((id, i) => ({ key: `q-${id}`, value: Buffer.from(JSON.stringify({ id, n: i })), metadata: { contentType: 'application/json' } })),
+    });
+    const res = await dapr.call<{ results: Array<{ key: string; data: Buffer; etag: string }>; token: string }>('QueryStateAlpha1', {
+      store_name: 'statestore',
+      query: JSON.stringify({ filter: { EQ: { id: 'b' } } }),
+    });
+    expect(res.results.map((r) => [r.key, JSON.parse(r.data.toString())])).toEqual([['q-b', { id: 'b', n: 1 }]]);
+    expect(res.results[0]!.etag).not.toBe('');
+    expect(await statusOf(dapr.call('QueryStateAlpha1', { store_name: 'statestore', query: '{"filter":{"LIKE":{"a":1}}}' }))).toBe(status.INTERNAL);
   });
 });
 
@@ -93,7 +103,7 @@ describe('runtime RPCs over gRPC', () => {
     await dapr.call('SetMetadata', { key: 'appCommand', value: 'node app.js' });
     const md = await dapr.call<{ id: string; registered_components: Array<{ name: string; capabilities: string[] }>; extended_metadata: Record<string, string> }>('GetMetadata');
     expect(md.id).toBe('grpcapp');
-    expect(md.registered_components[0]).toMatchObject({ name: 'statestore', capabilities: ['ETAG', 'TRANSACTIONAL', 'TTL', 'ACTOR'] });
+    expect(md.registered_components[0]).toMatchObject({ name: 'statestore', capabilities: ['ETAG', 'TRANSACTIONAL', 'TTL', 'QUERY_API', 'ACTOR'] });
     expect(md.extended_metadata.appCommand).toBe('node app.js');
   });
 

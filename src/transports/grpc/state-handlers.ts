@@ -53,9 +53,9 @@ export function stateHandlers(state: StateApi, guard: CallGuard): Record<string,
       return {};
     }),
 
-    QueryStateAlpha1: unary(guard, async (r: { store_name: string }) => {
-      state.checkStore(r.store_name, 'query');
-      return {};
+    QueryStateAlpha1: unary(guard, async (r: { store_name: string; query: string; metadata: Record<string, string> }) => {
+      const found = await state.query({ storeName: r.store_name, query: r.query, metadata: mapOf(r.metadata) });
+      return { results: found.results.map((x) => ({ key: x.key, data: x.data, etag: x.etag ?? '', error: '' })), token: found.token ?? '', metadata: {} };
     }),
   };
 }

@@ -77,10 +77,25 @@ export function registerStateRoutes(app: FastifyInstance, state: StateApi): void
   app.route({
     method: ['POST', 'PUT'],
     url: '/v1.0-alpha1/state/:storeName/query',
-    handler: async (req: Req) => {
-      // No built-in store offers the query API yet, so this answers daprd's "not supported" error.
+    handler: async (req: Req, reply) => {
       state.checkStore(req.params.storeName, 'query');
-      throw new Error('unreachable: a store declared QUERY_API without a query implementation');
+      const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+      const found = await state.query({ storeName: req.params.storeName, query: text, metadata: queryMetadata(req.query) });
+      if (found.results.length === 0) return reply.code(204).send();
+      // Values are JSON already: embedded as they are, like daprd's raw JSON `data`.
+      const results = found.results.map((r) => `{"key":${JSON.stringify(r.key)},"data":${jsonOrString(r.data)}${r.etag ? `,"etag":${JSON.stringify(r.etag)}` : ''}}`);
+      const token = found.token ? `,"token":${JSON.stringify(found.token)}` : '';
+      return reply.code(200).type('application/json').send(`{"results":[${results.join(',')}]${token}}`);
     },
   });
+}
+
+function jsonOrString(data: Buffer): string {
+  const text = data.toString('utf8');
+  try {
+    JSON.parse(text);
+    return text;
+  } catch {
+    return JSON.stringify(text);
+  }
 }

@@ -9,9 +9,13 @@ import {
   type SetRequest,
   type StateItem,
   type StateValue,
+  type QueryableStateStore,
+  type QueryResult,
+  type StateQuery,
   type TransactionOperation,
   type TransactionalStateStore,
 } from '../../../contracts/state.js';
+import { evaluateQuery } from '../../_shared/query-eval.js';
 import { assertCanDelete, assertCanWrite } from '../../_shared/etag-rules.js';
 
 interface Entry {
@@ -23,7 +27,7 @@ interface Entry {
 const SWEEP_INTERVAL_MS = 10_000;
 
 /** Per-process store: fast, not shared, gone on exit. Single-threaded JS makes each call atomic. */
-class InMemoryStateStore implements TransactionalStateStore {
+class InMemoryStateStore implements TransactionalStateStore, QueryableStateStore {
   readonly #entries = new Map<string, Entry>();
   #sweeper?: NodeJS.Timeout;
 
@@ -32,7 +36,15 @@ class InMemoryStateStore implements TransactionalStateStore {
   }
 
   features() {
-    return [StateFeature.ETag, StateFeature.Transactional, StateFeature.Ttl] as const;
+    return [StateFeature.ETag, StateFeature.Transactional, StateFeature.Ttl, StateFeature.Query] as const;
+  }
+
+  async query(q: StateQuery): Promise<QueryResult> {
+    const live = [...this.#entries.keys()].flatMap((key) => {
+      const e = this.#live(key);
+      return e && !e.value.binary ? [{ key, data: e.value.data, etag: e.etag }] : [];
+    });
+    return evaluateQuery(live, q);
   }
 
   async get(req: GetRequest): Promise<StateItem | undefined> {
