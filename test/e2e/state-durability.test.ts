@@ -48,10 +48,15 @@ describe('state through the spawned CLI', () => {
 
   it('starts several sidecars at once on the same embedded state file', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'mecha-cwd-'));
-    const sidecars = await Promise.all(['a', 'b', 'c'].map((id) => startMecha(['--app-id', id], { cwd })));
+    const sidecars = await Promise.all(['a', 'b', 'c'].map((id) => startMecha(['--app-id', id], { cwd, env: { HOME: cwd } })));
     try {
       // Default keys are prefixed by app-id, so each app sees only its own keys in the shared file.
-      await Promise.all(sidecars.map(async (m, i) => expect((await save(m.url, 'statestore', [{ key: 'k', value: i }])).status).toBe(204)));
+      await Promise.all(
+        sidecars.map(async (m, i) => {
+          const res = await save(m.url, 'statestore', [{ key: 'k', value: i }]);
+          expect(res.status, await res.text()).toBe(204);
+        }),
+      );
       const values = await Promise.all(sidecars.map(async (m) => (await fetch(`${m.url}/v1.0/state/statestore/k`)).text()));
       expect(values).toEqual(['0', '1', '2']);
     } finally {
