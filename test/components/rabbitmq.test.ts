@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'amqplib';
 import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { validateAdapterMetadata } from '../../src/config/adapter-metadata.js';
-import type { PubSub } from '../../src/contracts/pubsub.js';
+import type { PubSub, PubSubMessage } from '../../src/contracts/pubsub.js';
 import { rabbitmqPubSub } from '../../src/components/pubsub/rabbitmq/index.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 const opened: PubSub[] = [];
+const proxies: TcpProxy[] = [];
 
 async function rabbit(extra: Record<string, string> = {}): Promise<PubSub> {
-  const checked = validateAdapterMetadata(rabbitmqPubSub, { connectionString: inject('amqpUrl'), durable: 'true', deletedWhenUnused: 'false', ...extra });
+  const checked = validateAdapterMetadata(rabbitmqPubSub, { connectionString: inject('amqpUrl'), deletedWhenUnused: 'false', ...extra });
   expect(checked.errors).toEqual([]);
   const ps = (await rabbitmqPubSub.load())({ name: 'rabbitmq', logger: pino({ level: 'silent' }) });
   await ps.init(checked.value);
@@ -16,21 +19,31 @@ async function rabbit(extra: Record<string, string> = {}): Promise<PubSub> {
   return ps;
 }
 
+/** An instance whose connection runs through a relay the test can cut. */
+async function rabbitBehindProxy(extra: Record<string, string> = {}): Promise<{ ps: PubSub; proxy: TcpProxy }> {
+  const url = new URL(inject('amqpUrl'));
+  const proxy = await startTcpProxy(url.hostname, Number(url.port));
+  proxies.push(proxy);
+  url.port = String(proxy.port);
+  return { ps: await rabbit({ connectionString: url.toString(), reconnectWaitSeconds: '1', ...extra }), proxy };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const waitFor = async (done: () => boolean, ms = 8000) => {
   const deadline = Date.now() + ms;
   while (!done() && Date.now() < deadline) await sleep(20);
 };
+const ids = () => ({ topic: `rmq-${randomUUID().slice(0, 8)}`, consumerId: `app-${randomUUID().slice(0, 8)}` });
 
 afterAll(async () => {
   for (const p of opened) await p.close().catch(() => undefined);
+  for (const p of proxies) await p.close();
 });
 
-describe('pubsub.rabbitmq against a RabbitMQ node', () => {
-  it('sends a refused message to the dead-letter queue when dead-lettering is on and requeueing off', async () => {
-    const topic = `rmq-dl-${randomUUID().slice(0, 8)}`;
-    const consumerId = `app-${randomUUID().slice(0, 8)}`;
-    const ps = await rabbit({ enableDeadLetter: 'true', requeueInFailure: 'false' });
+describe('pubsub.rabbitmq delivery', () => {
+  it('sends a refused message to the dead-letter queue when dead-lettering is on (requeueInFailure defaults to false)', async () => {
+    const { topic, consumerId } = ids();
+    const ps = await rabbit({ enableDeadLetter: 'true' });
     let deliveries = 0;
     await ps.subscribe({ topic, consumerId, metadata: {} }, async () => {
       deliveries++;
@@ -40,43 +53,112 @@ describe('pubsub.rabbitmq against a RabbitMQ node', () => {
     await waitFor(() => deliveries >= 1);
     await sleep(300);
     expect(deliveries).toBe(1);
-    // The dead-letter queue is an ordinary queue: read it with the exchange it is bound to.
-    const dead: string[] = [];
-    const { connect } = await import('amqplib');
     const conn = await connect(inject('amqpUrl'));
-    const ch = await conn.createChannel();
-    const msg = await ch.get(`dlq-${consumerId}-${topic}`, { noAck: true });
-    if (msg) dead.push(`${msg.content.toString()} ${msg.properties.headers?.reason}`);
+    const msg = await (await conn.createChannel()).get(`dlq-${consumerId}-${topic}`, { noAck: true });
     await conn.close();
-    expect(dead).toEqual(['poison test']);
+    expect(msg && `${msg.content.toString()} ${msg.properties.headers?.reason}`).toBe('poison test');
   });
 
-  it('requeues a refused message by default, and keeps unacknowledged ones when the sidecar goes away', async () => {
-    const topic = `rmq-rq-${randomUUID().slice(0, 8)}`;
-    const consumerId = `app-${randomUUID().slice(0, 8)}`;
-    const first = await rabbit();
-    let deliveries = 0;
-    await first.subscribe({ topic, consumerId, metadata: {} }, async () => {
-      deliveries++;
-      if (deliveries === 1) throw new Error('refused once');
-      return new Promise<void>(() => undefined); // then hangs: the sidecar dies before answering
-    });
-    await first.publish({ topic, data: Buffer.from('order'), metadata: {} });
-    await waitFor(() => deliveries >= 2);
-    expect(deliveries).toBe(2);
-    // Closing the connection drops the unacknowledged delivery back into the queue.
-    const closing = first.close();
-    const got: string[] = [];
-    const second = await rabbit();
-    await second.subscribe({ topic, consumerId, metadata: {} }, async (m) => void got.push(m.data.toString()));
-    await waitFor(() => got.length >= 1, 15_000);
-    expect(got[0]).toBe('order');
-    await closing;
-  }, 30_000);
+  it('requeues a refused message (always without dead-lettering), and with requeueInFailure even with it', async () => {
+    for (const extra of [{}, { enableDeadLetter: 'true', requeueInFailure: 'true' }] as Array<Record<string, string>>) {
+      const { topic, consumerId } = ids();
+      const ps = await rabbit(extra);
+      const seen: string[] = [];
+      await ps.subscribe({ topic, consumerId, metadata: {} }, async (m) => {
+        seen.push(m.data.toString());
+        if (seen.length < 3) throw new Error('not yet');
+      });
+      await ps.publish({ topic, data: Buffer.from('retry me'), metadata: {} });
+      await waitFor(() => seen.length >= 3);
+      expect(seen).toEqual(['retry me', 'retry me', 'retry me']);
+    }
+  });
 
-  it('fails init naming the broker when nothing listens', async () => {
-    const ps = (await rabbitmqPubSub.load())({ name: 'rabbitmq', logger: pino({ level: 'silent' }) });
-    const checked = validateAdapterMetadata(rabbitmqPubSub, { connectionString: 'amqp://guest:guest@127.0.0.1:1' });
-    await expect(ps.init(checked.value)).rejects.toThrow(/cannot connect to RabbitMQ at 127\.0\.0\.1:1/);
+  it('gives an unacknowledged message to another sidecar of the group when the first one loses its connection mid-handler', async () => {
+    const { topic, consumerId } = ids();
+    const { ps: first, proxy } = await rabbitBehindProxy();
+    let release!: () => void;
+    const hanging = new Promise<void>((r) => (release = r));
+    let firstDeliveries = 0;
+    await first.subscribe({ topic, consumerId, metadata: {} }, async () => {
+      firstDeliveries++;
+      await hanging; // the app never answers before the sidecar's connection dies
+    });
+    const second = await rabbit();
+    await first.publish({ topic, data: Buffer.from('order'), metadata: {} });
+    await waitFor(() => firstDeliveries === 1);
+    await proxy.close(); // connection gone and cannot come back
+    const got: string[] = [];
+    await second.subscribe({ topic, consumerId, metadata: {} }, async (m) => void got.push(m.data.toString()));
+    await waitFor(() => got.length >= 1);
+    release();
+    expect(got).toEqual(['order']);
+  });
+
+  it('recovers after the connection drops: subscriptions are consumed again and publishing works again', async () => {
+    const { topic, consumerId } = ids();
+    const { ps, proxy } = await rabbitBehindProxy();
+    const got: PubSubMessage[] = [];
+    await ps.subscribe({ topic, consumerId, metadata: {} }, async (m) => void got.push(m));
+    await ps.publish({ topic, data: Buffer.from('before'), metadata: {} });
+    await waitFor(() => got.length === 1);
+    proxy.cut();
+    await sleep(200);
+    // The publish waits for the recovered connection instead of failing.
+    await ps.publish({ topic, data: Buffer.from('after'), metadata: {} });
+    await waitFor(() => got.length === 2, 10_000);
+    expect(got.map((m) => m.data.toString())).toEqual(['before', 'after']);
+  }, 20_000);
+
+  it('declares its queue again and keeps consuming when the queue is deleted under it', async () => {
+    const { topic, consumerId } = ids();
+    const ps = await rabbit({ reconnectWaitSeconds: '200ms' });
+    const got: string[] = [];
+    await ps.subscribe({ topic, consumerId, metadata: {} }, async (m) => void got.push(m.data.toString()));
+    const conn = await connect(inject('amqpUrl'));
+    await (await conn.createChannel()).deleteQueue(`${consumerId}-${topic}`);
+    let consumers = 0;
+    for (let i = 0; i < 100 && consumers === 0; i++) {
+      await sleep(50);
+      // checkQueue closes its channel when the queue is missing, so each try gets a fresh one.
+      consumers = await (await conn.createChannel()).checkQueue(`${consumerId}-${topic}`).then((q) => q.consumerCount, () => 0);
+    }
+    await conn.close();
+    await ps.publish({ topic, data: Buffer.from('still here'), metadata: {} });
+    await waitFor(() => got.length === 1);
+    expect(got).toEqual(['still here']);
+  });
+
+  it('handles messages one at a time with concurrencyMode single, at once with parallel', async () => {
+    for (const [mode, expected] of [['single', 1], ['parallel', 5]] as const) {
+      const { topic, consumerId } = ids();
+      const ps = await rabbit({ concurrency: mode });
+      let active = 0;
+      let peak = 0;
+      let done = 0;
+      await ps.subscribe({ topic, consumerId, metadata: {} }, async () => {
+        peak = Math.max(peak, ++active);
+        await sleep(100);
+        active--;
+        done++;
+      });
+      for (let i = 0; i < 5; i++) await ps.publish({ topic, data: Buffer.from(String(i)), metadata: {} });
+      await waitFor(() => done === 5);
+      expect(peak, mode).toBe(expected);
+    }
+  });
+
+  it('with autoAck a refused message is not delivered again (at most once, as asked)', async () => {
+    const { topic, consumerId } = ids();
+    const ps = await rabbit({ autoAck: 'true' });
+    let deliveries = 0;
+    await ps.subscribe({ topic, consumerId, metadata: {} }, async () => {
+      deliveries++;
+      throw new Error('refused');
+    });
+    await ps.publish({ topic, data: Buffer.from('once'), metadata: {} });
+    await waitFor(() => deliveries >= 1);
+    await sleep(500);
+    expect(deliveries).toBe(1);
   });
 });

@@ -1,55 +1,81 @@
-import { connect, type ChannelModel, type ConfirmChannel, type RecoveringChannelModel } from 'amqplib';
+import { connect, type ChannelModel, type ConfirmChannel, type Options, type RecoveringChannelModel } from 'amqplib';
 import type { ComponentContext } from '../../../contracts/component.js';
 import { PubSubFeature, type MessageHandler, type PublishRequest, type PubSub, type PubSubSubscription, type SubscribeRequest } from '../../../contracts/pubsub.js';
 import { parseDuration } from '../../../util/duration.js';
+import { amqpTarget, publishProperties } from './amqp-connection.js';
 import { QueueConsumer } from './queue-consumer.js';
+import { queueTopology } from './queue-topology.js';
 
 export type RabbitMqMetadata = {
-  connectionString: string;
+  connectionString?: string;
+  protocol?: 'amqp' | 'amqps';
+  hostname: string;
+  username?: string;
+  password?: string;
   consumerID?: string;
   durable: boolean;
   deletedWhenUnused: boolean;
-  deliveryMode: 0 | 1 | 2;
+  autoAck: boolean;
   requeueInFailure: boolean;
   enableDeadLetter: boolean;
+  deliveryMode: 0 | 1 | 2;
   prefetchCount: number;
   concurrencyMode: 'parallel' | 'single';
   exchangeKind: 'fanout' | 'topic' | 'direct' | 'headers';
-  routingKey: string;
   maxLen?: number;
   maxLenBytes?: number;
   ttlInSeconds?: number;
-  reconnectWait: string;
+  reconnectWaitSeconds: string;
+  heartBeat: string;
+  publisherConfirm: boolean;
   clientName?: string;
+  caCert?: string;
+  clientCert?: string;
+  clientKey?: string;
+  saslExternal: boolean;
+  publishMessagePropertiesToMetadata: boolean;
 };
+
+/** Longest a publish or a first subscription waits for a connection that is being recovered. */
+const WAIT_FOR_BROKER_MS = 20_000;
 
 /**
  * RabbitMQ as daprd's pubsub.rabbitmq: an exchange per topic (fanout by default), a queue per consumer
- * id and topic (`<consumerID>-<topic>`) bound to it, publishes confirmed by the broker, a message
- * acknowledged only after the app accepted it and requeued (or dead-lettered) when it refused. The
- * connection recovers by itself; every channel, queue and consumer is set up again on reconnection.
+ * id and topic bound to it, publishes confirmed by the broker, a message acknowledged only after the app
+ * accepted it and requeued (or dead-lettered) when it refused. The connection recovers by itself; every
+ * consumer then declares its topology and consumes again.
  */
 class RabbitMqPubSub implements PubSub<RabbitMqMetadata> {
   #md!: RabbitMqMetadata;
   #connection?: RecoveringChannelModel;
+  /** The live connection (set by the recovery setup, cleared on disconnection). */
+  #live?: ChannelModel;
   #publisher?: Promise<ConfirmChannel>;
   readonly #declared = new Set<string>();
   readonly #consumers = new Set<QueueConsumer>();
+  #reconnectWaitMs = 3000;
 
   constructor(private readonly ctx: ComponentContext) {}
 
   async init(md: RabbitMqMetadata): Promise<void> {
     this.#md = md;
-    const maxDelay = parseDuration(md.reconnectWait) ?? 3000;
+    const wait = parseDuration(md.reconnectWaitSeconds, 's');
+    if (wait === undefined || wait < 0) throw new Error(`reconnectWaitSeconds "${md.reconnectWaitSeconds}" is not a duration`);
+    this.#reconnectWaitMs = wait;
+    const target = amqpTarget(md);
     try {
-      this.#connection = await connect(md.connectionString, {
-        clientProperties: md.clientName ? { connection_name: md.clientName } : undefined,
-        recovery: { initialDelay: 100, maxDelay, initialMaxRetries: 2, setup: (model: ChannelModel) => this.#setup(model) },
+      this.#connection = await connect(target.url, {
+        ...target.socketOptions,
+        recovery: { initialDelay: 100, maxDelay: Math.max(100, wait), initialMaxRetries: 2, setup: (model: ChannelModel) => this.#setup(model) },
       });
     } catch (err) {
-      throw new Error(`cannot connect to RabbitMQ at ${new URL(md.connectionString).host}: ${(err as Error).message}`);
+      throw new Error(`cannot connect to RabbitMQ at ${target.address}: ${(err as Error).message}`);
     }
-    this.#connection.on('disconnect', (err: Error) => this.ctx.logger.warn({ err: err.message }, 'RabbitMQ connection lost; reconnecting'));
+    this.#connection.on('disconnect', (err: Error) => {
+      this.#live = undefined;
+      this.ctx.logger.warn({ err: err.message }, 'RabbitMQ connection lost; reconnecting');
+    });
+    this.#connection.on('error', (err: Error) => this.ctx.logger.warn({ err: err.message }, 'RabbitMQ connection error'));
   }
 
   features() {
@@ -57,25 +83,42 @@ class RabbitMqPubSub implements PubSub<RabbitMqMetadata> {
   }
 
   async publish(req: PublishRequest): Promise<void> {
-    const ch = await this.#channel();
-    await this.#exchange(ch, req.topic);
-    const ttl = req.ttlInSeconds ?? this.#md.ttlInSeconds;
-    const options = {
-      persistent: this.#md.deliveryMode === 2,
-      contentType: req.contentType,
-      headers: req.metadata,
-      ...(ttl !== undefined ? { expiration: String(ttl * 1000) } : {}),
+    const send = async () => {
+      const ch = await this.#channel();
+      if (!this.#declared.has(req.topic)) {
+        await ch.assertExchange(req.topic, this.#md.exchangeKind, { durable: this.#md.durable, autoDelete: this.#md.deletedWhenUnused });
+        this.#declared.add(req.topic);
+      }
+      const ttl = req.ttlInSeconds ?? this.#md.ttlInSeconds;
+      const options: Options.Publish = {
+        contentType: req.contentType,
+        ...publishProperties(req.metadata),
+        deliveryMode: this.#md.deliveryMode || undefined,
+        headers: req.metadata,
+        ...(ttl !== undefined ? { expiration: String(ttl * 1000) } : {}),
+      };
+      await new Promise<void>((resolve, reject) =>
+        ch.publish(req.topic, req.metadata.routingKey ?? '', req.data, options, (err) => (err ? reject(new Error('the broker did not confirm the message')) : resolve())),
+      );
     };
-    await new Promise<void>((resolve, reject) =>
-      ch.publish(req.topic, req.metadata.routingKey ?? this.#md.routingKey, req.data, options, (err) => (err ? reject(new Error('the broker did not confirm the message')) : resolve())),
-    );
+    await bounded(send(), 'publishing');
   }
 
   async subscribe(req: SubscribeRequest, handler: MessageHandler): Promise<PubSubSubscription> {
-    const queue = `${this.#md.consumerID || req.consumerId}-${req.topic}`;
-    const consumer = new QueueConsumer(req.topic, queue, this.#md, handler, this.ctx.logger, () => this.#consumers.delete(consumer));
+    if (!this.#connection) throw new Error('the RabbitMQ component is closed');
+    const topology = queueTopology(req.topic, this.#md.consumerID || req.consumerId, this.#md, req.metadata);
+    const consumer = new QueueConsumer(topology, req.topic, this.#md, handler, this.ctx.logger, {
+      current: () => this.#live,
+      restartDelayMs: this.#reconnectWaitMs,
+      onClosed: () => this.#consumers.delete(consumer),
+    });
     this.#consumers.add(consumer);
-    await consumer.start(this.#connection!);
+    try {
+      await bounded(this.#liveModel().then((model) => consumer.start(model)), 'subscribing');
+    } catch (err) {
+      await consumer.close();
+      throw err;
+    }
     return consumer;
   }
 
@@ -83,31 +126,58 @@ class RabbitMqPubSub implements PubSub<RabbitMqMetadata> {
     await Promise.all([...this.#consumers].map((c) => c.close()));
     const connection = this.#connection;
     this.#connection = undefined;
+    this.#live = undefined;
     await connection?.close().catch(() => undefined);
   }
 
-  /** After every (re)connection: a fresh publish channel, and every consumer's channel and topology. */
+  /** The live connection; while it is being recovered, the next one (whose setup starts every consumer). */
+  #liveModel(): Promise<ChannelModel> {
+    if (this.#live) return Promise.resolve(this.#live);
+    return new Promise((resolve) => this.#connection?.once('connect', resolve));
+  }
+
+  /** After every (re)connection: a fresh publish channel, and every consumer declared and consuming again. */
   async #setup(model: ChannelModel): Promise<void> {
+    this.#live = model;
     this.#declared.clear();
     this.#publisher = undefined;
-    for (const c of this.#consumers) await c.start(model);
+    for (const c of this.#consumers) {
+      await c.start(model).catch((err: Error) => {
+        // One queue refusing (e.g. declared elsewhere with other arguments) must not take the connection down.
+        this.ctx.logger.warn({ err: err.message }, 'consuming a RabbitMQ queue after reconnection failed; retrying');
+        c.scheduleRestart();
+      });
+    }
   }
 
   #channel(): Promise<ConfirmChannel> {
-    if (!this.#connection) return Promise.reject(new Error('RabbitMQ connection closed'));
+    if (!this.#connection) return Promise.reject(new Error('the RabbitMQ component is closed'));
     this.#publisher ??= this.#connection.createConfirmChannel().then((ch) => {
-      ch.on('close', () => (this.#publisher = undefined, this.#declared.clear()));
+      ch.on('close', () => {
+        if (this.#publisher === current) this.#publisher = undefined;
+        this.#declared.clear();
+      });
       ch.on('error', (err: Error) => this.ctx.logger.warn({ err: err.message }, 'RabbitMQ publish channel error'));
       return ch;
     });
-    this.#publisher.catch(() => (this.#publisher = undefined));
-    return this.#publisher;
+    const current = this.#publisher;
+    current.catch(() => {
+      if (this.#publisher === current) this.#publisher = undefined;
+    });
+    return current;
   }
+}
 
-  async #exchange(ch: ConfirmChannel, topic: string): Promise<void> {
-    if (this.#declared.has(topic)) return;
-    await ch.assertExchange(topic, this.#md.exchangeKind, { durable: this.#md.durable });
-    this.#declared.add(topic);
+/** Fails after WAIT_FOR_BROKER_MS instead of waiting for an unreachable broker indefinitely. */
+async function bounded<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${WAIT_FOR_BROKER_MS} ms: RabbitMQ is not reachable`)), WAIT_FOR_BROKER_MS);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
