@@ -106,8 +106,9 @@ describe('pubsub.rabbitmq delivery', () => {
     await sleep(200);
     // The publish waits for the recovered connection instead of failing.
     await ps.publish({ topic, data: Buffer.from('after'), metadata: {} });
-    await waitFor(() => got.length === 2, 10_000);
-    expect(got.map((m) => m.data.toString())).toEqual(['before', 'after']);
+    await waitFor(() => got.some((m) => m.data.toString() === 'after'), 10_000);
+    // 'before' comes twice when the cut beat its acknowledgement to the broker: at least once.
+    expect([...new Set(got.map((m) => m.data.toString()))]).toEqual(['before', 'after']);
   }, 20_000);
 
   it('declares its queue again and keeps consuming when the queue is deleted under it', async () => {

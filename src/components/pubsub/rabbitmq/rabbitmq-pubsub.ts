@@ -1,6 +1,7 @@
 import { connect, type ChannelModel, type ConfirmChannel, type Options, type RecoveringChannelModel } from 'amqplib';
 import type { ComponentContext } from '../../../contracts/component.js';
 import { PubSubFeature, type MessageHandler, type PublishRequest, type PubSub, type PubSubSubscription, type SubscribeRequest } from '../../../contracts/pubsub.js';
+import { withDeadline } from '../../../util/deadline.js';
 import { parseDuration } from '../../../util/duration.js';
 import { amqpTarget, publishProperties } from './amqp-connection.js';
 import { QueueConsumer } from './queue-consumer.js';
@@ -169,16 +170,8 @@ class RabbitMqPubSub implements PubSub<RabbitMqMetadata> {
 }
 
 /** Fails after WAIT_FOR_BROKER_MS instead of waiting for an unreachable broker indefinitely. */
-async function bounded<T>(work: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${WAIT_FOR_BROKER_MS} ms: RabbitMQ is not reachable`)), WAIT_FOR_BROKER_MS);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function bounded<T>(work: Promise<T>, what: string): Promise<T> {
+  return withDeadline(work, WAIT_FOR_BROKER_MS, `${what} timed out after ${WAIT_FOR_BROKER_MS} ms: RabbitMQ is not reachable`);
 }
 
 export function createRabbitMqPubSub(ctx: ComponentContext): RabbitMqPubSub {
