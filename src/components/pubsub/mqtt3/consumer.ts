@@ -100,7 +100,12 @@ export class MqttConsumer {
 
   async #deliver(client: MqttClient, packet: IPublishPacket, done: (err?: Error) => void): Promise<void> {
     const route = this.#routes.find((r) => r.matches(packet.topic));
-    if (!route) return done(); // its subscription is closing and being unsubscribed
+    if (!route) {
+      // The last subscription is closing: left unacknowledged for the session. Otherwise its topic is
+      // being unsubscribed while others go on: acknowledged so that they are not held back.
+      if (this.#routes.length > 0) done();
+      return;
+    }
     const data = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     try {
       await route.handler({ topic: packet.topic, data, metadata: { retained: String(packet.retain === true) }, brokerId: String(packet.messageId ?? '') });
