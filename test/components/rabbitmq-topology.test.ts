@@ -51,6 +51,31 @@ describe('pubsub.rabbitmq topology and metadata', () => {
     expect(got[0]?.data.toString()).toBe('from daprd');
   });
 
+  it('keeps publishing after an auto-deleted exchange went away with its last queue (daprd defaults)', async () => {
+    const [topic, consumerId] = [unique('rmq-autodel'), unique('app')];
+    const ps = await rabbit();
+    const sub = await ps.subscribe({ topic, consumerId, metadata: {} }, async () => undefined);
+    await ps.publish({ topic, data: Buffer.from('1'), metadata: {} });
+    await sub.close(); // the queue is deleted with its consumer, the exchange with its last binding
+    const conn = await connect(inject('amqpUrl'));
+    let exists = true;
+    for (let i = 0; i < 50 && exists; i++) {
+      // A missing exchange closes the channel with an error: each try gets a fresh channel that expects it.
+      const probe = await conn.createChannel();
+      probe.on('error', () => undefined);
+      exists = await probe.checkExchange(topic).then(() => true, () => false);
+      if (exists) await sleep(50);
+    }
+    await conn.close();
+    expect(exists).toBe(false);
+    await ps.publish({ topic, data: Buffer.from('2'), metadata: {} });
+    const got: string[] = [];
+    await ps.subscribe({ topic, consumerId, metadata: {} }, async (m) => void got.push(m.data.toString()));
+    await ps.publish({ topic, data: Buffer.from('3'), metadata: {} });
+    await waitFor(() => got.length === 1);
+    expect(got).toEqual(['3']);
+  });
+
   it('binds with subscription routingKey values and routes by publish routingKey (exchangeKind direct), in a named queue', async () => {
     const topic = unique('rmq-route');
     const queueName = unique('named');

@@ -121,8 +121,10 @@ describe('pubsub.rabbitmq delivery', () => {
     let consumers = 0;
     for (let i = 0; i < 100 && consumers === 0; i++) {
       await sleep(50);
-      // checkQueue closes its channel when the queue is missing, so each try gets a fresh one.
-      consumers = await (await conn.createChannel()).checkQueue(`${consumerId}-${topic}`).then((q) => q.consumerCount, () => 0);
+      // A missing queue closes the channel with an error: each try gets a fresh channel that expects it.
+      const probe = await conn.createChannel();
+      probe.on('error', () => undefined);
+      consumers = await probe.checkQueue(`${consumerId}-${topic}`).then((q) => q.consumerCount, () => 0);
     }
     await conn.close();
     await ps.publish({ topic, data: Buffer.from('still here'), metadata: {} });

@@ -84,25 +84,33 @@ class RabbitMqPubSub implements PubSub<RabbitMqMetadata> {
   }
 
   async publish(req: PublishRequest): Promise<void> {
-    const send = async () => {
-      const ch = await this.#channel();
+    const ttl = req.ttlInSeconds ?? this.#md.ttlInSeconds;
+    const options: Options.Publish = {
+      contentType: req.contentType,
+      ...publishProperties(req.metadata),
+      deliveryMode: this.#md.deliveryMode || undefined,
+      headers: req.metadata,
+      ...(ttl !== undefined ? { expiration: String(ttl * 1000) } : {}),
+    };
+    const send = async (channel: Promise<ConfirmChannel>) => {
+      const ch = await channel;
       if (!this.#declared.has(req.topic)) {
         await ch.assertExchange(req.topic, this.#md.exchangeKind, { durable: this.#md.durable, autoDelete: this.#md.deletedWhenUnused });
         this.#declared.add(req.topic);
       }
-      const ttl = req.ttlInSeconds ?? this.#md.ttlInSeconds;
-      const options: Options.Publish = {
-        contentType: req.contentType,
-        ...publishProperties(req.metadata),
-        deliveryMode: this.#md.deliveryMode || undefined,
-        headers: req.metadata,
-        ...(ttl !== undefined ? { expiration: String(ttl * 1000) } : {}),
-      };
       await new Promise<void>((resolve, reject) =>
-        ch.publish(req.topic, req.metadata.routingKey ?? '', req.data, options, (err) => (err ? reject(new Error('the broker did not confirm the message')) : resolve())),
+        ch.publish(req.topic, req.metadata.routingKey ?? '', req.data, options, (err) => (err ? reject(new Error(`the broker did not confirm the message: ${describe(err)}`)) : resolve())),
       );
     };
-    await bounded(send(), 'publishing');
+    const first = this.#channel();
+    try {
+      await bounded(send(first), 'publishing');
+    } catch (err) {
+      // The broker closes the channel of a publish to a missing exchange (an auto-deleted one that went
+      // with its last queue): once more on a fresh channel, which declares it again.
+      if (this.#publisher === first || (err as Error).message.includes('timed out')) throw err;
+      await bounded(send(this.#channel()), 'publishing');
+    }
   }
 
   async subscribe(req: SubscribeRequest, handler: MessageHandler): Promise<PubSubSubscription> {
@@ -172,6 +180,10 @@ class RabbitMqPubSub implements PubSub<RabbitMqMetadata> {
 /** Fails after WAIT_FOR_BROKER_MS instead of waiting for an unreachable broker indefinitely. */
 function bounded<T>(work: Promise<T>, what: string): Promise<T> {
   return withDeadline(work, WAIT_FOR_BROKER_MS, `${what} timed out after ${WAIT_FOR_BROKER_MS} ms: RabbitMQ is not reachable`);
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 export function createRabbitMqPubSub(ctx: ComponentContext): RabbitMqPubSub {
