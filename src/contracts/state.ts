@@ -103,27 +103,38 @@ export function formatExpireTime(epochMs: number): string {
   return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** A query filter, daprd's JSON shape: comparisons on dotted paths into JSON values, AND/OR of filters. */
+/** A JSON scalar a filter compares with. */
+export type QueryScalar = string | number | boolean | null;
+
+/**
+ * A query filter, daprd's JSON shape: comparisons on dotted paths into the JSON value, AND/OR of
+ * filters. Every store gives them the same meaning: equality is by JSON type and value (5 = 5.0,
+ * 5 ≠ "5"); a range operator only matches values of the same JSON type (numbers numerically, strings
+ * by code point, false < true); a value lacking the field matches no comparison, NEQ included.
+ */
 export type QueryFilter =
-  | { op: 'EQ' | 'NEQ' | 'GT' | 'GTE' | 'LT' | 'LTE'; path: string; value: string | number | boolean | null }
-  | { op: 'IN'; path: string; values: Array<string | number | boolean | null> }
+  | { op: 'EQ' | 'NEQ'; path: string; value: QueryScalar }
+  | { op: 'GT' | 'GTE' | 'LT' | 'LTE'; path: string; value: string | number | boolean }
+  | { op: 'IN'; path: string; values: QueryScalar[] }
   | { op: 'AND' | 'OR'; filters: QueryFilter[] };
 
+/**
+ * daprd's parsed query. Sorting by a path orders numbers, then strings, then booleans, then anything
+ * else (null, objects, a missing field) for ASC, and the exact reverse for DESC; ties fall back to the key.
+ */
 export interface StateQuery {
   filter?: QueryFilter;
   sort: Array<{ path: string; order: 'ASC' | 'DESC' }>;
-  /** Page size (0: everything) and the offset the previous page's token named. */
+  /** Page size (0: everything) and how many matches to skip (the page token). */
   limit: number;
   offset: number;
-  /** Only keys starting with this (the app's key prefix). */
+  /** Only keys starting with this (the app's key prefix); binary values and expired keys never match. */
   keyPrefix: string;
   metadata: Record<string, string>;
 }
 
 export interface QueryResult {
   results: Array<{ key: string; data: Buffer; etag?: string }>;
-  /** Offset of the next page, when there may be one. */
-  token?: string;
 }
 
 /** Stores that evaluate daprd's query language (feature QUERY_API). */

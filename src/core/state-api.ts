@@ -7,6 +7,7 @@ import {
   isTransactional,
   type DeleteRequest,
   type QueryResult,
+  type StateQuery,
   type SetRequest,
   type StateItem,
   type StateStore,
@@ -28,6 +29,11 @@ import type {
   SaveStateRequest,
   StateTransactionRequest,
 } from './state-requests.js';
+
+/** One page of query results, keys as the app knows them; `token` asks for the next page. */
+export interface StateQueryPage extends QueryResult {
+  token?: string;
+}
 
 /** The state stores the API can reach, by component name. */
 export interface StateStores {
@@ -147,25 +153,30 @@ export class StateApi {
 
   /**
    * The query API (alpha): daprd's filter/sort/page JSON over the app's own keys, returned without the
-   * key prefix. A malformed query and a failing store are both ERR_STATE_QUERY, as in daprd.
+   * key prefix. A malformed query and a failing store are both ERR_STATE_QUERY, as in daprd; the next
+   * page's token is the number of matches seen so far, given with every non-empty limited page.
    */
-  async query(req: { storeName: string; query: string; metadata: Record<string, string> }): Promise<QueryResult> {
+  async query(req: { storeName: string; query: string; metadata: Record<string, string> }): Promise<StateQueryPage> {
     this.checkStore(req.storeName, 'query');
     const { store, keys } = this.#store(req.storeName);
-    const fail = (err: unknown) => new SidecarError(Errors.StateQuery, `failed query in state store ${req.storeName}: ${messageOf(err)}`, { cause: err });
-    if (!isQueryable(store)) throw fail(new Error('the store offers no query'));
-    let query;
+    const fail = (detail: string, cause?: unknown) =>
+      new SidecarError(Errors.StateQuery, `state store ${req.storeName} query failed: ${detail}`, { cause, resource: { type: 'state', name: req.storeName } });
+    if (!isQueryable(store)) throw new SidecarError(Errors.StateQueryNotSupported, 'state store does not support querying', { resource: { type: 'state', name: req.storeName } });
+    let query: StateQuery;
     try {
       query = parseQuery(req.query, keys.prefix, req.metadata);
     } catch (err) {
-      throw fail(err);
+      throw fail(`failed to parse JSON query body: ${messageOf(err)}`, err);
     }
+    let found: QueryResult;
     try {
-      const found = await this.call(req.storeName, () => store.query(query));
-      return { ...found, results: found.results.map((r) => ({ ...r, key: r.key.slice(keys.prefix.length) })) };
+      found = await this.call(req.storeName, () => store.query(query));
     } catch (err) {
-      throw fail(err);
+      throw fail(messageOf(err), err);
     }
+    const results = found.results.map((r) => ({ ...r, key: r.key.slice(keys.prefix.length) }));
+    const token = query.limit > 0 && results.length > 0 ? String(query.offset + results.length) : undefined;
+    return { results, token };
   }
 
   /**

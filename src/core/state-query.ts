@@ -1,16 +1,17 @@
-import type { QueryFilter, StateQuery } from '../contracts/state.js';
+import type { QueryFilter, QueryScalar, StateQuery } from '../contracts/state.js';
 
 const COMPARISONS = ['EQ', 'NEQ', 'GT', 'GTE', 'LT', 'LTE'] as const;
-type Scalar = string | number | boolean | null;
+const OPERATORS = 'EQ, NEQ, GT, GTE, LT, LTE, IN, AND, OR';
 
-/** A query the store cannot run: daprd answers these as ERR_STATE_QUERY. */
+/** A query body that cannot be run; daprd answers these with ERR_STATE_QUERY. */
 export class QueryParseError extends Error {}
 
 /**
- * Reads daprd's query JSON (`filter`, `sort`, `page`), naming the part that is wrong. The page token is
- * the offset of the next page, as daprd's SQL stores use it.
+ * Reads daprd's query JSON (`filter`, `sort`, `page`) into a StateQuery, naming the part that is wrong.
+ * Like daprd's decoder it ignores fields it does not know, and an empty filter means "everything".
+ * The page token is the number of matches to skip, as daprd's SQL stores issue it.
  */
-export function parseQuery(text: string, keyPrefix: string, metadata: Record<string, string>): Omit<StateQuery, never> {
+export function parseQuery(text: string, keyPrefix: string, metadata: Record<string, string>): StateQuery {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -18,59 +19,66 @@ export function parseQuery(text: string, keyPrefix: string, metadata: Record<str
     throw new QueryParseError(`the query is not JSON: ${(err as Error).message}`);
   }
   if (!isObject(raw)) throw new QueryParseError('the query must be a JSON object with filter, sort and page');
-  for (const k of Object.keys(raw)) if (!['filter', 'sort', 'page'].includes(k)) throw new QueryParseError(`unknown query field "${k}" (filter, sort, page)`);
-  const filter = raw.filter === undefined || (isObject(raw.filter) && Object.keys(raw.filter).length === 0) ? undefined : parseFilter(raw.filter, 'filter');
-  const sort = parseSort(raw.sort);
-  const page = raw.page === undefined ? {} : raw.page;
-  if (!isObject(page)) throw new QueryParseError('page must be an object {limit, token}');
-  const limit = page.limit === undefined ? 0 : page.limit;
-  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) throw new QueryParseError('page.limit must be a non-negative integer');
-  const token = page.token === undefined || page.token === '' ? '0' : page.token;
-  if (typeof token !== 'string' || !/^\d+$/.test(token)) throw new QueryParseError('page.token must be a token returned by a previous query');
-  return { filter, sort, limit, offset: Number(token), keyPrefix, metadata };
+  const filter = raw.filter === undefined || raw.filter === null || (isObject(raw.filter) && Object.keys(raw.filter).length === 0) ? undefined : parseFilter(raw.filter, 'filter');
+  const { limit, offset } = parsePage(raw.page);
+  return { filter, sort: parseSort(raw.sort), limit, offset, keyPrefix, metadata };
 }
 
 function parseFilter(v: unknown, at: string): QueryFilter {
-  if (!isObject(v) || Object.keys(v).length !== 1) throw new QueryParseError(`${at} must have exactly one operator (EQ, NEQ, GT, GTE, LT, LTE, IN, AND, OR)`);
-  const [op, arg] = Object.entries(v)[0]!;
+  if (!isObject(v)) throw new QueryParseError(`${at} must be an object with one operator (${OPERATORS})`);
+  const entries = Object.entries(v);
+  if (entries.length !== 1) throw new QueryParseError(`${at} must have exactly one operator (${OPERATORS}), got ${entries.length}`);
+  const [op, arg] = entries[0]!;
   if (op === 'AND' || op === 'OR') {
     if (!Array.isArray(arg) || arg.length < 2) throw new QueryParseError(`${at}.${op} must be a list of at least two filters`);
     return { op, filters: arg.map((f, i) => parseFilter(f, `${at}.${op}[${i}]`)) };
   }
-  if (!isObject(arg) || Object.keys(arg).length !== 1) throw new QueryParseError(`${at}.${op} must be an object with one field`);
+  if (op !== 'IN' && !(COMPARISONS as readonly string[]).includes(op)) throw new QueryParseError(`${at}: unsupported operator "${op}" (${OPERATORS})`);
+  if (!isObject(arg) || Object.keys(arg).length !== 1) throw new QueryParseError(`${at}.${op} must be an object with exactly one field path`);
   const [path, value] = Object.entries(arg)[0]!;
   checkPath(path, `${at}.${op}`);
+  const where = `${at}.${op}.${path}`;
   if (op === 'IN') {
-    if (!Array.isArray(value) || value.length === 0 || !value.every(isScalar)) throw new QueryParseError(`${at}.IN.${path} must be a non-empty list of values`);
-    return { op, path, values: value as Scalar[] };
+    if (!Array.isArray(value) || value.length === 0) throw new QueryParseError(`${where} must be a non-empty list of values`);
+    value.forEach((x, i) => {
+      if (!isScalar(x)) throw new QueryParseError(`${where}[${i}] must be a string, number, boolean or null`);
+    });
+    return { op, path, values: value as QueryScalar[] };
   }
-  if (!(COMPARISONS as readonly string[]).includes(op)) throw new QueryParseError(`${at}: unknown operator "${op}" (EQ, NEQ, GT, GTE, LT, LTE, IN, AND, OR)`);
-  if (!isScalar(value)) throw new QueryParseError(`${at}.${op}.${path} must be a string, number, boolean or null`);
-  return { op: op as (typeof COMPARISONS)[number], path, value };
+  if (op === 'EQ' || op === 'NEQ') {
+    if (!isScalar(value)) throw new QueryParseError(`${where} must be a string, number, boolean or null`);
+    return { op, path, value };
+  }
+  if (value === null || !isScalar(value)) throw new QueryParseError(`${where} must be a number, string or boolean`);
+  return { op: op as 'GT' | 'GTE' | 'LT' | 'LTE', path, value };
 }
 
 function parseSort(v: unknown): StateQuery['sort'] {
-  if (v === undefined) return [];
-  if (!Array.isArray(v)) throw new QueryParseError('sort must be a list of {key, order}');
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new QueryParseError('sort must be a list of {"key": path, "order": "ASC"|"DESC"}');
   return v.map((s, i) => {
-    if (!isObject(s) || typeof s.key !== 'string') throw new QueryParseError(`sort[${i}].key is required`);
+    if (!isObject(s) || typeof s.key !== 'string') throw new QueryParseError(`sort[${i}].key must be a field path`);
     checkPath(s.key, `sort[${i}].key`);
-    const order = s.order === undefined ? 'ASC' : s.order;
+    const order = s.order === undefined || s.order === '' ? 'ASC' : typeof s.order === 'string' ? s.order.toUpperCase() : s.order;
     if (order !== 'ASC' && order !== 'DESC') throw new QueryParseError(`sort[${i}].order must be ASC or DESC`);
     return { path: s.key, order };
   });
 }
 
-/** Dotted paths into the value (`person.org`); a leading `value.` is accepted, as daprd's stores do. */
+function parsePage(v: unknown): { limit: number; offset: number } {
+  if (v === undefined || v === null) return { limit: 0, offset: 0 };
+  if (!isObject(v)) throw new QueryParseError('page must be an object {"limit": n, "token": "…"}');
+  const limit = v.limit ?? 0;
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 0) throw new QueryParseError('page.limit must be a non-negative integer');
+  const token = v.token ?? '';
+  if (typeof token !== 'string' || !/^\d{0,15}$/.test(token)) throw new QueryParseError('page.token must be the token of a previous page');
+  return { limit, offset: token === '' ? 0 : Number(token) };
+}
+
+/** Dotted paths into the JSON value (`person.org`), as daprd's stores read them; no quotes or spaces. */
 function checkPath(path: string, at: string): void {
-  if (!/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/.test(path)) throw new QueryParseError(`${at}: "${path}" is not a dotted field path`);
+  if (!/^[^."\\\s]+(\.[^."\\\s]+)*$/.test(path) || path.length > 256) throw new QueryParseError(`${at}: "${path}" is not a dotted field path`);
 }
 
-const isScalar = (v: unknown): v is Scalar => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+const isScalar = (v: unknown): v is QueryScalar => v === null || (['string', 'number', 'boolean'] as const).includes(typeof v as 'string');
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The path's segments, without daprd's optional `value.` prefix. */
-export function pathSegments(path: string): string[] {
-  const parts = path.split('.');
-  return parts[0] === 'value' && parts.length > 1 ? parts.slice(1) : parts;
-}

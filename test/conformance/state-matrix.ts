@@ -33,7 +33,7 @@ export const stateMatrix: StateAdapterCase[] = [
   {
     descriptor: sqliteState,
     metadata: () => ({ connectionString: join(mkdtempSync(join(tmpdir(), 'mecha-sqlite-')), 'state.db'), cleanupInterval: '1s' }),
-    features: ALL,
+    features: [...ALL, StateFeature.Query],
   },
   {
     descriptor: redisState,
@@ -44,7 +44,7 @@ export const stateMatrix: StateAdapterCase[] = [
   {
     descriptor: postgresqlState,
     // A table of its own per run, so reruns against one server never see old rows.
-    metadata: ({ postgresUrl }) => ({ connectionString: postgresUrl, tableName: `state_${Date.now().toString(36)}`, cleanupIntervalInSeconds: '1' }),
+    metadata: ({ postgresUrl }) => ({ connectionString: postgresUrl, tableName: `state_${Date.now().toString(36)}`, cleanupInterval: '1s' }),
     features: [...ALL, StateFeature.Query],
   },
 ];

@@ -10,12 +10,9 @@ import {
   type SetRequest,
   type StateStore,
   type StateValue,
-  isQueryable,
-  type QueryableStateStore,
-  type QueryResult,
-  type StateQuery,
 } from '../../src/contracts/state.js';
 import type { StateAdapterCase, StateEnv } from './state-matrix.js';
+import { describeQueryConformance } from './state-query-suite.js';
 
 const json = (v: unknown): StateValue => ({ data: Buffer.from(JSON.stringify(v)), binary: false });
 const setReq = (key: string, value: StateValue, extra: Partial<SetRequest> = {}): SetRequest => ({ key, value, metadata: {}, ...extra });
@@ -174,38 +171,6 @@ export function describeStateConformance(c: StateAdapterCase, env: () => StateEn
       });
     });
 
-    describe('query API', () => {
-      const orders = [
-        { id: 'q1', state: 'CA', qty: 5, person: { org: 'Dev' } },
-        { id: 'q2', state: 'WA', qty: 12, person: { org: 'Ops' } },
-        { id: 'q3', state: 'CA', qty: 20, person: { org: 'Ops' } },
-        { id: 'q4', state: 'NY', qty: 1, person: { org: 'Dev' } },
-      ];
-      const query = (q: Partial<StateQuery>) => (store as QueryableStateStore).query({ keyPrefix: `conformance-${run}-q||`, metadata: {}, offset: 0, limit: 0, sort: [], ...q });
-      const ids = (r: QueryResult) => r.results.map((x) => JSON.parse(x.data.toString()).id as string);
-
-      it(has(StateFeature.Query) ? 'filters, sorts and pages JSON values, within the key prefix' : 'offers no query', async () => {
-        expect(isQueryable(store)).toBe(has(StateFeature.Query));
-        if (!has(StateFeature.Query)) return;
-        for (const o of orders) await store.set(setReq(`conformance-${run}-q||${o.id}`, json(o)));
-        await store.set(setReq(`conformance-${run}-other||q9`, json({ id: 'q9', state: 'CA', qty: 5 })));
-        await store.set(setReq(`conformance-${run}-q||bin`, { data: Buffer.from([1, 2]), binary: true }));
-
-        expect(ids(await query({ filter: { op: 'EQ', path: 'state', value: 'CA' }, sort: [{ path: 'qty', order: 'DESC' }] }))).toEqual(['q3', 'q1']);
-        expect(ids(await query({ filter: { op: 'IN', path: 'person.org', values: ['Ops'] }, sort: [{ path: 'id', order: 'ASC' }] }))).toEqual(['q2', 'q3']);
-        const both = { op: 'AND' as const, filters: [{ op: 'GTE' as const, path: 'qty', value: 5 }, { op: 'NEQ' as const, path: 'value.state', value: 'WA' }] };
-        expect(ids(await query({ filter: both, sort: [{ path: 'qty', order: 'ASC' }] }))).toEqual(['q1', 'q3']);
-        expect(ids(await query({ filter: { op: 'OR', filters: [{ op: 'LT', path: 'qty', value: 2 }, { op: 'EQ', path: 'state', value: 'WA' }] }, sort: [{ path: 'id', order: 'ASC' }] }))).toEqual(['q2', 'q4']);
-
-        const first = await query({ sort: [{ path: 'id', order: 'ASC' }], limit: 3 });
-        expect(ids(first)).toEqual(['q1', 'q2', 'q3']);
-        expect(first.token).toBeDefined();
-        const second = await query({ sort: [{ path: 'id', order: 'ASC' }], limit: 3, offset: Number(first.token) });
-        expect(ids(second)).toEqual(['q4']);
-        expect(second.token).toBeUndefined();
-        expect(first.results[0]!.key).toBe(`conformance-${run}-q||q1`);
-        if (has(StateFeature.ETag)) expect(first.results[0]!.etag).toBe((await store.get({ key: `conformance-${run}-q||q1`, metadata: {} }))?.etag);
-      });
-    });
+    describeQueryConformance(c, () => store, run);
   });
 }

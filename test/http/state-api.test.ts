@@ -466,25 +466,3 @@ describe('tracing', () => {
     expect((res.headers.traceparent as string).split('-')[1]).toBe(traceId);
   });
 });
-
-describe('query API (alpha)', () => {
-  const query = (body: unknown, store = 'statestore') => h.app.inject({ method: 'POST', url: `/v1.0-alpha1/state/${store}/query`, headers: { 'content-type': 'application/json' }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
-
-  it("filters the app's own JSON values and answers daprd's shape, keys without the prefix, 204 when nothing matches", async () => {
-    expectEmpty(await save([{ key: 'city-1', value: { city: 'Paris', pop: 2 } }, { key: 'city-2', value: { city: 'Lyon', pop: 1 } }, { key: 'city-3', value: { city: 'Nice', pop: 3 } }]));
-    const res = await query({ filter: { GT: { pop: 1 } }, sort: [{ key: 'pop', order: 'DESC' }], page: { limit: 1 } });
-    expect(res.statusCode).toBe(200);
-    const body = res.json() as { results: Array<{ key: string; data: unknown; etag: string }>; token: string };
-    expect(body.results).toEqual([{ key: 'city-3', data: { city: 'Nice', pop: 3 }, etag: expect.any(String) }]);
-    const next = (await query({ filter: { GT: { pop: 1 } }, sort: [{ key: 'pop', order: 'DESC' }], page: { limit: 1, token: body.token } })).json() as typeof body;
-    expect(next.results.map((r) => r.key)).toEqual(['city-1']);
-    expect((await query({ filter: { EQ: { city: 'Rome' } } })).statusCode).toBe(204);
-  });
-
-  it('answers a malformed query with 500 ERR_STATE_QUERY naming the problem, and a store without queries with ERR_STATE_STORE_NOT_SUPPORTED', async () => {
-    expect(expectError(await query('{not json'), 500, 'ERR_STATE_QUERY').message).toMatch(/failed query in state store statestore: the query is not JSON/);
-    expect(expectError(await query({ filter: { LIKE: { city: 'P%' } } }), 500, 'ERR_STATE_QUERY').message).toMatch(/unknown operator "LIKE"/);
-    expect(expectError(await query({ page: { limit: -1 } }), 500, 'ERR_STATE_QUERY').message).toMatch(/page\.limit/);
-    expectError(await query({}, 'plain'), 500, 'ERR_STATE_STORE_NOT_SUPPORTED');
-  });
-});

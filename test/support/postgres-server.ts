@@ -41,8 +41,11 @@ export async function ensurePostgres(): Promise<PostgresServer> {
       await chown(dir, Number(stdout.trim()), Number(gid.trim()));
     }
     const data = join(dir, 'data');
-    const [cmd, ...pre] = asPostgres.length > 0 ? asPostgres : [initdb];
-    await run(cmd!, [...pre, ...(asPostgres.length > 0 ? [initdb] : []), '-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], { timeout: 60_000 });
+    // An ICU en-US default collation, as production databases usually have ("apple" < "Banana"), so
+    // the tests show the adapter does not depend on the database's collation.
+    const init = [initdb, '-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--locale=C.UTF-8', '--locale-provider=icu', '--icu-locale=en-US'];
+    const [cmd, ...rest] = [...asPostgres, ...init];
+    await run(cmd!, rest, { timeout: 60_000 });
     const args = [postgres, '-D', data, '-p', String(port), '-k', dir, '-c', `listen_addresses=${LOOPBACK}`, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
     const server = await startServerProcess({
       name: 'postgres',

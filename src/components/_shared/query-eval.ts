@@ -1,21 +1,41 @@
-import type { QueryFilter, QueryResult, StateQuery } from '../../contracts/state.js';
+import type { QueryFilter, QueryResult, QueryScalar, StateQuery } from '../../contracts/state.js';
 
 type Json = unknown;
+const MISSING = Symbol('missing');
 
-/** The value at a dotted path (daprd's optional `value.` prefix skipped); undefined when absent. */
-export function valueAt(doc: Json, path: string): Json {
-  const parts = path.split('.');
+/** The value at a dotted path into a JSON document, or MISSING. */
+function valueAt(doc: Json, path: string): Json | typeof MISSING {
   let cur: Json = doc;
-  for (const p of parts[0] === 'value' && parts.length > 1 ? parts.slice(1) : parts) {
-    if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
-    cur = (cur as Record<string, Json>)[p];
+  for (const part of path.split('.')) {
+    if (typeof cur !== 'object' || cur === null || Array.isArray(cur) || !Object.hasOwn(cur, part)) return MISSING;
+    cur = (cur as Record<string, Json>)[part];
   }
   return cur;
 }
 
-function compare(a: Json, b: Json): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+const isScalar = (v: unknown): v is QueryScalar => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+
+/** Same JSON type and value (numbers by value, so 5 equals 5.0). */
+const sameValue = (a: Json, b: QueryScalar) => isScalar(a) && typeof a === typeof b && a === b;
+
+/** Code-point order, the order PostgreSQL's "C" collation and SQLite's BINARY give UTF-8 text. */
+function compareStrings(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
+/** Compares two values of one JSON type; undefined when the types differ or are not ordered. */
+function compareSameType(a: Json, b: Json): number | undefined {
+  if (typeof a !== typeof b) return undefined;
+  if (typeof a === 'number') return a - (b as number);
+  if (typeof a === 'string') return compareStrings(a, b as string);
+  if (typeof a === 'boolean') return Number(a) - Number(b);
+  return undefined;
 }
 
 export function matches(doc: Json, f: QueryFilter): boolean {
@@ -24,22 +44,34 @@ export function matches(doc: Json, f: QueryFilter): boolean {
       return f.filters.every((x) => matches(doc, x));
     case 'OR':
       return f.filters.some((x) => matches(doc, x));
-    case 'IN':
-      return f.values.some((v) => valueAt(doc, f.path) === v);
-    default: {
-      const v = valueAt(doc, f.path);
-      if (f.op === 'EQ') return v === f.value;
-      if (f.op === 'NEQ') return v !== f.value;
-      if (v === undefined || v === null || typeof v === 'object') return false;
-      const c = compare(v, f.value);
-      return f.op === 'GT' ? c > 0 : f.op === 'GTE' ? c >= 0 : f.op === 'LT' ? c < 0 : c <= 0;
-    }
   }
+  const v = valueAt(doc, f.path);
+  if (v === MISSING) return false;
+  switch (f.op) {
+    case 'IN':
+      return f.values.some((x) => sameValue(v, x));
+    case 'EQ':
+      return sameValue(v, f.value);
+    case 'NEQ':
+      return !sameValue(v, f.value);
+  }
+  const c = compareSameType(v, f.value);
+  if (c === undefined) return false;
+  return f.op === 'GT' ? c > 0 : f.op === 'GTE' ? c >= 0 : f.op === 'LT' ? c < 0 : c <= 0;
+}
+
+/** Sort rank of a value: numbers, strings, booleans, then everything else (null, objects, missing). */
+function rank(v: Json | typeof MISSING): number {
+  return typeof v === 'number' ? 1 : typeof v === 'string' ? 2 : typeof v === 'boolean' ? 3 : 4;
+}
+
+function compareForSort(a: Json | typeof MISSING, b: Json | typeof MISSING): number {
+  return rank(a) - rank(b) || compareSameType(a, b) || 0;
 }
 
 /**
- * Evaluates a query over items held in memory: JSON values only (binary ones never match), sorted by
- * the sort keys then the key, paged by offset.
+ * Evaluates a query over items held in memory, with the semantics every store shares (see
+ * StateQuery): JSON values under the key prefix only, sorted by the sort paths then by key, one page.
  */
 export function evaluateQuery(items: Iterable<{ key: string; data: Buffer; etag?: string }>, q: StateQuery): QueryResult {
   const found: Array<{ key: string; data: Buffer; etag?: string; doc: Json }> = [];
@@ -55,12 +87,11 @@ export function evaluateQuery(items: Iterable<{ key: string; data: Buffer; etag?
   }
   found.sort((a, b) => {
     for (const s of q.sort) {
-      const c = compare(valueAt(a.doc, s.path) ?? '', valueAt(b.doc, s.path) ?? '');
+      const c = compareForSort(valueAt(a.doc, s.path), valueAt(b.doc, s.path));
       if (c !== 0) return s.order === 'DESC' ? -c : c;
     }
-    return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+    return compareStrings(a.key, b.key);
   });
-  const page = q.limit > 0 ? found.slice(q.offset, q.offset + q.limit) : found.slice(q.offset);
-  const more = q.limit > 0 && q.offset + q.limit < found.length;
-  return { results: page.map(({ key, data, etag }) => ({ key, data, etag })), token: more ? String(q.offset + q.limit) : undefined };
+  const page = found.slice(q.offset, q.limit > 0 ? q.offset + q.limit : undefined);
+  return { results: page.map(({ key, data, etag }) => ({ key, data, etag })) };
 }

@@ -54,8 +54,8 @@ export function stateHandlers(state: StateApi, guard: CallGuard): Record<string,
     }),
 
     QueryStateAlpha1: unary(guard, async (r: { store_name: string; query: string; metadata: Record<string, string> }) => {
-      const found = await state.query({ storeName: r.store_name, query: r.query, metadata: mapOf(r.metadata) });
-      return { results: found.results.map((x) => ({ key: x.key, data: x.data, etag: x.etag ?? '', error: '' })), token: found.token ?? '', metadata: {} };
+      const page = await state.query({ storeName: r.store_name, query: r.query ?? '', metadata: mapOf(r.metadata) });
+      return { results: page.results.map((x) => ({ key: x.key, data: x.data, etag: x.etag ?? '', error: '' })), token: page.token ?? '', metadata: {} };
     }),
   };
 }

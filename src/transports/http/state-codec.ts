@@ -1,6 +1,7 @@
 import type { StateItem } from '../../contracts/state.js';
 import { encodeJsonValue } from '../../core/state-values.js';
 import type { BulkStateItem, SaveStateItem, StateOptions, TransactionRequestOperation } from '../../core/state-requests.js';
+import type { StateQueryPage } from '../../core/state-api.js';
 import { field, isObject, malformed, optionalString, optionalStringMap, typeName, type JsonObject } from './request.js';
 
 /** JSON ⇄ core request types for the state routes. Shapes only: the rules live in core/state-api.ts. */
@@ -67,6 +68,12 @@ export function encodeBulkItems(items: BulkStateItem[]): string {
     return `${s}}`;
   });
   return `[${parts.join(',')}]`;
+}
+
+/** daprd's query response: `{"results":[{"key","data","etag"}],"token"}`, values embedded as raw JSON. */
+export function encodeQueryPage(page: StateQueryPage): string {
+  const results = page.results.map((r) => `{"key":${JSON.stringify(r.key)},"data":${rawJson(r.data)}${r.etag ? `,"etag":${JSON.stringify(r.etag)}` : ''}}`);
+  return `{"results":[${results.join(',')}]${page.token ? `,"token":${JSON.stringify(page.token)}` : ''}}`;
 }
 
 function itemFields(item: StateItem): string {

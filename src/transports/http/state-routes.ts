@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StateApi } from '../../core/state-api.js';
 import { parseJsonBody, queryMetadata, queryValue, type Query } from './request.js';
-import { decodeBulkGet, decodeSaveItems, decodeTransaction, encodeBulkItems } from './state-codec.js';
+import { decodeBulkGet, decodeSaveItems, decodeTransaction, encodeBulkItems, encodeQueryPage } from './state-codec.js';
 
 type Req = FastifyRequest<{ Params: { storeName: string; key: string }; Querystring: Query }>;
 
@@ -78,24 +78,12 @@ export function registerStateRoutes(app: FastifyInstance, state: StateApi): void
     method: ['POST', 'PUT'],
     url: '/v1.0-alpha1/state/:storeName/query',
     handler: async (req: Req, reply) => {
+      // daprd refuses an unknown store or one without queries before reading the body.
       state.checkStore(req.params.storeName, 'query');
       const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-      const found = await state.query({ storeName: req.params.storeName, query: text, metadata: queryMetadata(req.query) });
-      if (found.results.length === 0) return reply.code(204).send();
-      // Values are JSON already: embedded as they are, like daprd's raw JSON `data`.
-      const results = found.results.map((r) => `{"key":${JSON.stringify(r.key)},"data":${jsonOrString(r.data)}${r.etag ? `,"etag":${JSON.stringify(r.etag)}` : ''}}`);
-      const token = found.token ? `,"token":${JSON.stringify(found.token)}` : '';
-      return reply.code(200).type('application/json').send(`{"results":[${results.join(',')}]${token}}`);
+      const page = await state.query({ storeName: req.params.storeName, query: text, metadata: queryMetadata(req.query) });
+      if (page.results.length === 0) return reply.code(204).send();
+      return reply.code(200).type('application/json').send(encodeQueryPage(page));
     },
   });
-}
-
-function jsonOrString(data: Buffer): string {
-  const text = data.toString('utf8');
-  try {
-    JSON.parse(text);
-    return text;
-  } catch {
-    return JSON.stringify(text);
-  }
 }

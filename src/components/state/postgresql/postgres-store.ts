@@ -17,70 +17,74 @@ import {
   type TransactionalStateStore,
 } from '../../../contracts/state.js';
 import { parseDuration } from '../../../util/duration.js';
+import { poolConfig, type ConnectionMetadata } from './connection-config.js';
+import { scheduleExpiredCleanup, type ExpiredCleanup } from './expired-cleanup.js';
+import { migrate } from './migrations.js';
 import { queryToSql } from './query-sql.js';
 
-export type PostgresMetadata = {
-  connectionString: string;
+export type PostgresMetadata = ConnectionMetadata & {
   tableName: string;
   metadataTableName: string;
-  timeoutInSeconds: number;
-  cleanupIntervalInSeconds: number;
-  maxConns: number;
+  timeout: string;
+  cleanupInterval: string;
   connectionMaxIdleTime: string;
+  queryExecMode: string;
+  useAzureAD: boolean;
+  useAWSIAM: boolean;
 };
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 interface Row {
   key: string;
-  value: unknown;
+  /** The jsonb as PostgreSQL prints it (`{"a": 1}`). */
+  value: string;
   isbinary: boolean;
   etag: string;
   expiredate: Date | null;
 }
 
 const LIVE = '(expiredate IS NULL OR expiredate > CURRENT_TIMESTAMP)';
+const MAX_XID = 0xffffffff;
 
 /**
  * State in PostgreSQL in daprd's `state.postgresql` v1 layout (key, value jsonb, isbinary, insertdate,
- * updatedate, expiredate), so daprd and Mecha share a table. The ETag is the row's xmin; conditional
- * writes are single statements, transactions a real BEGIN/COMMIT; queries run as SQL over the JSON.
+ * updatedate, expiredate, row_id), migrated the way daprd migrates it, so daprd and Mecha share a
+ * table. The ETag is the row's xmin; conditional writes are single statements, transactions a real
+ * BEGIN/COMMIT; queries run as SQL over the JSON.
  */
 class PostgresStateStore implements TransactionalStateStore<PostgresMetadata>, BulkGetStateStore<PostgresMetadata>, QueryableStateStore<PostgresMetadata> {
   #pool?: pg.Pool;
   #table = 'state';
-  #cleanup?: NodeJS.Timeout;
+  #cleanup?: ExpiredCleanup;
 
   constructor(private readonly ctx: ComponentContext) {}
 
   async init(md: PostgresMetadata): Promise<void> {
-    this.#table = md.tableName;
-    const timeout = md.timeoutInSeconds * 1000;
-    this.#pool = new pg.Pool({
-      connectionString: md.connectionString,
-      max: md.maxConns,
-      idleTimeoutMillis: parseDuration(md.connectionMaxIdleTime) ?? 300_000,
+    if (md.useAzureAD || md.useAWSIAM) throw new Error(`${md.useAzureAD ? 'useAzureAD' : 'useAWSIAM'}: token authentication is not available; give a password in the connection string`);
+    const timeout = parseDuration(md.timeout, 's') ?? 20_000;
+    if (timeout < 1000) throw new Error(`timeout: must be at least 1s, got "${md.timeout}"`);
+    const config: pg.PoolConfig = {
+      ...poolConfig(md),
+      idleTimeoutMillis: parseDuration(md.connectionMaxIdleTime, 's') || undefined,
       connectionTimeoutMillis: timeout,
       statement_timeout: timeout,
-    });
-    this.#pool.on('error', (err) => this.ctx.logger.warn({ err: err.message }, 'idle PostgreSQL connection failed'));
+    };
+    this.#table = md.tableName;
+    const pool = new pg.Pool(config);
+    pool.on('error', (err) => this.ctx.logger.warn({ err: err.message }, 'idle PostgreSQL connection failed'));
+    const lock = new pg.Client(config);
     try {
-      await this.#pool.query(`
-        CREATE TABLE IF NOT EXISTS ${md.metadataTableName} (key text NOT NULL PRIMARY KEY, value text NOT NULL);
-        CREATE TABLE IF NOT EXISTS ${md.tableName} (
-          key text NOT NULL PRIMARY KEY,
-          value jsonb NOT NULL,
-          isbinary boolean NOT NULL,
-          insertdate TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(),
-          updatedate TIMESTAMP WITH TIME ZONE NULL,
-          expiredate TIMESTAMP WITH TIME ZONE NULL
-        );
-        INSERT INTO ${md.metadataTableName} (key, value) VALUES ('migrations', '2') ON CONFLICT (key) DO NOTHING;`);
+      await lock.connect();
+      await migrate(pool, lock, md.tableName, md.metadataTableName);
     } catch (err) {
-      await this.#pool.end().catch(() => undefined);
-      this.#pool = undefined;
+      await pool.end().catch(() => undefined);
       throw new Error(`cannot prepare PostgreSQL table ${md.tableName}: ${(err as Error).message}`);
+    } finally {
+      await lock.end().catch(() => undefined);
     }
-    if (md.cleanupIntervalInSeconds > 0) this.#cleanup = setInterval(() => void this.#deleteExpired(), md.cleanupIntervalInSeconds * 1000).unref();
+    this.#pool = pool;
+    const cleanupMs = md.cleanupInterval === '' ? 3_600_000 : (parseDuration(md.cleanupInterval, 's') ?? 3_600_000);
+    if (cleanupMs > 0) this.#cleanup = scheduleExpiredCleanup(pool, md.tableName, md.metadataTableName, cleanupMs, this.ctx.logger);
   }
 
   features() {
@@ -88,12 +92,12 @@ class PostgresStateStore implements TransactionalStateStore<PostgresMetadata>, B
   }
 
   async get(req: GetRequest): Promise<StateItem | undefined> {
-    const { rows } = await this.#pool!.query<Row>(`SELECT key, value, isbinary, xmin::text AS etag, expiredate FROM ${this.#table} WHERE key = $1 AND ${LIVE}`, [req.key]);
+    const { rows } = await this.#pool!.query<Row>(`SELECT key, value::text AS value, isbinary, xmin::text AS etag, expiredate FROM ${this.#table} WHERE key = $1 AND ${LIVE}`, [req.key]);
     return rows[0] && toItem(rows[0]);
   }
 
   async bulkGet(requests: GetRequest[]): Promise<Array<StateItem | undefined>> {
-    const { rows } = await this.#pool!.query<Row>(`SELECT key, value, isbinary, xmin::text AS etag, expiredate FROM ${this.#table} WHERE key = ANY($1) AND ${LIVE}`, [requests.map((r) => r.key)]);
+    const { rows } = await this.#pool!.query<Row>(`SELECT key, value::text AS value, isbinary, xmin::text AS etag, expiredate FROM ${this.#table} WHERE key = ANY($1) AND ${LIVE}`, [requests.map((r) => r.key)]);
     const byKey = new Map(rows.map((r) => [r.key, r]));
     return requests.map((r) => {
       const row = byKey.get(r.key);
@@ -110,13 +114,11 @@ class PostgresStateStore implements TransactionalStateStore<PostgresMetadata>, B
   }
 
   async multi(operations: TransactionOperation[]): Promise<void> {
+    if (operations.length === 1) return this.#apply(this.#pool!, operations[0]!);
     const client = await this.#pool!.connect();
     try {
       await client.query('BEGIN');
-      for (const op of operations) {
-        if (op.operation === 'upsert') await this.#set(client, op.request);
-        else await this.#delete(client, op.request);
-      }
+      for (const op of operations) await this.#apply(client, op);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -129,16 +131,25 @@ class PostgresStateStore implements TransactionalStateStore<PostgresMetadata>, B
   async query(q: StateQuery): Promise<QueryResult> {
     const { sql, params } = queryToSql(this.#table, LIVE, q);
     const { rows } = await this.#pool!.query<Row>(sql, params);
-    const more = q.limit > 0 && rows.length > q.limit;
-    const page = more ? rows.slice(0, q.limit) : rows;
-    return { results: page.map((r) => ({ key: r.key, data: toItem(r).data, etag: r.etag })), token: more ? String(q.offset + q.limit) : undefined };
+    return { results: rows.map((r) => ({ key: r.key, data: toItem(r).data, etag: r.etag })) };
   }
 
   async close(): Promise<void> {
-    clearInterval(this.#cleanup);
     const pool = this.#pool;
     this.#pool = undefined;
+    await this.#cleanup?.stop();
+    this.#cleanup = undefined;
     await pool?.end();
+  }
+
+  /** One cleanup round now, as daprd's CleanupExpired (for tests and operators). */
+  async cleanupExpired(): Promise<number> {
+    return (await this.#cleanup?.runOnce()) ?? 0;
+  }
+
+  async #apply(db: Queryable, op: TransactionOperation): Promise<void> {
+    if (op.operation === 'upsert') await this.#set(db, op.request);
+    else await this.#delete(db, op.request);
   }
 
   async #set(db: Queryable, req: SetRequest): Promise<void> {
@@ -149,8 +160,7 @@ class PostgresStateStore implements TransactionalStateStore<PostgresMetadata>, B
     const params: unknown[] = [req.key, value, binary, ttl];
     let sql: string;
     if (req.etag !== undefined) {
-      if (!/^\d+$/.test(req.etag)) throw new ETagError('invalid', `invalid etag value: ${req.etag}`);
-      params.push(req.etag);
+      params.push(checkEtag(req.etag));
       sql = `UPDATE ${this.#table} SET value = $2, isbinary = $3, updatedate = CURRENT_TIMESTAMP, expiredate = ${expires}
              WHERE key = $1 AND xmin::text = $5 AND ${LIVE}`;
     } else if (req.concurrency === 'first-write') {
@@ -173,19 +183,15 @@ class PostgresStateStore implements TransactionalStateStore<PostgresMetadata>, B
       await db.query(`DELETE FROM ${this.#table} WHERE key = $1`, [req.key]);
       return;
     }
-    if (!/^\d+$/.test(req.etag)) throw new ETagError('invalid', `invalid etag value: ${req.etag}`);
-    const { rowCount } = await db.query(`DELETE FROM ${this.#table} WHERE key = $1 AND xmin::text = $2 AND ${LIVE}`, [req.key, req.etag]);
+    const { rowCount } = await db.query(`DELETE FROM ${this.#table} WHERE key = $1 AND xmin::text = $2`, [req.key, checkEtag(req.etag)]);
     if (rowCount === 0) throw new ETagError('mismatch', `state etag not match for key=${req.key}`);
   }
+}
 
-  async #deleteExpired(): Promise<void> {
-    try {
-      const { rowCount } = await this.#pool!.query(`DELETE FROM ${this.#table} WHERE expiredate IS NOT NULL AND expiredate <= CURRENT_TIMESTAMP`);
-      if (rowCount) this.ctx.logger.debug({ rows: rowCount }, 'expired state removed');
-    } catch (err) {
-      this.ctx.logger.warn({ err: (err as Error).message }, 'expired state cleanup failed');
-    }
-  }
+/** ETags are xmin values: unsigned 32-bit decimals, as daprd parses them. */
+function checkEtag(etag: string): string {
+  if (!/^\d{1,10}$/.test(etag) || Number(etag) > MAX_XID) throw new ETagError('invalid', `invalid etag value: ${etag}`);
+  return String(Number(etag));
 }
 
 /** JSON text as it is; anything else stored as a JSON string, as daprd does. */
@@ -198,12 +204,17 @@ function asJson(text: string): string {
   }
 }
 
-/** jsonb comes back parsed; values are served as compact JSON (PostgreSQL normalises key order and spacing). */
+/** Binary values are base64 in a JSON string; JSON values are served compact, digits kept as stored. */
 function toItem(row: Row): StateItem {
-  const data = row.isbinary ? Buffer.from(String(row.value), 'base64') : Buffer.from(JSON.stringify(row.value));
+  const data = row.isbinary ? Buffer.from(JSON.parse(row.value) as string, 'base64') : Buffer.from(compactJson(row.value));
   const item: StateItem = { data, etag: row.etag };
   if (row.expiredate) item.metadata = { [TTL_EXPIRE_TIME]: formatExpireTime(row.expiredate.getTime()) };
   return item;
+}
+
+/** Drops the spaces jsonb's text form puts after `,` and `:` (outside strings), without re-parsing numbers. */
+function compactJson(text: string): string {
+  return text.replace(/"(?:[^"\\]|\\.)*"|\s+/g, (m) => (m[0] === '"' ? m : ''));
 }
 
 export function createPostgresStore(ctx: ComponentContext): PostgresStateStore {

@@ -12,12 +12,16 @@ import {
   type TransactionOperation,
   type TransactionalStateStore,
   type BulkGetStateStore,
+  type QueryableStateStore,
+  type QueryResult,
+  type StateQuery,
 } from '../../../contracts/state.js';
 import { parseDuration } from '../../../util/duration.js';
 import { assertCanDelete, assertCanWrite } from '../../_shared/etag-rules.js';
 import { retryWhileBusy } from '../../_shared/sqlite-busy.js';
 import { parseConnectionString } from './connection-string.js';
-import { prepareStatements, type Row, type Statements } from './statements.js';
+import { queryToSql } from './query-sql.js';
+import { LIVE, prepareStatements, type Row, type Statements } from './statements.js';
 
 export type SqliteMetadata = {
   connectionString: string;
@@ -34,10 +38,11 @@ export type SqliteMetadata = {
  * can read what the other wrote. Each write runs in an IMMEDIATE transaction: the ETag check and the
  * write are atomic even when several sidecars share the file.
  */
-class SqliteStateStore implements TransactionalStateStore<SqliteMetadata>, BulkGetStateStore<SqliteMetadata> {
+class SqliteStateStore implements TransactionalStateStore<SqliteMetadata>, BulkGetStateStore<SqliteMetadata>, QueryableStateStore<SqliteMetadata> {
   #db?: Database.Database;
   #sql!: Statements;
   #cleanup?: NodeJS.Timeout;
+  #table = 'state';
 
   constructor(private readonly ctx: ComponentContext) {}
 
@@ -56,6 +61,7 @@ class SqliteStateStore implements TransactionalStateStore<SqliteMetadata>, BulkG
       throw err;
     }
     this.#db = db;
+    this.#table = md.tableName;
     const cleanupMs = parseDuration(md.cleanupInterval, 's') ?? 0;
     if (cleanupMs > 0) {
       this.#cleanup = setInterval(() => this.#deleteExpired(), cleanupMs).unref();
@@ -63,7 +69,13 @@ class SqliteStateStore implements TransactionalStateStore<SqliteMetadata>, BulkG
   }
 
   features() {
-    return [StateFeature.ETag, StateFeature.Transactional, StateFeature.Ttl] as const;
+    return [StateFeature.ETag, StateFeature.Transactional, StateFeature.Ttl, StateFeature.Query] as const;
+  }
+
+  async query(q: StateQuery): Promise<QueryResult> {
+    const { sql, params } = queryToSql(this.#table, LIVE, q);
+    const rows = this.#db!.prepare<unknown[], { key: string; value: string; etag: string }>(sql).all(...params);
+    return { results: rows.map((r) => ({ key: r.key, data: Buffer.from(r.value, 'utf8'), etag: r.etag })) };
   }
 
   async get(req: GetRequest): Promise<StateItem | undefined> {

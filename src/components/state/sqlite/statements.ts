@@ -8,7 +8,7 @@ export interface Row {
   expiration_time: string | null;
 }
 
-const LIVE = '(expiration_time IS NULL OR expiration_time > CURRENT_TIMESTAMP)';
+export const LIVE = '(expiration_time IS NULL OR expiration_time > CURRENT_TIMESTAMP)';
 
 /** Creates the tables (daprd's schema, migration level 1) and prepares every statement once. */
 export function prepareStatements(db: Database.Database, table: string, metadataTable: string) {
