@@ -2,16 +2,22 @@
 // against the store or broker with its client library. Usage:
 //   node baseline-server.mjs <port> state <memory|sqlite|redis> [sqlite file | redis host:port]
 //   node baseline-server.mjs <port> publish <memory|redis|kafka> [redis host:port | kafka brokers] [deliver]
-// GET /get, POST /save (body [{key, value}]), POST /publish (the body as message); with `deliver`, a
-// consumer in this process records publish→receive latencies (stamp `t` in the JSON body), read at GET /stats.
+// GET /get/<key>, POST /save (body [{key, value}]), POST /publish (the body as message). With `deliver`, a
+// consumer in this process records publish→receive latencies of the measured window (JSON body with the
+// send time `t` and `m` = 1, as bench/apps/subscriber-app.mjs): GET /count → {all, measured}, GET /stats.
 import { createServer } from 'node:http';
 
 const [port, kind, backend, address, deliver] = process.argv.slice(2);
 const now = () => performance.timeOrigin + performance.now();
-let latencies = [];
+const latencies = [];
+let all = 0;
+// A stream / topic of its own, so nothing left by an earlier run is read again.
+const topic = `baseline-${process.pid}-${Date.now()}`;
 const record = (buf) => {
-  const t = Number(JSON.parse(buf.toString('utf8')).t);
-  if (Number.isFinite(t)) latencies.push(now() - t);
+  const received = now();
+  const body = JSON.parse(buf.toString('utf8'));
+  all++;
+  if (body.m === 1 && Number.isFinite(body.t)) latencies.push(received - body.t);
 };
 
 async function stateOps() {
@@ -42,32 +48,36 @@ async function publisher() {
     const redis = new Redis({ host, port: Number(p) });
     if (deliver) {
       const reader = new Redis({ host, port: Number(p) });
-      await reader.xgroup('CREATE', 'baseline-bench', 'g', '$', 'MKSTREAM').catch(() => undefined);
+      await reader.xgroup('CREATE', topic, 'g', '$', 'MKSTREAM').catch(() => undefined);
       void (async () => {
         for (;;) {
-          const res = await reader.xreadgroup('GROUP', 'g', 'c', 'COUNT', 100, 'BLOCK', 1000, 'STREAMS', 'baseline-bench', '>');
+          const res = await reader.xreadgroup('GROUP', 'g', 'c', 'COUNT', 100, 'BLOCK', 1000, 'STREAMS', topic, '>');
           for (const [, entries] of res ?? []) {
             for (const [id, fields] of entries) {
               record(Buffer.from(fields[1]));
-              await reader.xack('baseline-bench', 'g', id);
+              await reader.xack(topic, 'g', id);
             }
           }
         }
       })();
     }
-    return async (body) => void (await redis.xadd('baseline-bench', '*', 'data', body));
+    return async (body) => void (await redis.xadd(topic, '*', 'data', body));
   }
   const { Kafka, logLevel } = await import('kafkajs');
   const kafka = new Kafka({ clientId: 'baseline', brokers: address.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
+  await admin.disconnect();
   const producer = kafka.producer();
   await producer.connect();
   if (deliver) {
     const consumer = kafka.consumer({ groupId: `baseline-${process.pid}` });
     await consumer.connect();
-    await consumer.subscribe({ topic: 'baseline-bench', fromBeginning: false });
+    await consumer.subscribe({ topic, fromBeginning: false });
     await consumer.run({ eachMessage: async ({ message }) => record(message.value) });
   }
-  return async (body) => void (await producer.send({ topic: 'baseline-bench', messages: [{ value: body }] }));
+  return async (body) => void (await producer.send({ topic, messages: [{ value: body }] }));
 }
 
 const handlers = kind === 'state' ? await stateOps() : { publish: await publisher() };
@@ -79,7 +89,7 @@ createServer((req, res) => {
       const body = Buffer.concat(chunks);
       if (req.url?.startsWith('/get/')) {
         const v = await handlers.get(req.url.slice(5));
-        res.writeHead(v === undefined ? 204 : 200, { 'content-type': 'application/json' });
+        res.writeHead(v == null ? 204 : 200, { 'content-type': 'application/json' });
         return res.end(v ?? '');
       }
       if (req.url === '/save') {
@@ -90,11 +100,8 @@ createServer((req, res) => {
         await handlers.publish(body);
         return res.writeHead(204).end();
       }
-      if (req.url === '/stats') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(latencies));
-        latencies = [];
-        return;
-      }
+      if (req.url === '/count') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ all, measured: latencies.length }));
+      if (req.url === '/stats') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(latencies));
       res.writeHead(404).end();
     } catch (err) {
       res.writeHead(500).end(String(err));

@@ -1,5 +1,5 @@
 // The app behind the sidecar (and the direct baseline): answers every request with the body it got, or
-// 1 KB when there was none. Usage: node echo-app.mjs <port>
+// 1 KB when there was none; it subscribes to nothing. Usage: node echo-app.mjs <port>
 import { createServer } from 'node:http';
 
 const KB = Buffer.alloc(1024, 'x');
@@ -7,6 +7,7 @@ createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
+    if (req.method === 'GET' && req.url === '/dapr/subscribe') return res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
     const body = chunks.length > 0 ? Buffer.concat(chunks) : KB;
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
     res.end(body);

@@ -1,29 +1,27 @@
-// Subscribes to topic "bench" of pub/sub "pubsub" and records, per delivered event, now minus the send
-// time stamped in its data (ms, performance.timeOrigin + performance.now(), comparable across processes).
-// GET /stats returns and clears them. Usage: node subscriber-app.mjs <port>
+// Subscribes to <topic> of pub/sub "pubsub" and records, per delivered event of the measured window
+// (`m` = 1 in its data), now minus the send time stamped in it (`t`, ms since the epoch from
+// performance.timeOrigin + performance.now(), comparable across processes on one machine).
+// GET /count → {all, measured}; GET /stats → the measured latencies. Usage: node subscriber-app.mjs <port> <topic>
 import { createServer } from 'node:http';
 
 const now = () => performance.timeOrigin + performance.now();
-let latencies = [];
+const latencies = [];
+let all = 0;
+const json = (res, value) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+
 createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
-    if (req.method === 'GET' && req.url === '/dapr/subscribe') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify([{ pubsubname: 'pubsub', topic: 'bench', route: '/bench' }]));
-    }
-    if (req.method === 'GET' && req.url === '/stats') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(latencies));
-      latencies = [];
-      return;
-    }
+    if (req.method === 'GET' && req.url === '/dapr/subscribe') return json(res, [{ pubsubname: 'pubsub', topic: process.argv[3], route: '/bench' }]);
+    if (req.method === 'GET' && req.url === '/count') return json(res, { all, measured: latencies.length });
+    if (req.method === 'GET' && req.url === '/stats') return json(res, latencies);
     if (req.method === 'POST' && req.url === '/bench') {
-      const sent = Number(JSON.parse(Buffer.concat(chunks).toString('utf8')).data?.t);
-      if (Number.isFinite(sent)) latencies.push(now() - sent);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end('{"status":"SUCCESS"}');
+      const received = now();
+      const data = JSON.parse(Buffer.concat(chunks).toString('utf8')).data;
+      all++;
+      if (data?.m === 1 && Number.isFinite(data.t)) latencies.push(received - data.t);
+      return json(res, { status: 'SUCCESS' });
     }
     res.writeHead(404).end();
   });

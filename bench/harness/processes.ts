@@ -1,10 +1,10 @@
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MECHA_BIN } from '../../test/support/mecha-process.js';
-import { freePort } from '../../test/support/server-process.js';
+import { freePort, freePorts } from '../../test/support/server-process.js';
 
 const APPS = fileURLToPath(new URL('../../bench/apps/', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
@@ -31,7 +31,7 @@ function stopper(child: ChildProcess): () => Promise<void> {
 export async function startApp(script: string, args: string[]): Promise<Proc> {
   const child = fork(join(APPS, script), args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new Error(`${script} did not start within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
     child.once('message', () => (clearTimeout(timer), resolve()));
     child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`${script} exited with ${code}`))));
   });
@@ -45,31 +45,46 @@ export interface Sidecar extends Proc {
   readyMs: number;
 }
 
-/** `mecha run` from the bundle, on free ports, with a private HOME (its own name registry) per group. */
-export async function startSidecar(args: string[], home: string): Promise<Sidecar> {
-  const [http, grpc] = [await freePort(), await freePort()];
+/** Spawns `args` (which listen on `http`) and polls GET /v1.0/healthz until the first 204, bounded. */
+async function spawnUntilHealthy(args: string[], http: number, grpc: number, home: string, what: string): Promise<Sidecar> {
   const started = performance.now();
-  const child = spawn(process.execPath, [MECHA_BIN, 'run', '--dapr-http-port', String(http), '--dapr-grpc-port', String(grpc), '--log-level', 'warn', ...args], {
-    cwd: home,
-    env: { ...process.env, HOME: home },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(process.execPath, args, { cwd: home, env: { ...process.env, HOME: home }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${http}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`mecha exited with ${child.exitCode} before it was ready`);
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode} before it was ready`);
     if (await fetch(`${url}/v1.0/healthz`).then((r) => r.status === 204, () => false)) {
       return { pid: child.pid!, url, grpcPort: grpc, readyMs: performance.now() - started, stop: stopper(child) };
     }
     await new Promise((r) => setTimeout(r, 2));
   }
   await stopper(child)();
-  throw new Error('mecha did not become ready');
+  throw new Error(`${what} did not answer /v1.0/healthz within ${READY_TIMEOUT_MS} ms`);
+}
+
+/** `mecha run` from the bundle, on free ports, with `home` as HOME (its own name registry) and working dir. */
+export async function startSidecar(args: string[], home: string): Promise<Sidecar> {
+  const [http, grpc] = await freePorts(2);
+  const argv = [MECHA_BIN, 'run', '--dapr-http-port', String(http), '--dapr-grpc-port', String(grpc), '--log-level', 'warn', ...args];
+  return spawnUntilHealthy(argv, http!, grpc!, home, 'mecha');
+}
+
+/** A bare Node HTTP server answering the same health check: the floor any Node sidecar starts from. */
+export async function startBareNode(home: string): Promise<Sidecar> {
+  const http = await freePort();
+  return spawnUntilHealthy([join(APPS, 'bare-healthz.mjs'), String(http)], http, 0, home, 'bare-healthz.mjs');
 }
 
 export const privateHome = () => mkdtempSync(join(tmpdir(), 'mecha-bench-'));
 
-const TICKS_PER_SECOND = 100; // CLK_TCK on Linux
+// Clock ticks per second of /proc/<pid>/stat's CPU times (CLK_TCK; 100 on practically every Linux).
+const TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
 
 export function cpuTicks(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -88,26 +103,41 @@ export interface Usage {
   rssSteadyMb: number;
 }
 
-/** Samples the processes' CPU and RSS (summed) from now until `stop`. */
-export function sampleUsage(pids: number[]): { stop(): Usage } {
-  const ticks0 = pids.reduce((s, p) => s + cpuTicks(p), 0);
+export interface Watched {
+  role: string;
+  pid: number;
+}
+
+const RSS_SAMPLE_MS = 250;
+
+/** Samples the processes' CPU and RSS from now until `stop`: each one's, and all of them summed. */
+export function sampleUsage(procs: Watched[]): { stop(): { total: Usage; each: Array<Usage & { role: string }> } } {
+  const ticks0 = procs.map((p) => cpuTicks(p.pid));
   const t0 = performance.now();
-  const samples: number[] = [];
-  const timer = setInterval(() => samples.push(pids.reduce((s, p) => s + rssMb(p), 0)), 250);
+  const samples: number[][] = [];
+  const take = () => samples.push(procs.map((p) => rssMb(p.pid)));
+  take();
+  const timer = setInterval(take, RSS_SAMPLE_MS);
   return {
     stop() {
       clearInterval(timer);
+      take();
       const wallS = (performance.now() - t0) / 1000;
-      const cpuS = (pids.reduce((s, p) => s + cpuTicks(p), 0) - ticks0) / TICKS_PER_SECOND;
-      const steady = samples.slice(Math.floor(samples.length / 2)).sort((a, b) => a - b);
-      return {
-        mCpu: Math.round((cpuS / wallS) * 1000),
-        rssPeakMb: round1(Math.max(0, ...samples)),
-        rssSteadyMb: round1(steady[Math.floor(steady.length / 2)] ?? 0),
+      const ticks = procs.map((p, i) => cpuTicks(p.pid) - ticks0[i]!);
+      const usage = (used: number, series: number[]): Usage => {
+        const steady = series.slice(Math.floor(series.length / 2)).sort((a, b) => a - b);
+        return {
+          mCpu: Math.round((used / TICKS_PER_SECOND / wallS) * 1000),
+          rssPeakMb: round1(Math.max(0, ...series)),
+          rssSteadyMb: round1(steady[Math.floor(steady.length / 2)] ?? 0),
+        };
       };
+      const each = procs.map((p, i) => ({ role: p.role, ...usage(ticks[i]!, samples.map((s) => s[i]!)) }));
+      const total = usage(ticks.reduce((a, b) => a + b, 0), samples.map((s) => s.reduce((a, b) => a + b, 0)));
+      return { total, each };
     },
   };
 }
 
 export const round1 = (n: number) => Math.round(n * 10) / 10;
-export { freePort };
+export { freePort, freePorts };

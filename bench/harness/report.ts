@@ -1,127 +1,132 @@
-import { cpus, release, totalmem } from 'node:os';
-import type { LoadOptions } from './load.js';
-import type { ScenarioResult } from './scenarios.js';
-import type { StartupResult } from './startup.js';
+import { DAPRD, limitsSection, methodSection, type DaprdFigure } from './report-prose.js';
+import type { BenchRun } from './run-record.js';
+import type { ScenarioResult } from './scenario-kit.js';
+import type { StartupFigures } from './startup.js';
+import type { Latency } from './stats.js';
 
-export interface BenchRun {
-  date: string;
-  quick: boolean;
-  machine: ReturnType<typeof machine>;
-  load: LoadOptions;
-  payloadBytes: number;
-  startup?: StartupResult;
-  scenarios: ScenarioResult[];
-  failures: Array<{ name: string; error: string }>;
+/** docs/benchmarks.md from a (merged) run: machine, method, results, targets and what limits each figure. */
+
+const missing = (n: number | null | undefined) => n === undefined || n === null || Number.isNaN(n);
+const ms = (n: number | null | undefined) => (missing(n) ? '–' : n!.toFixed(2));
+const signed = (n: number | null | undefined) => (missing(n) ? '–' : `${n! >= 0 ? '+' : ''}${n!.toFixed(2)}`);
+const quad = (l: Pick<Latency, 'p50' | 'p90' | 'p99' | 'p999'>, f = ms) => `${f(l.p50)} / ${f(l.p90)} / ${f(l.p99)} / ${f(l.p999)}`;
+const triple = (l: Partial<Pick<Latency, 'p50' | 'p90' | 'p99'>>, f = ms) => `${f(l.p50)} / ${f(l.p90)} / ${f(l.p99)}`;
+const mb = (n: number) => `${n.toFixed(0)} MB`;
+
+function usageCells(r: ScenarioResult): [string, string] {
+  const s = r.sidecar;
+  const perRequest = r.mecha.rate ? ` (${Math.round((s.mCpu * 1000) / r.mecha.rate)} µs/req)` : '';
+  if (s.processes === 1) return [`${s.mCpu} mCPU${perRequest}`, `${mb(s.rssPeakMb)} / ${mb(s.rssSteadyMb)}`];
+  return [
+    `${s.each.map((e) => `${e.role} ${e.mCpu}`).join(' + ')} = ${s.mCpu} mCPU${perRequest}`,
+    s.each.map((e) => `${e.role} ${mb(e.rssPeakMb)} / ${mb(e.rssSteadyMb)}`).join('; '),
+  ];
 }
 
-export function machine() {
-  const c = cpus();
-  return { cpu: c[0]?.model ?? 'unknown', cores: c.length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, kernel: release() };
-}
-
-/** daprd 1.17 at 1000 req/s, 16 connections, 1 KB: added latency (ms), CPU and memory of the sidecar. */
-const REFERENCE: Record<string, { added: Partial<Record<'p50' | 'p90' | 'p99', number>>; mCpu?: number; rssMb?: number }> = {
-  'state-get-redis': { added: { p50: 0.28, p99: 0.98 }, mCpu: 57, rssMb: 48 },
-  'invoke-http': { added: { p50: 1.06, p90: 1.48, p99: 2.9 }, mCpu: 202, rssMb: 51 },
-  'publish-grpc-memory': { added: { p50: 0.53 } },
-};
-
-const f = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(2));
-const signed = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '–' : `${n >= 0 ? '+' : ''}${n.toFixed(2)}`);
-const quad = (l?: { p50: number; p90: number; p99: number; p999: number }) => (l ? `${f(l.p50)} / ${f(l.p90)} / ${f(l.p99)} / ${f(l.p999)}` : 'n/a');
-
-function referenceCell(name: string): string {
-  const r = REFERENCE[name];
-  if (!r) return '';
-  const parts = (['p50', 'p90', 'p99'] as const).filter((k) => r.added[k] !== undefined).map((k) => `${k} +${r.added[k]}`);
-  return [parts.join(', '), r.mCpu && `${r.mCpu} mCPU`, r.rssMb && `${r.rssMb} MB`].filter(Boolean).join('; ');
-}
-
-function table(rows: ScenarioResult[]): string {
-  const head = '| Scenario | Direct p50 / p90 / p99 / p99.9 (ms) | Through Mecha p50 / p90 / p99 / p99.9 (ms) | Added p50 / p90 / p99 / p99.9 (ms) | Sidecar CPU | Sidecar RSS peak / steady | daprd 1.17 reference (added) |';
-  const sep = '|---|---|---|---|---|---|---|';
+function scenarioTable(rows: ScenarioResult[]): string {
   const lines = rows.map((r) => {
-    const added = r.added ? `${signed(r.added.p50)} / ${signed(r.added.p90)} / ${signed(r.added.p99)} / ${signed(r.added.p999)}` : 'n/a';
-    const errors = r.mecha.errors + (r.baseline?.errors ?? 0);
-    const name = `${r.title}${r.sidecar.processes > 1 ? ` (${r.sidecar.processes} sidecars, summed)` : ''}${errors > 0 ? ` — ${errors} errors` : ''}`;
-    const base = r.baseline ? quad(r.baseline) : `n/a${r.baselineNote ? ` (${r.baselineNote})` : ''}`;
-    return `| ${name} | ${base} | ${quad(r.mecha)} | ${added} | ${r.sidecar.mCpu} mCPU | ${r.sidecar.rssPeakMb} / ${r.sidecar.rssSteadyMb} MB | ${referenceCell(r.name)} |`;
+    const problems = [
+      r.mecha.errors + (r.baseline?.errors ?? 0) > 0 ? `${r.mecha.errors + (r.baseline?.errors ?? 0)} failed requests` : '',
+      (r.mecha.lost ?? 0) + (r.baseline?.lost ?? 0) > 0 ? `${(r.mecha.lost ?? 0) + (r.baseline?.lost ?? 0)} messages not delivered` : '',
+    ].filter(Boolean);
+    const name = `${r.title}${problems.length > 0 ? ` — **${problems.join(', ')}**` : ''}`;
+    const [cpu, rss] = usageCells(r);
+    const rate = `${r.baseline?.rate ?? '–'} / ${r.mecha.rate ?? '–'}`;
+    return `| ${name} | ${r.baseline ? quad(r.baseline) : 'n/a'} | ${quad(r.mecha)} | ${r.added ? quad(r.added, signed) : 'n/a'} | ${rate} | ${cpu} | ${rss} |`;
   });
-  return [head, sep, ...lines].join('\n');
+  const direct = rows.map((r) => `- ${r.title}: ${r.baselineNote ?? 'n/a'}.`);
+  return [
+    '| Scenario | Direct p50 / p90 / p99 / p99.9 (ms) | Through Mecha p50 / p90 / p99 / p99.9 (ms) | Added by Mecha (ms) | Achieved req/s direct / Mecha | Sidecar CPU | Sidecar RSS peak / steady |',
+    '|---|---|---|---|---|---|---|',
+    ...lines,
+    '',
+    'Direct path of each row:',
+    '',
+    ...direct,
+  ].join('\n');
 }
 
-/** docs/benchmarks.md from a run: machine, method, results, and what limits each figure. */
-export function renderReport(run: BenchRun): string {
-  const m = run.machine;
-  const groups = [...new Set(run.scenarios.map((s) => s.group))];
+/** The figure to hold against daprd's: the callee sidecar for invocation (as daprd reports), else the one sidecar. */
+const comparable = (r: ScenarioResult) => r.sidecar.each.find((e) => e.role === 'callee') ?? r.sidecar;
+
+function targetRow(r: ScenarioResult, d: DaprdFigure): string {
+  const half = { p50: d.added.p50 / 2, p90: d.added.p90 / 2, p99: d.added.p99 / 2 };
+  const u = comparable(r);
+  const latencyOk = r.added ? (['p50', 'p90', 'p99'] as const).filter((p) => !(r.added![p] <= half[p])) : undefined;
+  const verdict = [
+    latencyOk === undefined ? 'latency: n/a' : latencyOk.length === 0 ? 'latency: yes' : `latency: no (${latencyOk.join(', ')})`,
+    `CPU: ${u.mCpu <= d.mCpu ? 'yes' : 'no'}`,
+    `memory: ${u.rssSteadyMb <= d.rssMb ? 'yes' : 'no'}`,
+  ].join('; ');
+  return `| ${r.title} (${d.what}) | ${triple(d.added, signed)} | ${triple(half, signed)} | ${r.added ? triple(r.added, signed) : 'n/a'} | ${d.mCpu} → ${u.mCpu} mCPU | ${d.rssMb} → ${mb(u.rssSteadyMb)} | ${verdict} |`;
+}
+
+function targetsSection(run: BenchRun): string {
+  const rows = run.scenarios.filter((r) => DAPRD[r.name]).map((r) => targetRow(r, DAPRD[r.name]!));
+  const ready = run.startup?.defaults.readyMsMedian;
+  return [
+    "Mecha aims at half of daprd's added latency, no more CPU and no more memory than daprd, and ready in under 0.3 s.",
+    "daprd's figures are those of its 1.17 release tests (Kubernetes, fortio, 1000 req/s, 16 connections); they were measured",
+    'on other hardware, so the comparison says more about proportions than about digits.',
+    '',
+    '| Scenario (daprd test) | daprd added p50 / p90 / p99 (ms) | Target: half | Mecha added p50 / p90 / p99 (ms) | Sidecar CPU daprd → Mecha | Memory daprd → Mecha (steady RSS) | Within target |',
+    '|---|---|---|---|---|---|---|',
+    ...(rows.length > 0 ? rows : ['| _no scenario with a daprd figure in this run_ | | | | | | |']),
+    '',
+    ready === undefined ? 'Startup: not measured in this run.' : `Startup: ${ready} ms median from launch to the first 204 from \`/v1.0/healthz\` with the embedded defaults — ${ready < 300 ? 'within' : 'over'} the 300 ms target.`,
+  ].join('\n');
+}
+
+function startupSection(run: BenchRun): string {
   const s = run.startup;
-  const startup = s
-    ? [
-        '| Resources | Launch → healthz 204 (median / best of ' + s.defaults.runs + ') | Idle RSS |',
-        '|---|---|---|',
-        `| Embedded defaults (SQLite state, in-memory pub/sub, lock, configuration) | ${s.defaults.readyMsMedian} / ${s.defaults.readyMsMin} ms | ${s.defaults.idleRssMb} MB |`,
-        `| Redis state, lock, configuration + Redis and Kafka pub/sub | ${s.full.readyMsMedian} / ${s.full.readyMsMin} ms | ${s.full.idleRssMb} MB |`,
-      ].join('\n')
-    : '_not measured_';
+  if (!s) return '_Not measured in this run._';
+  const row = (what: string, f: StartupFigures) => `| ${what} | ${f.readyMsMedian} ms / ${f.readyMsMin} ms | ${mb(f.idleRssMb)} |`;
+  return [
+    `| Process | Launch → first healthz 204, median / best of ${s.defaults.runs} | Idle RSS 1 s after ready (median) |`,
+    '|---|---|---|',
+    row('Bare Node HTTP server answering the health check (the floor)', s.bareNode),
+    row('Mecha, embedded defaults (SQLite state, in-memory pub/sub, lock, configuration)', s.defaults),
+    row('Mecha, Redis state, lock and configuration + Redis and Kafka pub/sub', s.full),
+  ].join('\n');
+}
+
+export function renderReport(run: BenchRun, order: string[] = []): string {
+  const m = run.machine;
+  const dates = [...run.scenarios.map((s) => s.date), ...(run.startup ? [run.startup.date] : [])].sort();
+  const commits = [...new Set(run.scenarios.map((s) => s.commit).filter(Boolean))];
+  const measured = new Set([...run.scenarios.map((s) => s.name), ...(run.startup ? ['startup'] : [])]);
+  const notMeasured = order.filter((n) => !measured.has(n) && !run.failures.some((f) => f.name === n));
+  const groups = [...new Set(run.scenarios.map((s) => s.group))];
   return `# Benchmarks
 
-What the sidecar adds over a direct call, and what it costs in CPU and memory. Generated by
-\`npm run bench\` (about 30 minutes; \`npm run bench -- --only invoke-http --duration 20\` for one scenario)
-from \`bench/results/latest.json\`; do not edit by hand.
+What Mecha adds over a direct call, and what it costs in CPU and memory. Generated from
+\`bench/results/latest.json\` by \`npm run bench\` (all steps at full length take about 40 minutes;
+\`npm run bench -- --only invoke-http\` re-measures one step and merges it into the same results); do not
+edit by hand — the text lives in \`bench/harness/report*.ts\`.
 
-Run of ${run.date}${run.quick ? ' (quick mode: not representative)' : ''}.
-
+${run.quick ? '**Quick mode: these figures prove only that the harness runs; they are not measurements.**\n\n' : ''}Measured ${dates.length > 1 ? `from ${dates[0]} to ${dates.at(-1)}` : `on ${dates[0] ?? run.date}`}, Mecha ${run.mecha.version} at commit ${commits.join(', ') || run.mecha.commit}${run.mecha.srcModified ? ' (with uncommitted changes in src/)' : ''}.
+${notMeasured.length > 0 ? `\nNot measured yet at these settings: ${notMeasured.map((n) => `\`${n}\``).join(', ')}.\n` : ''}
 ## Machine
 
-${m.cores} × ${m.cpu}, ${m.memoryGb} GiB, Linux ${m.kernel}, Node ${m.node}. Load generator, sidecars, apps and
-servers all share these ${m.cores} cores.
+${m.cores} × ${m.cpu}, ${m.memoryGb} GiB, Linux ${m.kernel}, Node ${m.node}. The load generator, the sidecars,
+the apps and the servers all share these ${m.cores} cores.
 
 ## Method
 
-- Each scenario runs twice at the same fixed rate — ${run.load.rate} requests/s over ${run.load.connections} keep-alive
-  connections, ${run.payloadBytes}-byte payloads, ${run.load.warmupS} s warm-up then ${run.load.durationS} s measured: once
-  on the **direct** path (the app doing the operation itself, without a sidecar) and once **through Mecha**.
-  "Added" is the difference of the two at each percentile.
-- HTTP load comes from autocannon (open loop, \`overallRate\`); latencies are the per-response times it reports
-  (sub-millisecond), so percentiles are exact rather than autocannon's whole-millisecond histogram. gRPC
-  scenarios use a small fixed-rate open-loop driver over @grpc/grpc-js (\`bench/harness/load.ts\`), because
-  autocannon speaks HTTP/1.1 only.
-- The direct path is shaped like the sidecar's: an HTTP server (\`bench/apps/baseline-server.mjs\`) that does
-  the operation with the same client library the adapter uses (a Map, better-sqlite3, ioredis, kafkajs), so
-  the difference is what Mecha's own processing adds per request. For invocation and bindings the direct
-  path is the client calling the app itself.
-- Publish→deliver is measured from a timestamp in the payload to the subscriber app's receipt (same clock),
-  through Mecha (publish API → broker → subscription → app) and directly (client library producer and
-  consumer in one process).
-- Sidecar CPU is process CPU time over wall time during the measured window (mCPU = thousandths of a core),
-  summed over the sidecars of the scenario; RSS is sampled every 250 ms (peak, and the median of the second
-  half as the steady value).
+${methodSection(run)}
+
+## Against the targets
+
+${targetsSection(run)}
 
 ## Startup and idle memory
 
-${startup}
+${startupSection(run)}
 
-Target: ready in under 0.3 s. A bare \`node\` process takes about 0.07–0.13 s and 40 MB on these machines.
-
-${groups.map((g) => `## ${g}\n\n${table(run.scenarios.filter((r) => r.group === g))}`).join('\n\n')}
-${run.failures.length > 0 ? `\n## Scenarios that failed\n\n${run.failures.map((x) => `- ${x.name}: ${x.error}`).join('\n')}\n` : ''}
+${groups.map((g) => `## ${g}\n\n${scenarioTable(run.scenarios.filter((r) => r.group === g))}`).join('\n\n')}
+${run.failures.length > 0 ? `\n## Steps that failed\n\n${run.failures.map((x) => `- \`${x.name}\`: ${x.error}`).join('\n')}\n` : ''}
 ## What limits each figure
 
-- **Two cores for everything.** The load generator, one or two sidecars, the app and the broker compete for
-  two cores; the direct path runs fewer processes, so part of every "added" figure is scheduling, not work.
-  daprd's reference figures come from a larger, quieter cluster; compare trends, not digits.
-- **One JavaScript thread per sidecar.** Each request costs a fixed slice of the event loop (HTTP parsing,
-  routing, JSON, the adapter call); at 1000 requests/s that slice is what the CPU column shows. Tail
-  percentiles grow when a garbage collection or a burst of arrivals queues requests behind each other.
-- **State and publish** add one HTTP request/response parse and encode on the sidecar plus the adapter's
-  own work (daprd key prefixes, ETags, CloudEvent envelope for publish); the store's own latency is in both
-  paths.
-- **Two-hop invocation** crosses two sidecars: HTTP in, name resolution (a cached lookup), the internal gRPC
-  stream (\`dapr.proto.internals.v1\`, the same one daprd uses, so Mecha and daprd interoperate), HTTP out to
-  the app, and the same way back; each hop is a full parse/serialise on a busy core.
-- **Publish→deliver** is dominated by how the broker hands messages out: Redis Streams are polled with a
-  blocking read, Kafka by the consumer's fetch loop (kafkajs), so both paths pay the same broker delay.
-- **Memory** starts from Node's own ~40 MB; the rest is the loaded code (the CLI is one esbuild bundle;
-  client libraries load only for the component types declared) and V8's young generation.
+${limitsSection(run)}
 `;
 }

@@ -1,39 +1,66 @@
 import { credentials, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
 import { serviceByName } from '../../src/transports/grpc/protos.js';
-import type { LoadOptions } from './load.js';
-import { sampleUsage, type Proc, type Usage } from './processes.js';
-import { difference, type Latency } from './stats.js';
+import type { LoadOptions, OnMeasure } from './load.js';
+import { sampleUsage, type Proc, type Usage, type Watched } from './processes.js';
+import { difference, type Latency, type Percentiles } from './stats.js';
 
 /** What every scenario shares: its result shape, process lifetimes, usage sampling, payloads, gRPC clients. */
+
+/** Backing servers a scenario needs; the harness starts only those. */
+export type BackingServer = 'redis' | 'kafka';
 
 export interface Env {
   load: LoadOptions;
   payloadBytes: number;
+  /** `host:port`; empty when no selected step needs Redis. */
   redisAddress: string;
+  /** `host:port`; empty when no selected step needs Kafka. */
   kafkaBrokers: string;
+}
+
+export interface SidecarFigures extends Usage {
+  /** How many sidecar processes the figures above sum. */
+  processes: number;
+  /** Each sidecar on its own (caller, callee …). */
+  each: Array<Usage & { role: string }>;
 }
 
 export interface ScenarioResult {
   name: string;
   group: string;
   title: string;
+  /** When this scenario was measured, and at which commit (results of several runs can be merged). */
+  date: string;
+  commit?: string;
   baseline?: Latency;
   baselineNote?: string;
   mecha: Latency;
-  added?: ReturnType<typeof difference>;
-  sidecar: Usage & { processes: number };
+  added?: Percentiles;
+  sidecar: SidecarFigures;
 }
 
 export interface Scenario {
   name: string;
   group: string;
   title: string;
+  needs: BackingServer[];
   run(env: Env): Promise<ScenarioResult>;
 }
 
+export type Described = Pick<Scenario, 'name' | 'group' | 'title'>;
+
 export const now = () => performance.timeOrigin + performance.now();
+/** Filler making a JSON body about `payloadBytes` long. */
 export const pad = (env: Env) => 'x'.repeat(Math.max(0, env.payloadBytes - 40));
-export const stamped = (env: Env) => { const p = pad(env); return () => `{"t":${now()},"pad":"${p}"}`; };
+
+/**
+ * A JSON body per request, stamped with its send time (`t`, ms since the epoch, same clock in every
+ * process) and whether it belongs to the measured window (`m`: warm-up messages are not counted).
+ */
+export function stamped(env: Env, window: { measuring: boolean }): () => string {
+  const p = pad(env);
+  return () => `{"t":${now()},"m":${window.measuring ? 1 : 0},"pad":"${p}"}`;
+}
 
 export async function using<T>(procs: Proc[], fn: () => Promise<T>): Promise<T> {
   try {
@@ -43,22 +70,38 @@ export async function using<T>(procs: Proc[], fn: () => Promise<T>): Promise<T> 
   }
 }
 
-/** Measures `target` through sidecars `pids`, sampling their CPU and memory over the window. */
-export async function measured(pids: number[], run: () => Promise<Latency>): Promise<{ latency: Latency; usage: Usage & { processes: number } }> {
-  const sampler = sampleUsage(pids);
-  const latency = await run();
-  return { latency, usage: { ...sampler.stop(), processes: pids.length } };
+/** Runs a load, sampling the sidecars' CPU and memory over its measured window (after the warm-up). */
+export async function measured(procs: Watched[], run: (onMeasure: OnMeasure) => Promise<Latency>): Promise<{ latency: Latency; usage: SidecarFigures }> {
+  let sampler: ReturnType<typeof sampleUsage> | undefined;
+  const latency = await run(() => void (sampler = sampleUsage(procs)));
+  if (!sampler) throw new Error('the load never opened its measured window');
+  const { total, each } = sampler.stop();
+  return { latency, usage: { ...total, processes: procs.length, each } };
 }
 
-export function result(s: Omit<Scenario, 'run'>, mecha: { latency: Latency; usage: ScenarioResult['sidecar'] }, baseline?: Latency, baselineNote?: string): ScenarioResult {
-  return { name: s.name, group: s.group, title: s.title, baseline, baselineNote, mecha: mecha.latency, added: baseline ? difference(mecha.latency, baseline) : undefined, sidecar: mecha.usage };
+export function result(s: Described, mecha: { latency: Latency; usage: SidecarFigures }, baseline?: Latency, baselineNote?: string): ScenarioResult {
+  return {
+    name: s.name,
+    group: s.group,
+    title: s.title,
+    date: new Date().toISOString(),
+    baseline,
+    baselineNote,
+    mecha: mecha.latency,
+    added: baseline ? difference(mecha.latency, baseline) : undefined,
+    sidecar: mecha.usage,
+  };
 }
 
 type Unary = (req: object, md: Metadata, cb: (err: ServiceError | null, res: unknown) => void) => void;
-export function grpcClient(service: string, port: number): Client & Record<string, Unary> {
-  const Ctor = serviceByName(service);
-  return new Ctor(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as Client & Record<string, Unary>;
-}
-export const unary = (client: Record<string, Unary>, rpc: string, req: object) => () =>
-  new Promise((resolve, reject) => client[rpc]!.call(client, req, new Metadata(), (err, res) => (err ? reject(err) : resolve(res))));
+export type GrpcClient = Client & Record<string, Unary>;
 
+/** `count` clients of `service`, each on its own HTTP/2 connection (no shared subchannel). */
+export function grpcClients(service: string, port: number, count: number): { clients: GrpcClient[]; close(): void } {
+  const Ctor = serviceByName(service);
+  const clients = Array.from({ length: count }, () => new Ctor(`127.0.0.1:${port}`, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }) as unknown as GrpcClient);
+  return { clients, close: () => clients.forEach((c) => c.close()) };
+}
+
+export const unary = (client: GrpcClient, rpc: string, req: object) => () =>
+  new Promise((resolve, reject) => client[rpc]!.call(client, req, new Metadata(), (err, res) => (err ? reject(err) : resolve(res))));

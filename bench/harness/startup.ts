@@ -1,35 +1,46 @@
 import { component, resourcesDir } from '../../test/support/resources.js';
-import { privateHome, round1, rssMb, startSidecar } from './processes.js';
+import { privateHome, round1, rssMb, startBareNode, startSidecar, type Sidecar } from './processes.js';
+import { median } from './stats.js';
 
 export interface StartupFigures {
   runs: number;
   readyMsMedian: number;
   readyMsMin: number;
+  /** RSS 1 s after ready, median over the runs. */
   idleRssMb: number;
 }
 
 export interface StartupResult {
+  date: string;
+  /** A bare Node HTTP server answering the health check: the floor. */
+  bareNode: StartupFigures;
   defaults: StartupFigures;
   full: StartupFigures;
 }
 
-async function measure(args: () => string[], runs: number): Promise<StartupFigures> {
+const IDLE_AFTER_MS = 1000;
+
+async function measure(start: () => Promise<Sidecar>, runs: number): Promise<StartupFigures> {
   const ready: number[] = [];
   const rss: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const sidecar = await startSidecar(['--app-id', 'bench-startup', ...args()], privateHome());
-    ready.push(sidecar.readyMs);
-    await new Promise((r) => setTimeout(r, 1000));
-    rss.push(rssMb(sidecar.pid));
-    await sidecar.stop();
+    const process = await start();
+    try {
+      ready.push(process.readyMs);
+      await new Promise((r) => setTimeout(r, IDLE_AFTER_MS));
+      rss.push(rssMb(process.pid));
+    } finally {
+      await process.stop();
+    }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   return { runs, readyMsMedian: Math.round(median(ready)), readyMsMin: Math.round(Math.min(...ready)), idleRssMb: round1(median(rss)) };
 }
 
-/** Launch → first 204 from /v1.0/healthz and idle RSS, on the embedded defaults and on a Redis + Kafka set. */
+/** Launch → first 204 from /v1.0/healthz and idle RSS: bare Node, the embedded defaults, and a Redis + Kafka set. */
 export async function measureStartup(redisAddress: string, kafkaBrokers: string, runs: number): Promise<StartupResult> {
-  const defaults = await measure(() => [], runs);
+  const date = new Date().toISOString();
+  const bareNode = await measure(() => startBareNode(privateHome()), runs);
+  const defaults = await measure(() => startSidecar(['--app-id', 'bench-startup'], privateHome()), runs);
   const full = await measure(() => {
     const dir = resourcesDir({
       'state.yaml': component('statestore', 'state.redis', { redisHost: redisAddress }),
@@ -38,7 +49,7 @@ export async function measureStartup(redisAddress: string, kafkaBrokers: string,
       'lock.yaml': component('lockstore', 'lock.redis', { redisHost: redisAddress }),
       'config.yaml': component('configstore', 'configuration.redis', { redisHost: redisAddress }),
     });
-    return ['--resources-path', dir];
+    return startSidecar(['--app-id', 'bench-startup', '--resources-path', dir], privateHome());
   }, runs);
-  return { defaults, full };
+  return { date, bareNode, defaults, full };
 }

@@ -1,0 +1,60 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { renderReport } from './report.js';
+import type { BenchRun } from './run-record.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const RESULTS = `${ROOT}bench/results/`;
+const LATEST = `${RESULTS}latest.json`;
+const DOC = `${ROOT}docs/benchmarks.md`;
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+function sameSettings(a: BenchRun, b: BenchRun): boolean {
+  const m = (r: BenchRun) => [r.machine.cpu, r.machine.cores, r.machine.memoryGb];
+  return a.quick === b.quick && a.payloadBytes === b.payloadBytes && json(a.load) === json(b.load) && json(m(a)) === json(m(b));
+}
+
+/**
+ * `run` laid over the previous results when both were measured at the same settings on the same machine
+ * (a re-run of some steps replaces just those); otherwise `run` alone. Steps keep the harness's order.
+ */
+export function merge(previous: BenchRun | undefined, run: BenchRun, order: string[]): BenchRun {
+  if (!previous || !sameSettings(previous, run)) return run;
+  const rerun = new Set([...run.scenarios.map((s) => s.name), ...run.failures.map((f) => f.name), ...(run.startup ? ['startup'] : [])]);
+  const rank = (name: string) => order.indexOf(name);
+  return {
+    ...run,
+    startup: run.startup ?? previous.startup,
+    scenarios: [...previous.scenarios.filter((s) => !rerun.has(s.name)), ...run.scenarios].sort((a, b) => rank(a.name) - rank(b.name)),
+    failures: [...previous.failures.filter((f) => !rerun.has(f.name)), ...run.failures],
+  };
+}
+
+function readLatest(): BenchRun | undefined {
+  if (!existsSync(LATEST)) return undefined;
+  try {
+    return JSON.parse(readFileSync(LATEST, 'utf8')) as BenchRun;
+  } catch {
+    return undefined; // unreadable: start a new set
+  }
+}
+
+/** Writes where the options say; returns what it wrote, for the log. */
+export function saveResults(run: BenchRun, { out, order }: { out?: string; order: string[] }): string[] {
+  if (out) {
+    writeFileSync(out, json(run));
+    return [`wrote ${out}`];
+  }
+  if (run.quick) {
+    process.stdout.write(json(run));
+    return ['quick mode: nothing kept (give --out to keep the JSON)'];
+  }
+  mkdirSync(RESULTS, { recursive: true });
+  const own = `${RESULTS}${run.date.replace(/[:.]/g, '-')}.json`;
+  writeFileSync(own, json(run));
+  const merged = merge(readLatest(), run, order);
+  writeFileSync(LATEST, json(merged));
+  writeFileSync(DOC, renderReport(merged, order));
+  return [`wrote ${own}, bench/results/latest.json and docs/benchmarks.md`];
+}

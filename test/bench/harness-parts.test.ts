@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { slotMs } from '../../bench/harness/load.js';
+import { parseOptions } from '../../bench/harness/options.js';
+import { renderReport } from '../../bench/harness/report.js';
+import { merge } from '../../bench/harness/results.js';
+import type { BenchRun } from '../../bench/harness/run-record.js';
+import type { ScenarioResult } from '../../bench/harness/scenario-kit.js';
+import { summarize } from '../../bench/harness/stats.js';
+
+const STEPS = ['startup', 'state-get-memory', 'invoke-http'];
+const load = { rate: 1000, connections: 16, durationS: 60, warmupS: 5 };
+
+function scenario(name: string, p50: number): ScenarioResult {
+  const l = { count: 60_000, errors: 0, rate: 1000, p50, p90: p50 * 2, p99: p50 * 4, p999: p50 * 8 };
+  const usage = { mCpu: 50, rssPeakMb: 70, rssSteadyMb: 60 };
+  return {
+    name, group: 'State', title: `title of ${name}`, date: '2026-01-01T00:00:00.000Z', commit: 'abc1234', baselineNote: 'a Map',
+    baseline: { ...l, p50: 0.1, p90: 0.2, p99: 0.4, p999: 0.8 }, mecha: l, added: { p50: p50 - 0.1, p90: p50 * 2 - 0.2, p99: p50 * 4 - 0.4, p999: p50 * 8 - 0.8 },
+    sidecar: { ...usage, processes: 1, each: [{ role: 'sidecar', ...usage }] },
+  };
+}
+
+function benchRun(scenarios: ScenarioResult[], over: Partial<BenchRun> = {}): BenchRun {
+  return {
+    date: '2026-01-01T00:00:00.000Z', quick: false, load, payloadBytes: 1024, scenarios, failures: [],
+    machine: { cpu: 'Some CPU', cores: 2, memoryGb: 8, node: 'v20.0.0', kernel: '6.0' },
+    mecha: { version: '0.1.0', commit: 'abc1234', srcModified: false },
+    ...over,
+  };
+}
+
+describe('benchmark harness parts', () => {
+  it('takes exact nearest-rank percentiles', () => {
+    const s = summarize(Array.from({ length: 1000 }, (_, i) => 1000 - i), 3);
+    expect(s).toEqual({ count: 1000, errors: 3, p50: 500, p90: 900, p99: 990, p999: 999 });
+    expect(Number.isNaN(summarize([]).p50)).toBe(true);
+  });
+
+  it('spreads every connection evenly and interleaves them', () => {
+    const slots = Array.from({ length: 16 }, (_, c) => [0, 1, 2].map((k) => slotMs(load, c, k))).flat().sort((a, b) => a - b);
+    expect(slots.slice(0, 20)).toEqual(Array.from({ length: 20 }, (_, i) => i)); // one request per ms at 1000 req/s
+    expect(slotMs(load, 3, 2) - slotMs(load, 3, 1)).toBe(16);
+  });
+
+  it('reads the command line and refuses bad values naming the flag', () => {
+    expect(parseOptions([], STEPS)).toMatchObject({ quick: false, load, payloadBytes: 1024, steps: STEPS });
+    expect(parseOptions(['--quick', '--only', 'invoke-http,startup'], STEPS)).toMatchObject({ load: { rate: 200, durationS: 2, warmupS: 0.5 }, steps: ['startup', 'invoke-http'] });
+    expect(() => parseOptions(['--rate', '0'], STEPS)).toThrow(/--rate: expected a number ≥ 1, got "0"/);
+    expect(() => parseOptions(['--connections', '2.5'], STEPS)).toThrow(/--connections: expected an integer/);
+    expect(() => parseOptions(['--only', 'state-get,invoke-http'], STEPS)).toThrow(/--only: unknown step "state-get"/);
+    expect(() => parseOptions(['--bogus'], STEPS)).toThrow(/bogus/);
+  });
+
+  it('merges a partial re-run into earlier results at the same settings, and only then', () => {
+    const before = benchRun([scenario('state-get-memory', 1), scenario('invoke-http', 2)], { failures: [{ name: 'startup', error: 'x' }] });
+    const rerun = benchRun([scenario('state-get-memory', 3)], { date: '2026-02-01T00:00:00.000Z' });
+    const merged = merge(before, rerun, STEPS);
+    expect(merged.scenarios.map((s) => [s.name, s.mecha.p50])).toEqual([['state-get-memory', 3], ['invoke-http', 2]]);
+    expect(merged.failures).toEqual([{ name: 'startup', error: 'x' }]);
+    expect(merge(before, { ...rerun, load: { ...load, rate: 500 } }, STEPS).scenarios).toHaveLength(1);
+    expect(merge(undefined, rerun, STEPS)).toBe(rerun);
+  });
+
+  it('renders the report with the daprd comparison and what is missing', () => {
+    const doc = renderReport(benchRun([scenario('state-get-memory', 0.2)]), STEPS);
+    expect(doc).toContain('2 × Some CPU, 8 GiB');
+    expect(doc).toContain('| title of state-get-memory | 0.10 / 0.20 / 0.40 / 0.80 | 0.20 / 0.40 / 0.80 / 1.60 | +0.10 / +0.20 / +0.40 / +0.80 | 1000 / 1000 | 50 mCPU (50 µs/req) | 70 MB / 60 MB |');
+    expect(doc).toMatch(/\| title of state-get-memory \(state get over HTTP, in-memory store\) \| \+0\.28 \/ \+0\.71 \/ \+0\.98 \| \+0\.14 \/ \+0\.35 \/ \+0\.49 \| \+0\.10 \/ \+0\.20 \/ \+0\.40 \| 57 → 50 mCPU \| 48 → 60 MB \| latency: yes; CPU: yes; memory: no \|/);
+    expect(doc).toContain('Not measured yet at these settings: `startup`, `invoke-http`.');
+    expect(doc).toContain('- title of state-get-memory: a Map.');
+  });
+});
