@@ -28,8 +28,7 @@ export const postgresqlState: ComponentDescriptor<StateStore> = {
       connectionMaxIdleTime: { type: 'string', format: 'duration', default: '0', description: 'Idle pooled connections are closed after this long (0: the driver\'s default, 10s).' },
       queryExecMode: {
         type: 'string',
-        enum: ['', 'cache_statement', 'cache_describe', 'describe_exec', 'exec', 'simple_protocol'],
-        default: '',
+        enum: ['cache_statement', 'cache_describe', 'describe_exec', 'exec', 'simple_protocol'],
         description: 'Accepted for daprd compatibility: statements are never cached by name here, which is what PgBouncer needs.',
       },
       useAzureAD: { type: 'boolean', default: false, description: 'Azure AD token authentication: not available, refused when true.' },

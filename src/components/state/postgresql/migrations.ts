@@ -33,8 +33,12 @@ export async function migrate(db: pg.Pool, lock: pg.Client, table: string, metad
     const { rows } = await db.query<{ value: string }>(`SELECT value FROM ${metadataTable} WHERE key = 'migrations'`);
     const done = rows[0] ? Number(rows[0].value) : 0;
     if (!Number.isInteger(done) || done < 0) throw new Error(`${metadataTable}: the "migrations" row holds "${rows[0]?.value}", not a step count`);
-    for (let step = done; step < STEPS.length; step++) {
+    // One metadata table may serve several state tables (daprd records one level for all of them): a
+    // table that does not exist yet gets every step, and the recorded level only ever moves forward.
+    const exists = await db.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [table]);
+    for (let step = exists.rows[0]?.found ? done : 0; step < STEPS.length; step++) {
       await STEPS[step]!(db, table);
+      if (step < done) continue;
       await db.query(`INSERT INTO ${metadataTable} (key, value) VALUES ('migrations', $1) ON CONFLICT (key) DO UPDATE SET value = $1`, [String(step + 1)]);
     }
   } finally {
@@ -62,11 +66,21 @@ async function addRowId(db: pg.Pool, table: string): Promise<void> {
 
 const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
-/** Another sidecar creating the same table at the same moment makes PostgreSQL report 23505: that is fine. */
+/** Codes PostgreSQL gives the loser when sidecars create one table at the same moment. */
+const CREATE_RACE = new Set(['23505', '42710', '42P07']);
+
+/**
+ * CREATE … IF NOT EXISTS racing another sidecar's fails with a duplicate error once the other has
+ * committed; run again (as daprd does, up to three times) it finds the table and succeeds.
+ */
 async function ignoringDuplicate(run: () => Promise<unknown>): Promise<void> {
-  try {
-    await run();
-  } catch (err) {
-    if ((err as { code?: string }).code !== '23505') throw err;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run();
+      return;
+    } catch (err) {
+      if (attempt >= 3 || !CREATE_RACE.has((err as { code?: string }).code ?? '')) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 }

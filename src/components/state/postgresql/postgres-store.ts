@@ -28,7 +28,7 @@ export type PostgresMetadata = ConnectionMetadata & {
   timeout: string;
   cleanupInterval: string;
   connectionMaxIdleTime: string;
-  queryExecMode: string;
+  queryExecMode?: string;
   useAzureAD: boolean;
   useAWSIAM: boolean;
 };
