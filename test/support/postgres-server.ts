@@ -18,8 +18,8 @@ const BIN_DIRS = ['/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/
 /**
  * A PostgreSQL for the tests: `MECHA_TEST_POSTGRES` (a connection string to a loopback server) when set,
  * else a private cluster (initdb into a temp folder, installed with apt-get when missing) on a free
- * loopback port, trust authentication, fsync off. PostgreSQL refuses to run as root, so the cluster
- * belongs to the `postgres` system user the package creates.
+ * loopback port, trust authentication, fsync off. PostgreSQL refuses to run as root, so as root the
+ * cluster belongs to the `postgres` system user (created when the package did not create it).
  */
 export async function ensurePostgres(): Promise<PostgresServer> {
   const external = process.env.MECHA_TEST_POSTGRES;
@@ -36,9 +36,8 @@ export async function ensurePostgres(): Promise<PostgresServer> {
     const dir = await mkdtemp(join(tmpdir(), 'mecha-postgres-'));
     await chmod(dir, 0o700);
     if (asPostgres.length > 0) {
-      const { stdout } = await run('id', ['-u', 'postgres']);
-      const { stdout: gid } = await run('id', ['-g', 'postgres']);
-      await chown(dir, Number(stdout.trim()), Number(gid.trim()));
+      const { uid, gid } = await postgresUser();
+      await chown(dir, uid, gid);
     }
     const data = join(dir, 'data');
     // An ICU en-US default collation, as production databases usually have ("apple" < "Banana"), so
@@ -57,6 +56,17 @@ export async function ensurePostgres(): Promise<PostgresServer> {
     });
     return { url: `postgres://postgres@${LOOPBACK}:${port}/postgres`, stop: server.stop };
   });
+}
+
+/** The `postgres` system user's ids, creating the user when it does not exist. */
+async function postgresUser(): Promise<{ uid: number; gid: number }> {
+  const ids = async () => ({ uid: Number((await run('id', ['-u', 'postgres'])).stdout.trim()), gid: Number((await run('id', ['-g', 'postgres'])).stdout.trim()) });
+  try {
+    return await ids();
+  } catch {
+    await run('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], { timeout: 30_000 });
+    return ids();
+  }
 }
 
 /** An SSLRequest answered with 'N' or 'S' means the postmaster is accepting connections. */
