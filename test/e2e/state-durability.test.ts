@@ -41,7 +41,7 @@ describe('state through the spawned CLI', () => {
       { name: 'configstore', type: 'configuration.in-memory', version: 'v1' },
       { name: 'lockstore', type: 'lock.in-memory', version: 'v1' },
       { name: 'pubsub', type: 'pubsub.in-memory', version: 'v1', capabilities: ['SUBSCRIBE_WILDCARDS'] },
-      { name: 'statestore', type: 'state.sqlite', version: 'v1', capabilities: ['ETAG', 'TRANSACTIONAL', 'TTL', 'ACTOR'] },
+      { name: 'statestore', type: 'state.sqlite', version: 'v1', capabilities: ['ETAG', 'TRANSACTIONAL', 'TTL', 'QUERY_API', 'ACTOR'] },
     ]);
     await second.stop();
   });
