@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createRootLogger } from '../observability/logger.js';
 import { VERSION } from '../version.js';
@@ -9,20 +8,22 @@ export const INJECTOR_HELP = `Usage: mecha injector [flags]
 The Kubernetes mutating admission webhook that adds the mecha sidecar to pods annotated
 dapr.io/enabled: "true" (see deploy/kubernetes/).
 
-Flags:
-  --port <n>                    HTTPS port (default 4000)
-  --listen-address <host>       address to listen on (default 0.0.0.0)
-  --tls-cert-file <file>        serving certificate (default /tls/tls.crt)
-  --tls-key-file <file>         its key (default /tls/tls.key)
-  --sidecar-image <image>       image of the injected container (default $MECHA_SIDECAR_IMAGE or mecha:${VERSION})
-  --components-configmap <name> ConfigMap mounted as the sidecar's resources (default mecha-components)
-  --log-level <level>           debug, info, warn or error (default info)
-  --generate-certs <dir>        write ca.crt, tls.crt and tls.key for the webhook Service, then exit
-  --service <name>              with --generate-certs: the Service name (default mecha-injector)
-  --namespace <ns>              with --generate-certs: its namespace (default mecha-system)`;
+Flags (environment variables, as Dapr's injector reads them, stand in for omitted flags):
+  --port <n>                        HTTPS port (default 4000)
+  --listen-address <host>           address to listen on (default 0.0.0.0)
+  --tls-cert-file <file>            serving certificate, PEM ($TLS_CERT_FILE, default /tls/tls.crt)
+  --tls-key-file <file>             its key, PEM ($TLS_KEY_FILE, default /tls/tls.key)
+  --tls-reload-seconds <n>          how often both files are read again for a renewed certificate (default 60)
+  --sidecar-image <image>           image of the injected container ($SIDECAR_IMAGE, default mecha:${VERSION})
+  --sidecar-image-pull-policy <p>   Always, IfNotPresent or Never ($SIDECAR_IMAGE_PULL_POLICY, default IfNotPresent)
+  --components-configmap <name>     ConfigMap of the pod's namespace mounted as the sidecar's resources (default mecha-components)
+  --log-level <level>               debug, info, warn or error (default info)
+  --generate-certs <dir>            write ca.crt, ca.key, tls.crt and tls.key for the webhook Service, then exit (needs openssl)
+  --service <name>                  with --generate-certs: the Service name (default mecha-injector)
+  --namespace <ns>                  with --generate-certs: its namespace (default mecha-system)`;
 
 /** `mecha injector`: serves the webhook until SIGINT/SIGTERM, or writes certificates and exits. */
-export async function injector(args: string[]): Promise<number> {
+export async function injector(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let v;
   try {
     ({ values: v } = parseArgs({
@@ -30,9 +31,11 @@ export async function injector(args: string[]): Promise<number> {
       options: {
         port: { type: 'string', default: '4000' },
         'listen-address': { type: 'string', default: '0.0.0.0' },
-        'tls-cert-file': { type: 'string', default: '/tls/tls.crt' },
-        'tls-key-file': { type: 'string', default: '/tls/tls.key' },
-        'sidecar-image': { type: 'string', default: process.env.MECHA_SIDECAR_IMAGE || `mecha:${VERSION}` },
+        'tls-cert-file': { type: 'string', default: env.TLS_CERT_FILE || '/tls/tls.crt' },
+        'tls-key-file': { type: 'string', default: env.TLS_KEY_FILE || '/tls/tls.key' },
+        'tls-reload-seconds': { type: 'string', default: '60' },
+        'sidecar-image': { type: 'string', default: env.SIDECAR_IMAGE || `mecha:${VERSION}` },
+        'sidecar-image-pull-policy': { type: 'string', default: env.SIDECAR_IMAGE_PULL_POLICY || 'IfNotPresent' },
         'components-configmap': { type: 'string', default: 'mecha-components' },
         'log-level': { type: 'string', default: 'info' },
         'generate-certs': { type: 'string' },
@@ -56,19 +59,28 @@ export async function injector(args: string[]): Promise<number> {
   }
   const level = v['log-level']!;
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new UsageError(`--log-level: "${level}" is not one of debug, info, warn, error`);
-  const port = Number(v.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port: "${v.port}" is not a port`);
+  const port = wholeNumber('--port', v.port!, 1, 65535);
+  const reloadSeconds = wholeNumber('--tls-reload-seconds', v['tls-reload-seconds']!, 1, 86_400);
+  const pullPolicy = v['sidecar-image-pull-policy']!;
+  if (!['Always', 'IfNotPresent', 'Never'].includes(pullPolicy)) throw new UsageError(`--sidecar-image-pull-policy: "${pullPolicy}" is not one of Always, IfNotPresent, Never`);
   const logger = createRootLogger({ level: level as 'info', json: true, appId: 'mecha-injector' });
-  const read = (flag: 'tls-cert-file' | 'tls-key-file') =>
-    readFile(v[flag]!).catch((err: Error) => {
-      throw new UsageError(`--${flag} ${v[flag]}: ${err.message}`);
-    });
-  const [cert, key] = await Promise.all([read('tls-cert-file'), read('tls-key-file')]);
   const { startWebhook } = await import('../injector/webhook.js');
-  const server = await startWebhook({ cert, key }, port, v['listen-address']!, { image: v['sidecar-image']!, componentsConfigMap: v['components-configmap']! }, logger);
-  logger.info({ port, image: v['sidecar-image'] }, 'injector listening');
+  const tls = { certFile: v['tls-cert-file']!, keyFile: v['tls-key-file']!, reloadMs: reloadSeconds * 1000 };
+  const webhook = await startWebhook(tls, port, v['listen-address']!, { image: v['sidecar-image']!, imagePullPolicy: pullPolicy, componentsConfigMap: v['components-configmap']! }, logger).catch(
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'EACCES') throw new UsageError(`--tls-cert-file/--tls-key-file: ${err.message}`);
+      throw err;
+    },
+  );
+  logger.info({ port, image: v['sidecar-image'], componentsConfigMap: v['components-configmap'] }, 'injector listening');
   await new Promise<void>((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => server.close(() => resolve()));
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void webhook.close().then(resolve));
   });
   return 0;
+}
+
+function wholeNumber(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) throw new UsageError(`${flag}: "${text}" is not a whole number from ${min} to ${max}`);
+  return n;
 }

@@ -1,9 +1,14 @@
-import { readSettings, type Container, type Pod } from './annotations.js';
+import { readSettings, type Container, type Pod, type ProbeTiming, type SidecarSettings } from './annotations.js';
 
 export const SIDECAR_NAME = 'daprd';
-export const PORTS = { http: 3500, grpc: 50001, internal: 50002 } as const;
+/** Dapr's fixed HTTP port: apps are told it through DAPR_HTTP_PORT. */
+export const HTTP_PORT = 3500;
 const COMPONENTS_DIR = '/mecha/components';
 const CONFIG_DIR = '/mecha/config';
+/** The image's working directory, where file-based components (SQLite, localstorage) write. */
+const DATA_DIR = '/data';
+/** The image's unprivileged `node` user. */
+const SIDECAR_UID = 1000;
 
 export interface InjectorOptions {
   image: string;
@@ -19,27 +24,66 @@ export interface PatchOperation {
   value: unknown;
 }
 
+export interface SidecarPatch {
+  patch: PatchOperation[];
+  appId: string;
+  /** Things the pod asked for that were not done, for the AdmissionResponse's warnings. */
+  warnings: string[];
+}
+
 /**
- * What the injector adds to an annotated pod, as a JSON patch: the `daprd` container running
- * `mecha run` (flags from Dapr's annotations), ports and probes as Dapr's, NAMESPACE/POD_NAME from the
- * downward API, the components (and Configuration) as volumes, and DAPR_HTTP_PORT/DAPR_GRPC_PORT on
- * every app container. Throws AnnotationError on an invalid annotation.
+ * What the injector adds to an annotated pod, as Dapr's injector does: the `daprd` container (here
+ * `mecha run`, flags from the annotations) with Dapr's ports, probes and downward-API env, the
+ * components (and Configuration) ConfigMaps as volumes, Dapr's labels, and DAPR_HTTP_PORT,
+ * DAPR_GRPC_PORT and APP_PROTOCOL on every app container. Throws AnnotationError on an unusable
+ * annotation.
  */
-export function sidecarPatch(pod: Pod, o: InjectorOptions): PatchOperation[] {
+export function sidecarPatch(pod: Pod, o: InjectorOptions): SidecarPatch {
   const s = readSettings(pod);
-  const containers = pod.spec?.containers ?? [];
+  const warnings = s.ignored.map((a) => `${a} is not supported by mecha and was ignored`);
+  const podVolumes = new Set((pod.spec?.volumes ?? []).map((v) => v.name));
+  const userMounts = s.volumeMounts.filter((m) => {
+    if (!podVolumes.has(m.name)) warnings.push(`volume "${m.name}" named in dapr.io/volume-mounts is not in the pod and was not mounted`);
+    return podVolumes.has(m.name);
+  });
   const volumes = [
     { name: 'mecha-components', configMap: { name: o.componentsConfigMap, optional: true } },
+    { name: 'mecha-data', emptyDir: {} },
     ...(s.configMap ? [{ name: 'mecha-config', configMap: { name: s.configMap } }] : []),
-  ];
-  const probe = (initialDelaySeconds: number) => ({
-    httpGet: { path: '/v1.0/healthz', port: PORTS.http },
-    initialDelaySeconds,
-    periodSeconds: 6,
-    timeoutSeconds: 3,
-    failureThreshold: 3,
+  ].filter((v) => {
+    // Dapr's rule: a volume the pod already has is kept, not added twice.
+    if (podVolumes.has(v.name)) warnings.push(`the pod already has a volume "${v.name}": the sidecar mounts it as is`);
+    return !podVolumes.has(v.name);
   });
-  const sidecar: Container = {
+
+  const ops: PatchOperation[] = [];
+  if (!pod.spec?.containers) ops.push({ op: 'add', path: '/spec/containers', value: [] });
+  if (!pod.metadata?.labels) ops.push({ op: 'add', path: '/metadata/labels', value: {} });
+  if (volumes.length > 0 && !pod.spec?.volumes) ops.push({ op: 'add', path: '/spec/volumes', value: volumes });
+  else for (const v of volumes) ops.push({ op: 'add', path: '/spec/volumes/-', value: v });
+  ops.push({ op: 'add', path: '/spec/containers/-', value: sidecarContainer(s, o, userMounts) });
+  for (const [label, value] of [['sidecar-injected', 'true'], ['app-id', s.appId], ['metrics-enabled', String(s.metricsEnabled)]]) {
+    ops.push({ op: 'add', path: `/metadata/labels/dapr.io~1${label}`, value });
+  }
+  const appEnv = [
+    { name: 'DAPR_HTTP_PORT', value: String(HTTP_PORT) },
+    { name: 'DAPR_GRPC_PORT', value: String(s.grpcPort) },
+    { name: 'APP_PROTOCOL', value: s.appProtocol },
+  ];
+  (pod.spec?.containers ?? []).forEach((c, i) => {
+    // Variables the app container already sets are its own.
+    const present = new Set((c.env ?? []).map((e) => e.name));
+    const add = appEnv.filter((e) => !present.has(e.name));
+    if (add.length === 0) return;
+    if (!c.env?.length) ops.push({ op: 'add', path: `/spec/containers/${i}/env`, value: add });
+    else for (const e of add) ops.push({ op: 'add', path: `/spec/containers/${i}/env/-`, value: e });
+  });
+  return { patch: ops, appId: s.appId, warnings };
+}
+
+function sidecarContainer(s: SidecarSettings, o: InjectorOptions, userMounts: SidecarSettings['volumeMounts']): Container {
+  const probe = (path: string, t: ProbeTiming) => ({ httpGet: { path, port: HTTP_PORT }, ...t });
+  return {
     name: SIDECAR_NAME,
     image: s.image ?? o.image,
     imagePullPolicy: o.imagePullPolicy ?? 'IfNotPresent',
@@ -47,16 +91,18 @@ export function sidecarPatch(pod: Pod, o: InjectorOptions): PatchOperation[] {
       'run',
       '--mode', 'kubernetes',
       ...s.args,
-      '--dapr-http-port', String(PORTS.http),
-      '--dapr-grpc-port', String(PORTS.grpc),
-      '--dapr-internal-grpc-port', String(PORTS.internal),
+      '--dapr-http-port', String(HTTP_PORT),
+      '--dapr-grpc-port', String(s.grpcPort),
+      '--dapr-internal-grpc-port', String(s.internalGrpcPort),
+      // The kubelet probes the pod IP, and other sidecars call the internal port through it.
       '--dapr-listen-addresses', '0.0.0.0',
       '--resources-path', COMPONENTS_DIR,
+      ...(s.configMap ? ['--config', `${CONFIG_DIR}/config.yaml`] : []),
     ],
     ports: [
-      { name: 'dapr-http', containerPort: PORTS.http },
-      { name: 'dapr-grpc', containerPort: PORTS.grpc },
-      { name: 'dapr-internal', containerPort: PORTS.internal },
+      { name: 'dapr-http', containerPort: HTTP_PORT },
+      { name: 'dapr-grpc', containerPort: s.grpcPort },
+      { name: 'dapr-internal', containerPort: s.internalGrpcPort },
       { name: 'dapr-metrics', containerPort: s.metricsPort },
     ],
     env: [
@@ -65,32 +111,29 @@ export function sidecarPatch(pod: Pod, o: InjectorOptions): PatchOperation[] {
       { name: 'DAPR_HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
       ...s.env,
     ],
-    readinessProbe: probe(1),
-    livenessProbe: probe(3),
-    resources: s.resources,
+    // Ready once the app is reachable too; alive while the sidecar's own side (components, servers) is up,
+    // so a slow app never gets its sidecar restarted.
+    readinessProbe: probe('/v1.0/healthz', s.readiness),
+    livenessProbe: probe('/v1.0/healthz/outbound', s.liveness),
+    ...(s.resources.limits || s.resources.requests ? { resources: s.resources } : {}),
     volumeMounts: [
       { name: 'mecha-components', mountPath: COMPONENTS_DIR, readOnly: true },
+      { name: 'mecha-data', mountPath: DATA_DIR },
       ...(s.configMap ? [{ name: 'mecha-config', mountPath: CONFIG_DIR, readOnly: true }] : []),
+      ...userMounts,
     ],
-    securityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ['ALL'] } },
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: SIDECAR_UID,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      ...(s.seccompProfileType ? { seccompProfile: { type: s.seccompProfileType } } : {}),
+    },
   };
-  const ops: PatchOperation[] = [];
-  containers.forEach((c, i) => {
-    const present = new Set((c.env ?? []).map((e) => e.name));
-    const add = [
-      { name: 'DAPR_HTTP_PORT', value: String(PORTS.http) },
-      { name: 'DAPR_GRPC_PORT', value: String(PORTS.grpc) },
-    ].filter((e) => !present.has(e.name));
-    if (add.length === 0) return;
-    if (!c.env) ops.push({ op: 'add', path: `/spec/containers/${i}/env`, value: add });
-    else for (const e of add) ops.push({ op: 'add', path: `/spec/containers/${i}/env/-`, value: e });
-  });
-  ops.push({ op: 'add', path: '/spec/containers/-', value: sidecar });
-  if (!pod.spec?.volumes) ops.push({ op: 'add', path: '/spec/volumes', value: volumes });
-  else for (const v of volumes) ops.push({ op: 'add', path: '/spec/volumes/-', value: v });
-  return ops;
 }
 
+/** A pod that already has the sidecar, in its containers or as a native (init) sidecar. */
 export function alreadyInjected(pod: Pod): boolean {
-  return (pod.spec?.containers ?? []).some((c) => c.name === SIDECAR_NAME);
+  return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].some((c) => c.name === SIDECAR_NAME);
 }

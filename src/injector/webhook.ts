@@ -1,67 +1,87 @@
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { Logger } from 'pino';
-import { AnnotationError, injectionRequested, type Pod } from './annotations.js';
-import { alreadyInjected, sidecarPatch, type InjectorOptions } from './sidecar-patch.js';
+import { malformed, review, type AdmissionAnswer } from './admission-review.js';
+import type { InjectorOptions } from './sidecar-patch.js';
 
+/** The API server caps objects at 3 MiB; anything larger is not one of its reviews. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-interface AdmissionReview {
-  apiVersion?: string;
-  kind?: string;
-  request?: { uid?: string; kind?: { kind?: string }; operation?: string; object?: Pod; namespace?: string };
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+  /** How often the files are read again, so a renewed certificate (cert-manager, a new Secret) is served without a restart. */
+  reloadMs?: number;
 }
 
-/** The AdmissionReview answer to one request: allowed, with a JSON patch when the pod is to be injected. */
-export function review(body: unknown, o: InjectorOptions, logger?: Logger): { status: number; review: object } {
-  const r = body as AdmissionReview;
-  const uid = r?.request?.uid;
-  const answer = (response: Record<string, unknown>) => ({
-    status: 200,
-    review: { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: uid ?? '', ...response } },
-  });
-  if (typeof r !== 'object' || r === null || r.kind !== 'AdmissionReview' || !r.request || typeof uid !== 'string') {
-    return { status: 400, review: { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: uid ?? '', allowed: false, status: { code: 400, message: 'expected an admission.k8s.io/v1 AdmissionReview with request.uid' } } } };
-  }
-  const pod = r.request.object;
-  if (r.request.kind?.kind !== 'Pod' || !pod) return answer({ allowed: true, warnings: [`mecha injector: ${r.request.kind?.kind ?? 'unknown'} objects are not injected, only Pods`] });
-  if (!injectionRequested(pod)) return answer({ allowed: true });
-  if (alreadyInjected(pod)) return answer({ allowed: true });
-  try {
-    const patch = sidecarPatch(pod, o);
-    logger?.info({ pod: pod.metadata?.name ?? pod.metadata?.generateName, namespace: r.request.namespace }, 'sidecar injected');
-    return answer({ allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') });
-  } catch (err) {
-    if (!(err instanceof AnnotationError)) throw err;
-    // Dapr's injector refuses a pod it cannot configure, saying why.
-    return answer({ allowed: false, status: { code: 400, message: `mecha injector: ${err.message}` } });
-  }
+export interface Webhook {
+  server: Server;
+  close(): Promise<void>;
 }
 
 /** The mutating webhook over HTTPS: POST /mutate takes AdmissionReviews; GET /healthz answers 200. */
-export function startWebhook(tls: { cert: string | Buffer; key: string | Buffer }, port: number, host: string, o: InjectorOptions, logger: Logger): Promise<Server> {
-  const server = createServer(tls, (req, res) => {
+export async function startWebhook(tls: TlsFiles, port: number, host: string, o: InjectorOptions, logger: Logger): Promise<Webhook> {
+  let [cert, key] = await Promise.all([readFile(tls.certFile), readFile(tls.keyFile)]);
+  const server = createServer({ cert, key }, (req, res) => {
+    const send = (a: AdmissionAnswer) => {
+      if (a.status !== 200) logger.warn({ status: a.status, reason: (a.review.response.status as { message?: string } | undefined)?.message }, 'admission request refused');
+      res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify(a.review));
+    };
+    req.on('error', () => res.destroy());
     if (req.method === 'GET' && req.url === '/healthz') return void res.writeHead(200).end('ok');
-    if (req.method !== 'POST' || req.url?.split('?')[0] !== '/mutate') return void res.writeHead(404).end();
+    if (req.url?.split('?')[0] !== '/mutate') return void res.writeHead(404).end();
+    if (req.method !== 'POST') return void res.writeHead(405, { allow: 'POST' }).end();
+    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') {
+      req.resume();
+      return send(malformed(undefined, `Content-Type must be application/json, got "${type}"`, 415));
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) req.destroy();
-      else chunks.push(c);
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
     });
     req.on('end', () => {
-      let result: { status: number; review: object };
+      if (size > MAX_BODY_BYTES) return send(malformed(undefined, `the body is larger than ${MAX_BODY_BYTES} bytes`, 413));
+      if (size === 0) return send(malformed(undefined, 'the body is empty'));
+      let body: unknown;
       try {
-        result = review(JSON.parse(Buffer.concat(chunks).toString('utf8')), o, logger);
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch (err) {
-        const message = err instanceof SyntaxError ? `the body is not JSON: ${err.message}` : (err as Error).message;
-        result = { status: 400, review: { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: '', allowed: false, status: { code: 400, message } } } };
+        return send(malformed(undefined, `the body is not JSON: ${(err as Error).message}`));
       }
-      res.writeHead(result.status, { 'content-type': 'application/json' }).end(JSON.stringify(result.review));
+      send(review(body, o, logger));
     });
   });
-  return new Promise((resolve, reject) => {
+  // The API server gives a webhook at most 30 s.
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+  const reload = setInterval(() => {
+    void Promise.all([readFile(tls.certFile), readFile(tls.keyFile)]).then(
+      ([c, k]) => {
+        if (c.equals(cert) && k.equals(key)) return;
+        server.setSecureContext({ cert: c, key: k });
+        [cert, key] = [c, k];
+        logger.info({ certFile: tls.certFile }, 'serving certificate reloaded');
+      },
+      (err: Error) => logger.warn({ err }, 'serving certificate not reloaded: keeping the current one'),
+    ).catch((err: Error) => logger.warn({ err }, 'serving certificate not reloaded: keeping the current one'));
+  }, tls.reloadMs ?? 60_000);
+  reload.unref();
+  return {
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(reload);
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
 }
