@@ -12,12 +12,19 @@ import { ComponentRegistry } from '../../src/registry/component-registry.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { image?: string; build?: unknown; network_mode?: string; command?: string[]; environment?: Record<string, string>; volumes?: string[]; depends_on?: Record<string, unknown> }>;
+  services: Record<string, { image?: string; build?: unknown; network_mode?: string; command?: string[]; environment?: Record<string, string>; volumes?: string[]; depends_on?: Record<string, unknown>; healthcheck?: { test?: unknown } }>;
 };
 const APPS = ['checkout', 'order-processor', 'inventory'];
 const flag = (command: string[], name: string) => command[command.indexOf(name) + 1];
 
-const composeAvailable = await promisify(execFile)('docker', ['compose', 'version']).then(() => true, () => false);
+/** The Compose CLI to validate with: the docker plugin, else the standalone docker-compose; none on a machine without either. */
+const COMPOSE_CANDIDATES: Array<[string, string[]]> = [['docker', ['compose']], ['docker-compose', []]];
+const composeCli = (
+  await Promise.all(COMPOSE_CANDIDATES.map(([cmd, pre]) => promisify(execFile)(cmd, [...pre, 'version'], { timeout: 20_000 }).then(() => [cmd, pre] as const, () => undefined)))
+).find(Boolean);
+const validationTitle = composeCli
+  ? `is valid for ${[composeCli[0], ...composeCli[1]].join(' ')} (config -q)`
+  : 'is valid for docker compose (skipped: neither `docker compose` nor `docker-compose` is installed)';
 
 // No Docker engine runs here: the compose file and the Dockerfile are checked for what they must contain.
 describe('docker-compose.yml', () => {
@@ -26,7 +33,11 @@ describe('docker-compose.yml', () => {
     expect(redis?.image).toMatch(/^redis:/);
     expect(kafka?.image).toMatch(/^apache\/kafka:/);
     expect(kafka?.environment?.KAFKA_PROCESS_ROLES).toContain('controller');
-    for (const app of APPS) expect(Object.keys(compose.services[`${app}-sidecar`]?.depends_on ?? {})).toEqual(['redis', 'kafka']);
+    for (const app of APPS) {
+      for (const service of [app, `${app}-sidecar`]) expect(compose.services[service]?.depends_on, service).toEqual({ redis: { condition: 'service_healthy' }, kafka: { condition: 'service_healthy' } });
+    }
+    expect(redis?.healthcheck?.test).toBeDefined();
+    expect(kafka?.healthcheck?.test).toBeDefined();
   });
 
   it('pairs every demo app with a mecha sidecar in its network namespace', () => {
@@ -34,7 +45,9 @@ describe('docker-compose.yml', () => {
       const appService = compose.services[app]!;
       const sidecar = compose.services[`${app}-sidecar`]!;
       expect(appService.volumes?.some((v) => v.startsWith(`./examples/order-demo/${app}:`))).toBe(true);
-      expect(existsSync(join(ROOT, 'examples/order-demo', app))).toBe(true);
+      // The app's command names a file of the mounted example (`go run .` its module).
+      const entry = appService.command!.find((a) => /\.(mjs|js|py)$/.test(a) || a === '.');
+      expect(existsSync(join(ROOT, 'examples/order-demo', app, entry === '.' ? 'go.mod' : entry!)), `${app}: ${entry}`).toBe(true);
       expect(sidecar.build).toBe('.');
       expect(sidecar.network_mode).toBe(`service:${app}`);
       const command = sidecar.command!;
@@ -65,8 +78,9 @@ describe('docker-compose.yml', () => {
     expect(config.nameResolution).toEqual({ component: 'kubernetes', configuration: { template: '{{.ID}}:{{.Port}}' } });
   });
 
-  it.runIf(composeAvailable)('is valid for docker compose', async () => {
-    await promisify(execFile)('docker', ['compose', '-f', join(ROOT, 'docker-compose.yml'), 'config', '-q']);
+  it.runIf(composeCli !== undefined)(validationTitle, async () => {
+    const [cmd, pre] = composeCli!;
+    await promisify(execFile)(cmd, [...pre, '-f', join(ROOT, 'docker-compose.yml'), 'config', '-q'], { timeout: 60_000 });
   });
 });
 
