@@ -1,16 +1,19 @@
 import { ensureKafkaServer, type KafkaServer } from '../../test/support/kafka-server.js';
 import { ensureRedisServer, type RedisServer } from '../../test/support/redis-server.js';
 import { parseOptions, USAGE } from './options.js';
-import { machine, mechaBuild, type BenchRun } from './run-record.js';
-import { saveResults } from './results.js';
+import { FORMAT, machine, mechaBuild, type BenchRun } from './run-record.js';
+import { rewriteReport, saveResults } from './results.js';
 import { scenarios, type Env } from './scenarios.js';
 import { measureStartup } from './startup.js';
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
+/** Every step, in the order of the results and the report. */
+const order = ['startup', ...scenarios.map((s) => s.name)];
+
 function parseOrExit() {
   try {
-    return parseOptions(process.argv.slice(2), ['startup', ...scenarios.map((s) => s.name)]);
+    return parseOptions(process.argv.slice(2), order);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
     return process.exit(2);
@@ -21,12 +24,16 @@ if (options.help) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
+if (options.reportOnly) {
+  log(rewriteReport(order));
+  process.exit(0);
+}
 const { load, quick } = options;
 const selected = scenarios.filter((s) => options.steps.includes(s.name));
 const withStartup = options.steps.includes('startup');
 const needs = new Set([...selected.flatMap((s) => s.needs), ...(withStartup ? (['redis', 'kafka'] as const) : [])]);
 
-const run: BenchRun = { date: new Date().toISOString(), quick, machine: machine(), mecha: mechaBuild(), load, payloadBytes: options.payloadBytes, scenarios: [], failures: [] };
+const run: BenchRun = { format: FORMAT, date: new Date().toISOString(), quick, machine: machine(), mecha: mechaBuild(), load, payloadBytes: options.payloadBytes, scenarios: [], failures: [] };
 let redis: RedisServer | undefined;
 let kafka: KafkaServer | undefined;
 try {
@@ -56,5 +63,5 @@ try {
   await Promise.all([redis?.stop(), kafka?.stop()]);
 }
 
-for (const line of saveResults(run, { out: options.out, order: ['startup', ...scenarios.map((s) => s.name)] })) log(line);
+for (const line of saveResults(run, { out: options.out, order })) log(line);
 process.exit(run.failures.length > 0 ? 1 : 0);

@@ -11,6 +11,7 @@ export const USAGE = `npm run bench [-- options]
   --warmup s           unmeasured seconds before each measured run (default 5; quick 0.5)
   --payload bytes      request payload size (default 1024)
   --out file           write the run's JSON there (nothing else is written)
+  --report-only        measure nothing: write docs/benchmarks.md again from bench/results/latest.json
   --help
 
 Without --quick or --out: bench/results/<date>.json, bench/results/latest.json (merged with the
@@ -20,6 +21,7 @@ JSON goes to stdout.
 
 export interface Options {
   help: boolean;
+  reportOnly: boolean;
   quick: boolean;
   load: LoadOptions;
   payloadBytes: number;
@@ -44,6 +46,7 @@ export function parseOptions(argv: string[], knownSteps: string[]): Options {
     strict: true,
     options: {
       help: { type: 'boolean', default: false },
+      'report-only': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       rate: { type: 'string' },
       connections: { type: 'string' },
@@ -69,5 +72,5 @@ export function parseOptions(argv: string[], knownSteps: string[]): Options {
     if (wanted.length === 0 || unknown.length > 0) throw new Error(`--only: unknown step ${JSON.stringify(unknown.join(',') || values.only)}; known: ${knownSteps.join(', ')}`);
     steps = knownSteps.filter((k) => wanted.includes(k));
   }
-  return { help: values.help ?? false, quick, load, payloadBytes, steps, out: values.out };
+  return { help: values.help ?? false, reportOnly: values['report-only'] ?? false, quick, load, payloadBytes, steps, out: values.out };
 }

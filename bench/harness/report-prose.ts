@@ -58,16 +58,24 @@ export function methodSection(run: BenchRun): string {
   answering the same check is measured the same way, as the floor.`;
 }
 
+const range = (xs: number[]) => (Math.min(...xs) === Math.max(...xs) ? `${xs[0]}` : `${Math.min(...xs)}–${Math.max(...xs)}`);
+
 export function limitsSection(run: BenchRun): string {
   const floor = run.startup?.bareNode;
   const cores = run.machine.cores;
+  const slowest = Math.max(1, Math.round((run.load.durationS * run.load.rate) / 1000));
+  const busiest = [...run.scenarios].sort((a, b) => b.sidecar.mCpu - a.sidecar.mCpu)[0];
+  const generator = run.scenarios.map((s) => s.loadGeneratorMCpu).filter((n): n is number => n !== undefined);
+  const busy = busiest
+    ? ` The busiest scenario here, ${busiest.title}, kept ${(busiest.sidecar.mCpu / 1000).toFixed(2)} of the ${cores} cores busy in its sidecars alone${generator.length > 0 ? `, and the load generator itself used ${range(generator)} mCPU` : ''}.`
+    : '';
   return `- **${cores} cores for everything.** The load generator, one or two sidecars, the app and the broker share
   ${cores} cores; the direct path runs fewer processes, so part of every "added" figure is waiting for a core,
-  not work. daprd's figures come from a Kubernetes cluster with a core or more per sidecar.
+  not work.${busy} daprd's figures come from a Kubernetes cluster with a core or more per sidecar.
 - **One JavaScript thread per sidecar.** Each request costs a slice of the event loop (HTTP parsing, routing,
   JSON, the adapter call); the CPU column shows that slice per request. Tail percentiles grow when a garbage
   collection or a run of arrivals queues requests behind each other: p99.9 of ${run.load.durationS} s at ${run.load.rate} req/s is
-  the ${Math.max(1, Math.round((run.load.durationS * run.load.rate) / 1000))} slowest requests, and mostly measures those pauses.
+  ${slowest === 1 ? 'the single slowest request' : `the ${slowest} slowest requests`}, and mostly measures those pauses.
 - **State and publish** add one HTTP parse and encode on the sidecar plus the adapter's own work (daprd's key
   prefixes and ETags, the CloudEvent envelope); the store's own latency is on both paths.
 - **Two-hop invocation** crosses two sidecars: HTTP in, name resolution (a cached lookup), the internal gRPC

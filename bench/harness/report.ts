@@ -58,7 +58,7 @@ function targetRow(r: ScenarioResult, d: DaprdFigure): string {
     `CPU: ${u.mCpu <= d.mCpu ? 'yes' : 'no'}`,
     `memory: ${u.rssSteadyMb <= d.rssMb ? 'yes' : 'no'}`,
   ].join('; ');
-  return `| ${r.title} (${d.what}) | ${triple(d.added, signed)} | ${triple(half, signed)} | ${r.added ? triple(r.added, signed) : 'n/a'} | ${d.mCpu} → ${u.mCpu} mCPU | ${d.rssMb} → ${mb(u.rssSteadyMb)} | ${verdict} |`;
+  return `| ${r.title} — daprd: ${d.what} | ${triple(d.added, signed)} | ${triple(half, signed)} | ${r.added ? triple(r.added, signed) : 'n/a'} | ${d.mCpu} → ${u.mCpu} mCPU | ${d.rssMb} → ${mb(u.rssSteadyMb)} | ${verdict} |`;
 }
 
 function targetsSection(run: BenchRun): string {

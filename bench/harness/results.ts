@@ -12,7 +12,7 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 function sameSettings(a: BenchRun, b: BenchRun): boolean {
   const m = (r: BenchRun) => [r.machine.cpu, r.machine.cores, r.machine.memoryGb];
-  return a.quick === b.quick && a.payloadBytes === b.payloadBytes && json(a.load) === json(b.load) && json(m(a)) === json(m(b));
+  return a.format === b.format && a.quick === b.quick && a.payloadBytes === b.payloadBytes && json(a.load) === json(b.load) && json(m(a)) === json(m(b));
 }
 
 /**
@@ -38,6 +38,14 @@ function readLatest(): BenchRun | undefined {
   } catch {
     return undefined; // unreadable: start a new set
   }
+}
+
+/** docs/benchmarks.md again from bench/results/latest.json, measuring nothing. */
+export function rewriteReport(order: string[]): string {
+  const latest = readLatest();
+  if (!latest) throw new Error('--report-only: bench/results/latest.json is missing or unreadable; run the benchmarks first');
+  writeFileSync(DOC, renderReport(latest, order));
+  return 'wrote docs/benchmarks.md from bench/results/latest.json';
 }
 
 /** Writes where the options say; returns what it wrote, for the log. */

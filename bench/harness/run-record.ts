@@ -5,8 +5,12 @@ import type { LoadOptions } from './load.js';
 import type { ScenarioResult } from './scenario-kit.js';
 import type { StartupResult } from './startup.js';
 
+export const FORMAT = 2;
+
 /** One run of the harness (or several merged at the same settings), as written to bench/results. */
 export interface BenchRun {
+  /** Layout of this record; results of another layout are never merged with it. */
+  format: typeof FORMAT;
   date: string;
   quick: boolean;
   machine: ReturnType<typeof machine>;

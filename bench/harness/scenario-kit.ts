@@ -37,6 +37,8 @@ export interface ScenarioResult {
   mecha: Latency;
   added?: Percentiles;
   sidecar: SidecarFigures;
+  /** CPU of the load generator (the harness process) during Mecha's measured window. */
+  loadGeneratorMCpu?: number;
 }
 
 export interface Scenario {
@@ -71,15 +73,28 @@ export async function using<T>(procs: Proc[], fn: () => Promise<T>): Promise<T> 
 }
 
 /** Runs a load, sampling the sidecars' CPU and memory over its measured window (after the warm-up). */
-export async function measured(procs: Watched[], run: (onMeasure: OnMeasure) => Promise<Latency>): Promise<{ latency: Latency; usage: SidecarFigures }> {
+export async function measured(procs: Watched[], run: (onMeasure: OnMeasure) => Promise<Latency>): Promise<Measured> {
   let sampler: ReturnType<typeof sampleUsage> | undefined;
-  const latency = await run(() => void (sampler = sampleUsage(procs)));
+  let own = { cpu: process.cpuUsage(), t: performance.now() };
+  const latency = await run(() => {
+    sampler = sampleUsage(procs);
+    own = { cpu: process.cpuUsage(), t: performance.now() };
+  });
   if (!sampler) throw new Error('the load never opened its measured window');
   const { total, each } = sampler.stop();
-  return { latency, usage: { ...total, processes: procs.length, each } };
+  const { user, system } = process.cpuUsage(own.cpu);
+  const loadGeneratorMCpu = Math.round((user + system) / (performance.now() - own.t)); // µs per ms = thousandths
+  return { latency, usage: { ...total, processes: procs.length, each }, loadGeneratorMCpu };
 }
 
-export function result(s: Described, mecha: { latency: Latency; usage: SidecarFigures }, baseline?: Latency, baselineNote?: string): ScenarioResult {
+interface Measured {
+  latency: Latency;
+  usage: SidecarFigures;
+  /** CPU of the harness process itself (the load generator) over the same window. */
+  loadGeneratorMCpu: number;
+}
+
+export function result(s: Described, mecha: Measured, baseline?: Latency, baselineNote?: string): ScenarioResult {
   return {
     name: s.name,
     group: s.group,
@@ -90,6 +105,7 @@ export function result(s: Described, mecha: { latency: Latency; usage: SidecarFi
     mecha: mecha.latency,
     added: baseline ? difference(mecha.latency, baseline) : undefined,
     sidecar: mecha.usage,
+    loadGeneratorMCpu: mecha.loadGeneratorMCpu,
   };
 }
 

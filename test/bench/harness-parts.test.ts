@@ -22,7 +22,7 @@ function scenario(name: string, p50: number): ScenarioResult {
 
 function benchRun(scenarios: ScenarioResult[], over: Partial<BenchRun> = {}): BenchRun {
   return {
-    date: '2026-01-01T00:00:00.000Z', quick: false, load, payloadBytes: 1024, scenarios, failures: [],
+    format: 2, date: '2026-01-01T00:00:00.000Z', quick: false, load, payloadBytes: 1024, scenarios, failures: [],
     machine: { cpu: 'Some CPU', cores: 2, memoryGb: 8, node: 'v20.0.0', kernel: '6.0' },
     mecha: { version: '0.1.0', commit: 'abc1234', srcModified: false },
     ...over,
@@ -58,6 +58,7 @@ describe('benchmark harness parts', () => {
     expect(merged.scenarios.map((s) => [s.name, s.mecha.p50])).toEqual([['state-get-memory', 3], ['invoke-http', 2]]);
     expect(merged.failures).toEqual([{ name: 'startup', error: 'x' }]);
     expect(merge(before, { ...rerun, load: { ...load, rate: 500 } }, STEPS).scenarios).toHaveLength(1);
+    expect(merge({ ...before, format: 1 } as unknown as BenchRun, rerun, STEPS).scenarios).toHaveLength(1);
     expect(merge(undefined, rerun, STEPS)).toBe(rerun);
   });
 
@@ -65,7 +66,7 @@ describe('benchmark harness parts', () => {
     const doc = renderReport(benchRun([scenario('state-get-memory', 0.2)]), STEPS);
     expect(doc).toContain('2 × Some CPU, 8 GiB');
     expect(doc).toContain('| title of state-get-memory | 0.10 / 0.20 / 0.40 / 0.80 | 0.20 / 0.40 / 0.80 / 1.60 | +0.10 / +0.20 / +0.40 / +0.80 | 1000 / 1000 | 50 mCPU (50 µs/req) | 70 MB / 60 MB |');
-    expect(doc).toMatch(/\| title of state-get-memory \(state get over HTTP, in-memory store\) \| \+0\.28 \/ \+0\.71 \/ \+0\.98 \| \+0\.14 \/ \+0\.35 \/ \+0\.49 \| \+0\.10 \/ \+0\.20 \/ \+0\.40 \| 57 → 50 mCPU \| 48 → 60 MB \| latency: yes; CPU: yes; memory: no \|/);
+    expect(doc).toMatch(/\| title of state-get-memory — daprd: state get over HTTP, in-memory store \| \+0\.28 \/ \+0\.71 \/ \+0\.98 \| \+0\.14 \/ \+0\.35 \/ \+0\.49 \| \+0\.10 \/ \+0\.20 \/ \+0\.40 \| 57 → 50 mCPU \| 48 → 60 MB \| latency: yes; CPU: yes; memory: no \|/);
     expect(doc).toContain('Not measured yet at these settings: `startup`, `invoke-http`.');
     expect(doc).toContain('- title of state-get-memory: a Map.');
   });

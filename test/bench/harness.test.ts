@@ -38,6 +38,7 @@ describe('benchmark harness (quick mode)', () => {
       expect(Object.keys(s.added)).toEqual(PERCENTILES);
       for (const p of PERCENTILES) expect(s.added[p]).toBeCloseTo(s.mecha[p] - s.baseline[p], 2);
       expect(s.sidecar.each.length).toBe(s.sidecar.processes);
+      positive(s.loadGeneratorMCpu);
       for (const usage of [s.sidecar, ...s.sidecar.each]) {
         expect(usage.mCpu).toBeGreaterThanOrEqual(0);
         positive(usage.rssPeakMb);
