@@ -31,6 +31,9 @@ export async function readResourceDocuments(
       continue;
     }
     for (const name of names) {
+      // Hidden entries are never resources: a Kubernetes ConfigMap volume keeps its files in `..data`
+      // and `..<timestamp>` beside the links to them.
+      if (name.startsWith('.')) continue;
       const file = join(dir, name);
       const ext = extname(name).toLowerCase();
       if (ext !== '.yaml' && ext !== '.yml') {

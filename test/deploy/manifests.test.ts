@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -71,12 +71,20 @@ describe('deploy/kubernetes manifests', () => {
 
     const dir = mkdtempSync(join(tmpdir(), 'mecha-k8s-resources-'));
     try {
-      for (const [file, text] of Object.entries(find(app, 'ConfigMap', 'mecha-components').data)) writeFileSync(join(dir, file), text as string);
+      // As the kubelet mounts a ConfigMap: the files in a timestamped folder, `..data` linking to it,
+      // and one link per key through `..data`.
+      const stamped = join(dir, '..2026_11_22_13_00_00.123456789');
+      mkdirSync(stamped);
+      symlinkSync(basename(stamped), join(dir, '..data'));
+      for (const [file, text] of Object.entries(find(app, 'ConfigMap', 'mecha-components').data)) {
+        writeFileSync(join(stamped, file), text as string);
+        symlinkSync(join('..data', file), join(dir, file));
+      }
       const warnings: string[] = [];
       const { components } = await loadResources([dir], { registry: new ComponentRegistry(builtinComponents), appId, env: {}, warn: (m) => warnings.push(m) });
       expect(components.map((c) => c.name).sort()).toEqual(['pubsub', 'statestore']);
       expect(warnings).toEqual([]);
-      const configFile = join(dir, 'config.yaml');
+      const configFile = join(stamped, 'config.yaml');
       writeFileSync(configFile, find(app, 'ConfigMap', template.metadata.annotations['dapr.io/config']).data['config.yaml']);
       await expect(loadConfiguration([configFile], {})).resolves.toBeDefined();
     } finally {
