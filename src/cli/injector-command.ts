@@ -45,7 +45,8 @@ export async function injector(args: string[], env: NodeJS.ProcessEnv = process.
       },
     }));
   } catch (err) {
-    throw new UsageError(`mecha injector: ${(err as Error).message}`);
+    const unknown = /Unknown option '([^']+)'/.exec((err as Error).message);
+    throw new UsageError(unknown ? `injector: unknown flag ${unknown[1]} (see mecha injector --help)` : `injector: ${(err as Error).message.split('\n')[0]}`);
   }
   if (v.help) {
     process.stdout.write(`${INJECTOR_HELP}\n`);
