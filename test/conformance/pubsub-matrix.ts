@@ -80,12 +80,15 @@ export const pubsubMatrix: PubSubAdapterCase[] = [
   },
   {
     descriptor: jetstreamPubSub,
-    // concurrency single keeps first deliveries in publish order; a rejected message is nak'ed.
-    metadata: ({ natsUrl }) => ({ natsURL: natsUrl ?? '', concurrency: 'single', ackWait: '5s' }),
+    // daprd's defaults: an ephemeral consumer per subscription (consumer ids play no part; durableName and
+    // queueGroupName make it durable and shared, see test/components/jetstream-*.test.ts), the payload
+    // alone on the wire. No ackWait: a rejected message is NAKed for redelivery at once. The test server's
+    // stream captures the suite's one-token topics.
+    metadata: ({ natsUrl }) => ({ natsURL: natsUrl ?? '', concurrency: 'single' }),
     features: [],
     redeliveryWithinMs: 1000,
     skip: ({ natsUrl }) => (natsUrl ? undefined : 'no NATS server'),
-    broker: { shared: true, carriesMetadata: true },
+    broker: { shared: false, carriesMetadata: false },
   },
   {
     descriptor: rabbitmqPubSub,

@@ -1,65 +1,51 @@
-import { AckPolicy, connect, DeliverPolicy, headers as natsHeaders, jwtAuthenticator, RetentionPolicy, StorageType, type ConsumerConfig, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
+import { connect, createInbox, jwtAuthenticator, type ConnectionOptions, type ConsumerInfo, type JetStreamClient, type JetStreamManager, type JetStreamOptions, type NatsConnection } from 'nats';
 import type { ComponentContext } from '../../../contracts/component.js';
 import type { MessageHandler, PublishRequest, PubSub, PubSubSubscription, SubscribeRequest } from '../../../contracts/pubsub.js';
-import { parseDuration } from '../../../util/duration.js';
-import { consumeMessages } from './consume.js';
+import { consumerSettings, durableMismatch, type ConsumerSettings, type JetStreamMetadata } from './consumer-settings.js';
+import { subscribeBound } from './push-subscription.js';
 
-export type JetStreamMetadata = {
-  natsURL: string;
-  name: string;
-  token?: string;
-  jwt?: string;
-  seedKey?: string;
-  streamName?: string;
-  durableName?: string;
-  deliverPolicy: 'all' | 'last' | 'new' | 'sequence' | 'time';
-  startSequence?: number;
-  startTime?: number;
-  ackWait: string;
-  maxDeliver: number;
-  maxAckPending: number;
-  replicas: number;
-  memoryStorage: boolean;
-  concurrency: 'single' | 'parallel';
-};
-
-const nanos = (ms: number) => ms * 1_000_000;
-/** Stream and consumer names may not contain `.`, `*`, `>`, spaces or path separators. */
-const safeName = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
+export type { JetStreamMetadata } from './consumer-settings.js';
 
 /**
- * NATS JetStream as daprd's pubsub.jetstream: topics are subjects, each subscription a durable pull
- * consumer named after the consumer id (sidecars of one app-id share it, other app-ids get their own),
- * messages acknowledged only after the app accepted them and negatively acknowledged (redelivered at
- * once) when it refused. Publish metadata travels as NATS headers.
+ * NATS JetStream as daprd's pubsub.jetstream: a topic is a subject published with a JetStream publish
+ * (the CloudEvent id as Nats-Msg-Id, so the stream drops duplicates), and each subscription a push
+ * consumer filtered on its topic, created on the stream that captures the topic (or `streamName`) and
+ * then bound. Streams are never created, as in daprd. The consumer is durable only with `durableName`
+ * and shared only through `queueGroupName`; the runtime's consumer id plays no part, as in daprd.
  */
 class JetStreamPubSub implements PubSub<JetStreamMetadata> {
+  readonly #ctx: ComponentContext;
   #md!: JetStreamMetadata;
+  #settings!: ConsumerSettings;
   #nc?: NatsConnection;
   #js!: JetStreamClient;
   #jsm!: JetStreamManager;
-  /** Topic → stream capturing it, once known or created. */
-  readonly #streams = new Map<string, Promise<string>>();
+  #closed = false;
   readonly #subscriptions = new Set<PubSubSubscription>();
+
+  constructor(ctx: ComponentContext) {
+    this.#ctx = ctx;
+  }
 
   async init(md: JetStreamMetadata): Promise<void> {
     this.#md = md;
+    this.#settings = consumerSettings(md);
     try {
-      this.#nc = await connect({
-        servers: md.natsURL.split(',').map((s) => s.trim()),
-        name: md.name,
-        token: md.token,
-        ...(md.jwt && md.seedKey ? { authenticator: jwtAuthenticator(md.jwt, new TextEncoder().encode(md.seedKey)) } : {}),
-        timeout: 10_000,
-        maxReconnectAttempts: -1,
-      });
+      this.#nc = await connect(connectionOptions(md));
     } catch (err) {
-      throw new Error(`cannot connect to NATS at ${md.natsURL}: ${(err as Error).message}`);
+      throw new Error(`cannot connect to NATS at ${redactUrl(md.natsURL)}: ${(err as Error).message}`);
     }
-    this.#jsm = await this.#nc.jetstreamManager().catch((err: Error) => {
-      throw new Error(`JetStream is not enabled on ${md.natsURL}: ${err.message}`);
-    });
-    this.#js = this.#nc.jetstream();
+    void this.#logStatus(this.#nc);
+    const jsOpts: JetStreamOptions = {};
+    if (md.domain) jsOpts.domain = md.domain;
+    if (md.apiPrefix) jsOpts.apiPrefix = md.apiPrefix;
+    try {
+      this.#jsm = await this.#nc.jetstreamManager(jsOpts);
+    } catch (err) {
+      await this.#nc.close();
+      throw new Error(`JetStream does not answer on ${redactUrl(md.natsURL)}${md.domain ? ` (domain ${md.domain})` : ''}: ${(err as Error).message}`);
+    }
+    this.#js = this.#nc.jetstream(jsOpts);
   }
 
   features() {
@@ -67,97 +53,114 @@ class JetStreamPubSub implements PubSub<JetStreamMetadata> {
   }
 
   async publish(req: PublishRequest): Promise<void> {
-    await this.#stream(req.topic);
-    const h = natsHeaders();
-    for (const [k, v] of Object.entries(req.metadata)) h.set(k, v);
-    if (req.contentType) h.set('Content-Type', req.contentType);
-    await this.#js.publish(req.topic, req.data, { headers: h });
+    if (this.#closed) throw new Error('pubsub.jetstream is closed');
+    const msgID = cloudEventId(req.data);
+    try {
+      await this.#js.publish(req.topic, req.data, msgID ? { msgID } : undefined);
+    } catch (err) {
+      if ((err as { code?: string }).code === '503') throw new Error(noStream(req.topic));
+      throw err;
+    }
   }
 
   async subscribe(req: SubscribeRequest, handler: MessageHandler): Promise<PubSubSubscription> {
-    const stream = await this.#stream(req.topic);
+    if (this.#closed) throw new Error('pubsub.jetstream is closed');
     const md = this.#md;
-    const base = safeName(md.durableName || req.consumerId);
-    const durable = md.streamName ? `${base}_${safeName(req.topic)}` : base;
-    const config: Partial<ConsumerConfig> = {
-      durable_name: durable,
-      ack_policy: AckPolicy.Explicit,
-      ack_wait: nanos(parseDuration(md.ackWait) ?? 30_000),
-      max_deliver: md.maxDeliver,
-      max_ack_pending: md.maxAckPending,
-      filter_subject: req.topic,
-      ...deliverFrom(md),
-    };
-    await this.#jsm.consumers.add(stream, config).catch(async (err: Error) => {
-      // An existing durable keeps its position; its start settings cannot change.
-      if (!/already in use|exists/i.test(err.message)) throw err;
-    });
-    const consumer = await this.#js.consumers.get(stream, durable);
-    const sub = await consumeMessages(consumer, handler, md.concurrency === 'single' ? 1 : Math.min(md.maxAckPending, 64));
-    const wrapped: PubSubSubscription = {
+    // The Go client refuses these before asking the server: a deliver group spreads messages over members.
+    if (md.queueGroupName && (this.#settings.config.idle_heartbeat || md.flowControl)) {
+      throw new Error('metadata queueGroupName cannot be combined with heartbeat or flowControl (NATS queue subscriptions support neither)');
+    }
+    const stream = md.streamName || (await this.#streamCapturing(req.topic));
+    const info = await this.#consumer(stream, req.topic);
+    const inner = await subscribeBound(
+      { nc: this.#nc!, js: this.#js, stream, consumer: info.name, topic: req.topic, queueGroup: md.queueGroupName, concurrency: md.concurrency, settings: this.#settings, logger: this.#ctx.logger },
+      handler,
+    ).catch((err: Error) => Promise.reject(new Error(`cannot subscribe to ${JSON.stringify(req.topic)} through consumer ${JSON.stringify(info.name)} on stream ${JSON.stringify(stream)}: ${err.message}`)));
+    const sub: PubSubSubscription = {
       close: async () => {
-        this.#subscriptions.delete(wrapped);
-        await sub.close();
+        this.#subscriptions.delete(sub);
+        await inner.close();
       },
     };
-    this.#subscriptions.add(wrapped);
-    return wrapped;
+    this.#subscriptions.add(sub);
+    return sub;
   }
 
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     await Promise.all([...this.#subscriptions].map((s) => s.close()));
-    const nc = this.#nc;
-    this.#nc = undefined;
-    await nc?.drain().catch(() => undefined);
+    await this.#nc?.drain().catch(() => undefined);
   }
 
-  /** The stream capturing `topic`: an existing one, `streamName` (extended with the topic), or one per topic. */
-  #stream(topic: string): Promise<string> {
-    let found = this.#streams.get(topic);
-    if (!found) {
-      found = this.#ensureStream(topic);
-      found.catch(() => this.#streams.delete(topic));
-      this.#streams.set(topic, found);
+  /** daprd's StreamNameBySubject: the stream whose subjects capture the topic. */
+  async #streamCapturing(topic: string): Promise<string> {
+    try {
+      return await this.#jsm.streams.find(topic);
+    } catch (err) {
+      throw /no stream matches/i.test((err as Error).message) ? new Error(noStream(topic)) : err;
     }
-    return found;
   }
 
-  async #ensureStream(topic: string): Promise<string> {
-    const existing = await this.#jsm.streams.find(topic).catch(() => undefined);
-    if (existing) return existing;
-    const md = this.#md;
-    const name = md.streamName ? safeName(md.streamName) : `mecha-${safeName(topic)}`;
-    const info = await this.#jsm.streams.info(name).catch(() => undefined);
-    if (info) {
-      await this.#jsm.streams.update(name, { ...info.config, subjects: [...new Set([...(info.config.subjects ?? []), topic])] });
-      return name;
+  /** daprd's AddConsumer: an existing durable is reused when the metadata agrees with it, else refused. */
+  async #consumer(stream: string, topic: string): Promise<ConsumerInfo> {
+    const config = { ...this.#settings.config, deliver_subject: createInbox(), filter_subject: topic };
+    const durable = config.durable_name;
+    if (durable) {
+      const existing = await this.#jsm.consumers.info(stream, durable).catch((err: { code?: string }) => {
+        if (err.code === '404') return undefined;
+        throw err;
+      });
+      if (existing) {
+        const mismatch = durableMismatch(existing.config, config);
+        if (mismatch) throw new Error(`durable consumer ${JSON.stringify(durable)} on stream ${JSON.stringify(stream)} exists with other settings: ${mismatch} (delete it or change durableName)`);
+        return existing;
+      }
     }
-    await this.#jsm.streams.add({
-      name,
-      subjects: [topic],
-      retention: RetentionPolicy.Limits,
-      storage: md.memoryStorage ? StorageType.Memory : StorageType.File,
-      num_replicas: md.replicas,
+    return this.#jsm.consumers.add(stream, config).catch((err: Error) => {
+      throw new Error(`cannot create a consumer for ${JSON.stringify(topic)} on stream ${JSON.stringify(stream)}: ${err.message}`);
     });
-    return name;
+  }
+
+  async #logStatus(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') this.#ctx.logger.warn({ server: s.data }, 'NATS connection lost; reconnecting');
+      else if (s.type === 'reconnect') this.#ctx.logger.info({ server: s.data }, 'NATS connection restored');
+    }
   }
 }
 
-function deliverFrom(md: JetStreamMetadata): Partial<ConsumerConfig> {
-  switch (md.deliverPolicy) {
-    case 'last':
-      return { deliver_policy: DeliverPolicy.Last };
-    case 'new':
-      return { deliver_policy: DeliverPolicy.New };
-    case 'sequence':
-      return { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: md.startSequence ?? 1 };
-    case 'time':
-      return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date((md.startTime ?? 0) * 1000).toISOString() };
-    default:
-      return { deliver_policy: DeliverPolicy.All };
+function connectionOptions(md: JetStreamMetadata): ConnectionOptions {
+  const opts: ConnectionOptions = {
+    servers: md.natsURL.split(',').map((s) => s.trim()).filter(Boolean),
+    name: md.name,
+    timeout: 10_000,
+    // A sidecar outlives broker restarts: keep reconnecting instead of giving up.
+    maxReconnectAttempts: -1,
+  };
+  // daprd's order: a JWT with its seed, else a client certificate, else a token.
+  if (md.jwt && md.seedKey) opts.authenticator = jwtAuthenticator(md.jwt, new TextEncoder().encode(md.seedKey));
+  else if (md.tls_client_cert && md.tls_client_key) opts.tls = { certFile: md.tls_client_cert, keyFile: md.tls_client_key };
+  else if (md.token) opts.token = md.token;
+  return opts;
+}
+
+/** daprd uses the `id` of a JSON payload (the CloudEvent's) as Nats-Msg-Id; anything else has none. */
+function cloudEventId(data: Buffer): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(data.toString('utf8'));
+    const id = (parsed as { id?: unknown } | null)?.id;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  } catch {
+    return undefined;
   }
 }
 
-export function createJetStreamPubSub(_ctx: ComponentContext): JetStreamPubSub {
-  return new JetStreamPubSub();
+const noStream = (topic: string) =>
+  `no JetStream stream captures the subject ${JSON.stringify(topic)}; create one (e.g. nats stream add <name> --subjects ${JSON.stringify(topic)}) or set streamName`;
+
+const redactUrl = (url: string) => url.replace(/\/\/[^@/]*@/g, '//***@');
+
+export function createJetStreamPubSub(ctx: ComponentContext): JetStreamPubSub {
+  return new JetStreamPubSub(ctx);
 }
