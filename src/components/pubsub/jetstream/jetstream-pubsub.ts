@@ -1,3 +1,5 @@
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { connect, createInbox, jwtAuthenticator, type ConnectionOptions, type ConsumerInfo, type JetStreamClient, type JetStreamManager, type JetStreamOptions, type NatsConnection } from 'nats';
 import type { ComponentContext } from '../../../contracts/component.js';
 import type { MessageHandler, PublishRequest, PubSub, PubSubSubscription, SubscribeRequest } from '../../../contracts/pubsub.js';
@@ -30,10 +32,15 @@ class JetStreamPubSub implements PubSub<JetStreamMetadata> {
   async init(md: JetStreamMetadata): Promise<void> {
     this.#md = md;
     this.#settings = consumerSettings(md);
+    for (const field of ['tls_client_cert', 'tls_client_key'] as const) {
+      const path = md[field];
+      if (path) await access(path, constants.R_OK).catch((err: Error) => Promise.reject(new Error(`metadata ${field}: cannot read ${path}: ${err.message}`)));
+    }
     try {
       this.#nc = await connect(connectionOptions(md));
     } catch (err) {
-      throw new Error(`cannot connect to NATS at ${redactUrl(md.natsURL)}: ${(err as Error).message}`);
+      const reason = (err as { code?: string }).code === 'SERVER_OPT_NA' ? 'the server does not offer TLS, which tls_client_cert needs' : (err as Error).message;
+      throw new Error(`cannot connect to NATS at ${redactUrl(md.natsURL)}: ${reason}`);
     }
     void this.#logStatus(this.#nc);
     const jsOpts: JetStreamOptions = {};
