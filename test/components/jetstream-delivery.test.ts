@@ -41,6 +41,31 @@ describe('pubsub.jetstream delivery against nats-server -js', () => {
     expect((await s.jsm.consumers.info(s.name, 'orders-app')).num_ack_pending).toBe(0);
   });
 
+  it('hands messages received but not started back on close, so another sidecar of the group gets them at once', async () => {
+    const s = await stream();
+    const topic = s.topic('handback');
+    const md = { durableName: 'handback', queueGroupName: 'handback', ackWait: '20s' };
+    const first = await adapters.create(md);
+    let release!: () => void;
+    const started: number[] = [];
+    const firstSub = await first.subscribe(sub(topic), (m) => {
+      started.push(seqOf(m));
+      return new Promise<void>((r) => (release = r));
+    });
+    for (let i = 0; i < 3; i++) await first.publish({ topic, data: event(i), metadata: {} });
+    await waitUntil(() => started.length === 1);
+    await sleep(200); // 1 and 2 wait behind 0 in the first sidecar
+    const second = await adapters.create(md);
+    const got = collector();
+    await second.subscribe(sub(topic), got.handler);
+    const closing = firstSub.close();
+    release();
+    await closing;
+    await waitUntil(() => got.messages.length >= 2, 3000);
+    expect(started).toEqual([0]);
+    expect(got.seqs()).toEqual([1, 2]);
+  });
+
   it('stops after maxDeliver deliveries of a message the app keeps refusing', async () => {
     const s = await stream();
     const topic = s.topic('refused');

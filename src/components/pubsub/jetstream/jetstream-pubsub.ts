@@ -42,7 +42,7 @@ class JetStreamPubSub implements PubSub<JetStreamMetadata> {
       const reason = (err as { code?: string }).code === 'SERVER_OPT_NA' ? 'the server does not offer TLS, which tls_client_cert needs' : (err as Error).message;
       throw new Error(`cannot connect to NATS at ${redactUrl(md.natsURL)}: ${reason}`);
     }
-    void this.#logStatus(this.#nc);
+    this.#logStatus(this.#nc).catch(() => undefined);
     const jsOpts: JetStreamOptions = {};
     if (md.domain) jsOpts.domain = md.domain;
     if (md.apiPrefix) jsOpts.apiPrefix = md.apiPrefix;

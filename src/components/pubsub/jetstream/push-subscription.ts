@@ -66,7 +66,8 @@ export async function subscribeBound(b: BoundConsumer, handler: MessageHandler):
   opts.callback((err, m) => {
     // Missed idle heartbeats and consumer status notices arrive here; the subscription itself goes on.
     if (err) return void b.logger.warn({ err: err.message, topic: b.topic, consumer: b.consumer }, 'jetstream subscription notice');
-    if (!m || closed) return;
+    if (!m) return;
+    if (closed) return settle(m, false, 0); // arrived while closing: back to the consumer's other sidecars
     if (b.concurrency === 'parallel') return track(handle(m));
     waiting.push(m);
     if (!pumping) track(pump());
