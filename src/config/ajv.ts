@@ -3,9 +3,11 @@ import { parseDuration } from '../util/duration.js';
 
 /**
  * The one ajv instance: coerces the strings YAML metadata arrives as, fills defaults, reports all
- * errors. `sensitive` is our own annotation (never log or expose the value).
+ * errors. `sensitive` is our own annotation (never log or expose the value). Our schemas are checked
+ * against the JSON Schema meta-schema by a test rather than at every start, and the generated code
+ * is not optimised: both would cost startup time for validators that run a few times.
  */
-export const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: true });
+export const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: true, validateSchema: false, code: { optimize: false } });
 ajv.addKeyword({ keyword: 'sensitive', schemaType: 'boolean' });
 ajv.addFormat('duration', { type: 'string', validate: (s: string) => parseDuration(s) !== undefined });
 

@@ -1,8 +1,8 @@
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ajv } from './ajv.js';
 
 /** Stage one of Component validation: the Dapr envelope, whatever the adapter. */
-const schema = {
+export const componentEnvelopeSchema = {
   type: 'object',
   required: ['metadata', 'spec'],
   properties: {
@@ -65,8 +65,10 @@ export interface ComponentEnvelope {
 }
 
 // Coercion is on: `version: 1` and `ignoreErrors: "true"` are what people write, and mean no harm.
-const validate = ajv.compile<ComponentEnvelope>(schema);
+// Compiled on first use: the embedded defaults start without reading any YAML.
+let validate: ValidateFunction<ComponentEnvelope> | undefined;
 
 export function validateEnvelope(doc: unknown): { ok: true; value: ComponentEnvelope } | { ok: false; errors: ErrorObject[] } {
+  validate ??= ajv.compile<ComponentEnvelope>(componentEnvelopeSchema);
   return validate(doc) ? { ok: true, value: doc } : { ok: false, errors: validate.errors ?? [] };
 }

@@ -29,7 +29,7 @@ export interface ConfigurationSpec {
 const action = { type: 'string', enum: ['allow', 'deny'] } as const;
 const strings = { type: 'array', items: { type: 'string' } } as const;
 
-const schema = {
+export const configurationSchema = {
   type: 'object',
   required: ['kind'],
   properties: {
@@ -115,7 +115,7 @@ export async function loadConfiguration(files: readonly string[], env: NodeJS.Pr
       continue;
     }
     const content = doc.toJS() as unknown;
-    validate ??= ajv.compile(schema);
+    validate ??= ajv.compile(configurationSchema);
     if (!validate(content)) {
       for (const e of validate.errors ?? []) problems.push({ file, ...describeAjvError(e, '') });
       continue;

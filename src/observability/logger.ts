@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
@@ -14,7 +14,6 @@ export function createRootLogger(opts: { level: LogLevel; json: boolean; appId: 
     redact: { paths: ['apiToken', 'token', 'password', '*.password', 'headers["dapr-api-token"]', 'metadata.*Password', 'metadata.*Key'], censor: '[redacted]' },
   };
   if (opts.json) return pino(options);
-  // pino-pretty only loads for humans; synchronous so lines keep their order with the app's output.
-  const pretty = createRequire(import.meta.url)('pino-pretty') as (o: Record<string, unknown>) => NodeJS.WritableStream;
-  return pino(options, pretty({ sync: true, colorize: process.stdout.isTTY, ignore: 'pid,hostname,scope,app_id', translateTime: 'SYS:HH:MM:ss.l' }));
+  // Synchronous so lines keep their order with the app's output.
+  return pino(options, pinoPretty({ sync: true, colorize: process.stdout.isTTY, ignore: 'pid,hostname,scope,app_id', translateTime: 'SYS:HH:MM:ss.l' }));
 }
