@@ -24,7 +24,7 @@ export class InternalInvoker implements RemoteInvoker {
 
   async invoke(address: string, _target: { appId: string }, req: InvokeRequest, buffered?: Buffer): Promise<InvokeResponse> {
     if (buffered) return this.#unary(address, req, buffered);
-    const call = this.#client(address).CallLocalStream(new Metadata());
+    const call = withoutCallerStack(() => this.#client(address).CallLocalStream(new Metadata()));
     const responses = call.iterator({ destroyOnReturn: false }) as AsyncIterator<StreamIn>;
     const firstResponse = responses.next(); // subscribe before writing so an early error is not lost
     firstResponse.catch(() => undefined);
@@ -47,7 +47,7 @@ export class InternalInvoker implements RemoteInvoker {
   async #unary(address: string, req: InvokeRequest, body: Buffer): Promise<InvokeResponse> {
     const client = this.#client(address);
     const res = await new Promise<ProtoInvokeResponse>((resolve, reject) =>
-      client.CallLocal(requestOf(req, body), new Metadata(), (err, r) => (err ? reject(err) : resolve(r))),
+      withoutCallerStack(() => client.CallLocal(requestOf(req, body), new Metadata(), (err, r) => (err ? reject(err) : resolve(r)))),
     );
     if (!res.status) throw new Error('response does not contain the required fields');
     return { status: res.status.code, headers: fromListMap(res.headers), body: bufferBody(res.message?.data?.value ?? Buffer.alloc(0)) };
@@ -83,4 +83,18 @@ function requestOf(req: InvokeRequest, data: Buffer) {
       http_extension: { verb: req.verb.toUpperCase(), querystring: req.query },
     },
   };
+}
+
+/**
+ * grpc-js captures a stack trace on every call, only to decorate a failed call's error; that is ~4% of
+ * a caller sidecar's CPU under load, and our errors never show it.
+ */
+function withoutCallerStack<T>(start: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return start();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
