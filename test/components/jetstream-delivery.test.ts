@@ -1,17 +1,10 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { collector, event, ownStream, pubsubFactory, seqOf, sleep, waitUntil } from './jetstream-fixtures.js';
+import { collector, event, pubsubFactory, seqOf, sleep, streamPool, waitUntil } from './jetstream-fixtures.js';
 
 const adapters = pubsubFactory();
-const streams: Array<Awaited<ReturnType<typeof ownStream>>> = [];
-async function stream() {
-  const s = await ownStream();
-  streams.push(s);
-  return s;
-}
+const { stream, closeAll: deleteStreams } = streamPool();
 afterEach(() => adapters.closeAll());
-afterAll(async () => {
-  for (const s of streams) await s.close();
-});
+afterAll(deleteStreams);
 
 const sub = (topic: string) => ({ topic, consumerId: 'ignored-by-jetstream', metadata: {} });
 

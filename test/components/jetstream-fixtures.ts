@@ -1,23 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
-import { pino } from 'pino';
-import { expect, inject } from 'vitest';
-import { validateAdapterMetadata } from '../../src/config/adapter-metadata.js';
+import { inject } from 'vitest';
 import type { PubSub, PubSubMessage } from '../../src/contracts/pubsub.js';
 import { jetstreamPubSub } from '../../src/components/pubsub/jetstream/index.js';
+import { initAdapter, sleep, waitUntil } from '../support/adapter-fixtures.js';
+
+export { sleep, waitUntil };
 
 /** Helpers shared by the `pubsub.jetstream` adapter tests, against the server the global setup started. */
 
 export const natsUrl = (): string => inject('natsUrl');
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 export const seqOf = (m: PubSubMessage): number => JSON.parse(m.data.toString()).seq as number;
 export const event = (seq: number): Buffer => Buffer.from(JSON.stringify({ seq }));
-
-/** Polls until `done()` holds or the bound passes; the caller's assertions then say what is missing. */
-export async function waitUntil(done: () => boolean, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done() && Date.now() < deadline) await sleep(20);
-}
 
 export function collector() {
   const messages: PubSubMessage[] = [];
@@ -40,12 +34,8 @@ export function pubsubFactory(url: () => string = natsUrl) {
 }
 
 /** One adapter from YAML-style metadata; init errors reach the caller. */
-export async function initialise(metadata: Record<string, string>): Promise<PubSub> {
-  const checked = validateAdapterMetadata(jetstreamPubSub, metadata);
-  expect(checked.errors).toEqual([]);
-  const ps = (await jetstreamPubSub.load())({ name: 'jetstream-test', logger: pino({ level: 'silent' }) });
-  await ps.init(checked.value);
-  return ps;
+export function initialise(metadata: Record<string, string>): Promise<PubSub> {
+  return initAdapter(jetstreamPubSub, metadata);
 }
 
 /**
@@ -65,6 +55,21 @@ export async function ownStream(): Promise<{ name: string; topic: (name: string)
     async close() {
       await jsm.streams.delete(name).catch(() => undefined);
       await nc.close();
+    },
+  };
+}
+
+/** The streams a test file creates with `stream()`, all deleted by `closeAll`. */
+export function streamPool() {
+  const made: Array<Awaited<ReturnType<typeof ownStream>>> = [];
+  return {
+    async stream() {
+      const s = await ownStream();
+      made.push(s);
+      return s;
+    },
+    async closeAll(): Promise<void> {
+      for (const s of made.splice(0)) await s.close();
     },
   };
 }

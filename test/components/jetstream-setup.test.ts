@@ -3,19 +3,12 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { validateAdapterMetadata } from '../../src/config/adapter-metadata.js';
 import { jetstreamPubSub } from '../../src/components/pubsub/jetstream/index.js';
 import { startNatsServer } from '../support/nats-server.js';
-import { collector, event, initialise, natsUrl, ownStream, pubsubFactory, sleep, waitUntil } from './jetstream-fixtures.js';
+import { collector, event, initialise, natsUrl, pubsubFactory, sleep, streamPool, waitUntil } from './jetstream-fixtures.js';
 
 const adapters = pubsubFactory();
-const streams: Array<Awaited<ReturnType<typeof ownStream>>> = [];
-async function stream() {
-  const s = await ownStream();
-  streams.push(s);
-  return s;
-}
+const { stream, closeAll: deleteStreams } = streamPool();
 afterEach(() => adapters.closeAll());
-afterAll(async () => {
-  for (const s of streams) await s.close();
-});
+afterAll(deleteStreams);
 
 const sub = (topic: string) => ({ topic, consumerId: 'app', metadata: {} });
 

@@ -1,43 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { validateAdapterMetadata } from '../../src/config/adapter-metadata.js';
-import type { PubSub } from '../../src/contracts/pubsub.js';
 import { mqtt3PubSub } from '../../src/components/pubsub/mqtt3/index.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { adapterPool, sleep, waitUntil } from '../support/adapter-fixtures.js';
 
-const opened: PubSub[] = [];
-const proxies: TcpProxy[] = [];
-
-async function broker(extra: Record<string, string> = {}): Promise<PubSub> {
-  const checked = validateAdapterMetadata(mqtt3PubSub, { url: inject('mqttUrl'), ...extra });
-  expect(checked.errors).toEqual([]);
-  const ps = (await mqtt3PubSub.load())({ name: 'mqtt', logger: pino({ level: 'silent' }) });
-  await ps.init(checked.value);
-  opened.push(ps);
-  return ps;
-}
-
+const brokers = adapterPool(mqtt3PubSub, () => ({ url: inject('mqttUrl') }));
+const broker = brokers.open;
 /** An instance whose connections run through a relay the test can cut. */
-async function brokerBehindProxy(extra: Record<string, string> = {}): Promise<{ ps: PubSub; proxy: TcpProxy }> {
-  const url = new URL(inject('mqttUrl'));
-  const proxy = await startTcpProxy(url.hostname, Number(url.port));
-  proxies.push(proxy);
-  url.port = String(proxy.port);
-  return { ps: await broker({ url: url.toString(), ...extra }), proxy };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const waitFor = async (done: () => boolean, ms = 5000) => {
-  const deadline = Date.now() + ms;
-  while (!done() && Date.now() < deadline) await sleep(20);
+const brokerBehindProxy = async (extra: Record<string, string> = {}) => {
+  const { adapter, proxy } = await brokers.behindProxy('url', extra);
+  return { ps: adapter, proxy };
 };
 const ids = () => ({ topic: `mqtt-${randomUUID().slice(0, 8)}`, consumerId: `app-${randomUUID().slice(0, 8)}` });
 
-afterAll(async () => {
-  for (const p of opened) await p.close().catch(() => undefined);
-  for (const p of proxies) await p.close();
-});
+afterAll(brokers.closeAll);
 
 describe('pubsub.mqtt3 delivery against Mosquitto', () => {
   it('redelivers a message to the next sidecar of the consumer id when the first lost its connection mid-handler', async () => {
@@ -52,12 +27,12 @@ describe('pubsub.mqtt3 delivery against Mosquitto', () => {
     });
     const publisher = await broker();
     await publisher.publish({ topic, data: Buffer.from('order'), metadata: {} });
-    await waitFor(() => firstDeliveries === 1);
+    await waitUntil(() => firstDeliveries === 1);
     await proxy.close();
     const got: string[] = [];
     const second = await broker();
     await second.subscribe({ topic, consumerId, metadata: {} }, async (m) => void got.push(m.data.toString()));
-    await waitFor(() => got.length >= 1);
+    await waitUntil(() => got.length >= 1);
     release();
     expect(got).toEqual(['order']);
   });
@@ -69,10 +44,10 @@ describe('pubsub.mqtt3 delivery against Mosquitto', () => {
     await ps.subscribe({ topic, consumerId, metadata: {} }, async (m) => void got.push(m.data.toString()));
     const publisher = await broker();
     await publisher.publish({ topic, data: Buffer.from('before'), metadata: {} });
-    await waitFor(() => got.length === 1);
+    await waitUntil(() => got.length === 1);
     proxy.cut();
     await publisher.publish({ topic, data: Buffer.from('during'), metadata: {} });
-    await waitFor(() => got.includes('during'), 10_000);
+    await waitUntil(() => got.includes('during'), 10_000);
     // 'before' comes twice when the cut beat its PUBACK to the broker: at least once.
     expect([...new Set(got)]).toEqual(['before', 'during']);
   }, 15_000);
@@ -86,7 +61,7 @@ describe('pubsub.mqtt3 delivery against Mosquitto', () => {
       if (m.data.toString() === 'bad') throw new Error('refused');
     });
     for (const d of ['bad', 'good']) await ps.publish({ topic, data: Buffer.from(d), metadata: {} });
-    await waitFor(() => seen.includes('good'));
+    await waitUntil(() => seen.includes('good'));
     await sleep(300);
     expect(seen).toEqual(['bad', 'good']);
   });
@@ -101,7 +76,7 @@ describe('pubsub.mqtt3 delivery against Mosquitto', () => {
     const again = await broker();
     await again.subscribe({ topic, consumerId, metadata: {} }, async (m) => void got.push(m.data.toString()));
     await first.publish({ topic, data: Buffer.from('after'), metadata: {} });
-    await waitFor(() => got.length >= 1);
+    await waitUntil(() => got.length >= 1);
     await sleep(200);
     expect(got).toEqual(['after']);
   });
@@ -113,7 +88,7 @@ describe('pubsub.mqtt3 delivery against Mosquitto', () => {
     await a.subscribe({ topic: `$share/workers/${topic}`, consumerId: `w1-${topic}`, metadata: {} }, async (m) => void gotA.push(m.data.toString()));
     await b.subscribe({ topic: `$share/workers/${topic}`, consumerId: `w2-${topic}`, metadata: {} }, async (m) => void gotB.push(m.data.toString()));
     for (let i = 0; i < 10; i++) await a.publish({ topic, data: Buffer.from(String(i)), metadata: {} });
-    await waitFor(() => gotA.length + gotB.length >= 10);
+    await waitUntil(() => gotA.length + gotB.length >= 10);
     await sleep(200);
     expect([...gotA, ...gotB].map(Number).sort((x, y) => x - y)).toEqual([...Array(10).keys()]);
     expect(gotA.length).toBeGreaterThan(0);

@@ -1,29 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { validateAdapterMetadata } from '../../src/config/adapter-metadata.js';
-import type { PubSub, PubSubMessage } from '../../src/contracts/pubsub.js';
+import type { PubSubMessage } from '../../src/contracts/pubsub.js';
 import { mqtt3PubSub } from '../../src/components/pubsub/mqtt3/index.js';
+import { adapterPool, initAdapter, waitUntil } from '../support/adapter-fixtures.js';
 
-const opened: PubSub[] = [];
+const brokers = adapterPool(mqtt3PubSub, () => ({ url: inject('mqttUrl') }));
+const broker = brokers.open;
 
-async function broker(extra: Record<string, string> = {}): Promise<PubSub> {
-  const checked = validateAdapterMetadata(mqtt3PubSub, { url: inject('mqttUrl'), ...extra });
-  expect(checked.errors).toEqual([]);
-  const ps = (await mqtt3PubSub.load())({ name: 'mqtt', logger: pino({ level: 'silent' }) });
-  await ps.init(checked.value);
-  opened.push(ps);
-  return ps;
-}
-
-const waitFor = async (done: () => boolean, ms = 5000) => {
-  const deadline = Date.now() + ms;
-  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-};
-
-afterAll(async () => {
-  for (const p of opened) await p.close();
-});
+afterAll(brokers.closeAll);
 
 describe('pubsub.mqtt3 against Mosquitto', () => {
   it('keeps the session of a consumer id: messages published while its sidecar was down arrive after a restart', async () => {
@@ -40,7 +25,7 @@ describe('pubsub.mqtt3 against Mosquitto', () => {
     const received: PubSubMessage[] = [];
     const restarted = await broker();
     await restarted.subscribe({ topic, consumerId, metadata: {} }, async (m) => void received.push(m));
-    await waitFor(() => received.length >= 3);
+    await waitUntil(() => received.length >= 3);
     expect(received.map((m) => m.data.toString())).toEqual(['m0', 'm1', 'm2']);
   });
 
@@ -51,15 +36,13 @@ describe('pubsub.mqtt3 against Mosquitto', () => {
     const received: PubSubMessage[] = [];
     const late = await broker({ cleanSession: 'true' });
     await late.subscribe({ topic, consumerId: `late-${randomUUID().slice(0, 8)}`, metadata: {} }, async (m) => void received.push(m));
-    await waitFor(() => received.length >= 1);
+    await waitUntil(() => received.length >= 1);
     expect(received[0]?.data.toString()).toBe('last known');
     expect(received[0]?.metadata.retained).toBe('true');
   });
 
   it('fails init with the broker address when nothing listens, and refuses a URL without a scheme', async () => {
-    const ps = (await mqtt3PubSub.load())({ name: 'mqtt', logger: pino({ level: 'silent' }) });
-    const dead = validateAdapterMetadata(mqtt3PubSub, { url: 'tcp://127.0.0.1:1' });
-    await expect(ps.init(dead.value)).rejects.toThrow(/cannot connect to the MQTT broker at 127\.0\.0\.1:1/);
+    await expect(initAdapter(mqtt3PubSub, { url: 'tcp://127.0.0.1:1' })).rejects.toThrow(/cannot connect to the MQTT broker at 127\.0\.0\.1:1/);
     expect(validateAdapterMetadata(mqtt3PubSub, { url: '127.0.0.1:1883' }).errors[0]?.field).toMatch(/url/);
   });
 });

@@ -1,37 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
-import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { validateAdapterMetadata } from '../../src/config/adapter-metadata.js';
-import type { PubSub, PubSubMessage } from '../../src/contracts/pubsub.js';
+import type { PubSubMessage } from '../../src/contracts/pubsub.js';
 import { rabbitmqPubSub } from '../../src/components/pubsub/rabbitmq/index.js';
+import { adapterPool, initAdapter, sleep, waitUntil } from '../support/adapter-fixtures.js';
 
-const opened: PubSub[] = [];
-
-async function rabbit(extra: Record<string, string> = {}): Promise<PubSub> {
-  const ps = await created(extra);
-  opened.push(ps);
-  return ps;
-}
-
-async function created(extra: Record<string, string>): Promise<PubSub> {
-  const checked = validateAdapterMetadata(rabbitmqPubSub, { connectionString: inject('amqpUrl'), ...extra });
-  expect(checked.errors).toEqual([]);
-  const ps = (await rabbitmqPubSub.load())({ name: 'rabbitmq', logger: pino({ level: 'silent' }) });
-  await ps.init(checked.value);
-  return ps;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const waitFor = async (done: () => boolean, ms = 5000) => {
-  const deadline = Date.now() + ms;
-  while (!done() && Date.now() < deadline) await sleep(20);
-};
+const rabbits = adapterPool(rabbitmqPubSub, () => ({ connectionString: inject('amqpUrl') }));
+const rabbit = rabbits.open;
+/** An adapter whose init is expected to fail. */
+const created = (extra: Record<string, string>) => initAdapter(rabbitmqPubSub, { connectionString: inject('amqpUrl'), ...extra });
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
-afterAll(async () => {
-  for (const p of opened) await p.close().catch(() => undefined);
-});
+afterAll(rabbits.closeAll);
 
 describe('pubsub.rabbitmq topology and metadata', () => {
   it("accepts the exchange and queue a daprd sidecar with default metadata declared (same names and arguments)", async () => {
@@ -46,7 +27,7 @@ describe('pubsub.rabbitmq topology and metadata', () => {
     const got: PubSubMessage[] = [];
     await ps.subscribe({ topic, consumerId: appId, metadata: {} }, async (m) => void got.push(m));
     ch.publish(topic, '', Buffer.from('from daprd'));
-    await waitFor(() => got.length === 1);
+    await waitUntil(() => got.length === 1);
     await conn.close();
     expect(got[0]?.data.toString()).toBe('from daprd');
   });
@@ -72,7 +53,7 @@ describe('pubsub.rabbitmq topology and metadata', () => {
     const got: string[] = [];
     await ps.subscribe({ topic, consumerId, metadata: {} }, async (m) => void got.push(m.data.toString()));
     await ps.publish({ topic, data: Buffer.from('3'), metadata: {} });
-    await waitFor(() => got.length === 1);
+    await waitUntil(() => got.length === 1);
     expect(got).toEqual(['3']);
   });
 
@@ -83,7 +64,7 @@ describe('pubsub.rabbitmq topology and metadata', () => {
     const got: string[] = [];
     await ps.subscribe({ topic, consumerId: 'ignored', metadata: { routingKey: 'red,green', queueName } }, async (m) => void got.push(m.data.toString()));
     for (const key of ['red', 'blue', 'green']) await ps.publish({ topic, data: Buffer.from(key), metadata: { routingKey: key } });
-    await waitFor(() => got.length >= 2);
+    await waitUntil(() => got.length >= 2);
     await sleep(200);
     expect(got.sort()).toEqual(['green', 'red']);
     const conn = await connect(inject('amqpUrl'));
@@ -98,7 +79,7 @@ describe('pubsub.rabbitmq topology and metadata', () => {
     const got: PubSubMessage[] = [];
     await ps.subscribe({ topic, consumerId: unique('app'), metadata: {} }, async (m) => void got.push(m));
     await ps.publish({ topic, data: Buffer.from('x'), contentType: 'application/json', metadata: { messageID: 'm-1', CorrelationId: 'c-1', type: 'order', priority: '300' } });
-    await waitFor(() => got.length === 1);
+    await waitUntil(() => got.length === 1);
     expect(got[0]?.metadata).toMatchObject({ 'metadata.messageid': 'm-1', 'metadata.correlationid': 'c-1', 'metadata.type': 'order', 'metadata.contenttype': 'application/json', messageID: 'm-1' });
   });
 
@@ -110,19 +91,18 @@ describe('pubsub.rabbitmq topology and metadata', () => {
     for (const p of ['1', '9', '5']) await ps.publish({ topic, data: Buffer.from(p), metadata: { priority: p } });
     const got: string[] = [];
     await ps.subscribe({ topic, consumerId, metadata: { maxPriority: '10' } }, async (m) => void got.push(m.data.toString()));
-    await waitFor(() => got.length === 3);
+    await waitUntil(() => got.length === 3);
     expect(got).toEqual(['9', '5', '1']);
   });
 
   it('connects with protocol, hostname, username and password instead of a connection string', async () => {
     const url = new URL(inject('amqpUrl'));
-    const ps = await created({ connectionString: '', hostname: url.host, username: url.username, password: url.password, protocol: 'amqp' });
-    opened.push(ps);
+    const ps = await rabbit({ connectionString: '', hostname: url.host, username: url.username, password: url.password, protocol: 'amqp' });
     const topic = unique('rmq-host');
     const got: string[] = [];
     await ps.subscribe({ topic, consumerId: unique('app'), metadata: {} }, async (m) => void got.push(m.data.toString()));
     await ps.publish({ topic, data: Buffer.from('hello'), metadata: {} });
-    await waitFor(() => got.length === 1);
+    await waitUntil(() => got.length === 1);
     expect(got).toEqual(['hello']);
   });
 

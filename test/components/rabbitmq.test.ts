@@ -1,44 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
-import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { validateAdapterMetadata } from '../../src/config/adapter-metadata.js';
-import type { PubSub, PubSubMessage } from '../../src/contracts/pubsub.js';
+import type { PubSubMessage } from '../../src/contracts/pubsub.js';
 import { rabbitmqPubSub } from '../../src/components/pubsub/rabbitmq/index.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { adapterPool, sleep, waitUntil } from '../support/adapter-fixtures.js';
 
-const opened: PubSub[] = [];
-const proxies: TcpProxy[] = [];
-
-async function rabbit(extra: Record<string, string> = {}): Promise<PubSub> {
-  const checked = validateAdapterMetadata(rabbitmqPubSub, { connectionString: inject('amqpUrl'), deletedWhenUnused: 'false', ...extra });
-  expect(checked.errors).toEqual([]);
-  const ps = (await rabbitmqPubSub.load())({ name: 'rabbitmq', logger: pino({ level: 'silent' }) });
-  await ps.init(checked.value);
-  opened.push(ps);
-  return ps;
-}
-
+const rabbits = adapterPool(rabbitmqPubSub, () => ({ connectionString: inject('amqpUrl'), deletedWhenUnused: 'false' }));
+const rabbit = rabbits.open;
 /** An instance whose connection runs through a relay the test can cut. */
-async function rabbitBehindProxy(extra: Record<string, string> = {}): Promise<{ ps: PubSub; proxy: TcpProxy }> {
-  const url = new URL(inject('amqpUrl'));
-  const proxy = await startTcpProxy(url.hostname, Number(url.port));
-  proxies.push(proxy);
-  url.port = String(proxy.port);
-  return { ps: await rabbit({ connectionString: url.toString(), reconnectWaitSeconds: '1', ...extra }), proxy };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const waitFor = async (done: () => boolean, ms = 8000) => {
-  const deadline = Date.now() + ms;
-  while (!done() && Date.now() < deadline) await sleep(20);
+const rabbitBehindProxy = async (extra: Record<string, string> = {}) => {
+  const { adapter, proxy } = await rabbits.behindProxy('connectionString', { reconnectWaitSeconds: '1', ...extra });
+  return { ps: adapter, proxy };
 };
 const ids = () => ({ topic: `rmq-${randomUUID().slice(0, 8)}`, consumerId: `app-${randomUUID().slice(0, 8)}` });
 
-afterAll(async () => {
-  for (const p of opened) await p.close().catch(() => undefined);
-  for (const p of proxies) await p.close();
-});
+afterAll(rabbits.closeAll);
 
 describe('pubsub.rabbitmq delivery', () => {
   it('sends a refused message to the dead-letter queue when dead-lettering is on (requeueInFailure defaults to false)', async () => {
@@ -50,7 +26,7 @@ describe('pubsub.rabbitmq delivery', () => {
       throw new Error('refused');
     });
     await ps.publish({ topic, data: Buffer.from('poison'), metadata: { reason: 'test' } });
-    await waitFor(() => deliveries >= 1);
+    await waitUntil(() => deliveries >= 1);
     await sleep(300);
     expect(deliveries).toBe(1);
     const conn = await connect(inject('amqpUrl'));
@@ -69,7 +45,7 @@ describe('pubsub.rabbitmq delivery', () => {
         if (seen.length < 3) throw new Error('not yet');
       });
       await ps.publish({ topic, data: Buffer.from('retry me'), metadata: {} });
-      await waitFor(() => seen.length >= 3);
+      await waitUntil(() => seen.length >= 3);
       expect(seen).toEqual(['retry me', 'retry me', 'retry me']);
     }
   });
@@ -86,11 +62,11 @@ describe('pubsub.rabbitmq delivery', () => {
     });
     const second = await rabbit();
     await first.publish({ topic, data: Buffer.from('order'), metadata: {} });
-    await waitFor(() => firstDeliveries === 1);
+    await waitUntil(() => firstDeliveries === 1);
     await proxy.close(); // connection gone and cannot come back
     const got: string[] = [];
     await second.subscribe({ topic, consumerId, metadata: {} }, async (m) => void got.push(m.data.toString()));
-    await waitFor(() => got.length >= 1);
+    await waitUntil(() => got.length >= 1);
     release();
     expect(got).toEqual(['order']);
   });
@@ -101,12 +77,12 @@ describe('pubsub.rabbitmq delivery', () => {
     const got: PubSubMessage[] = [];
     await ps.subscribe({ topic, consumerId, metadata: {} }, async (m) => void got.push(m));
     await ps.publish({ topic, data: Buffer.from('before'), metadata: {} });
-    await waitFor(() => got.length === 1);
+    await waitUntil(() => got.length === 1);
     proxy.cut();
     await sleep(200);
     // The publish waits for the recovered connection instead of failing.
     await ps.publish({ topic, data: Buffer.from('after'), metadata: {} });
-    await waitFor(() => got.some((m) => m.data.toString() === 'after'), 10_000);
+    await waitUntil(() => got.some((m) => m.data.toString() === 'after'), 10_000);
     // 'before' comes twice when the cut beat its acknowledgement to the broker: at least once.
     expect([...new Set(got.map((m) => m.data.toString()))]).toEqual(['before', 'after']);
   }, 20_000);
@@ -128,7 +104,7 @@ describe('pubsub.rabbitmq delivery', () => {
     }
     await conn.close();
     await ps.publish({ topic, data: Buffer.from('still here'), metadata: {} });
-    await waitFor(() => got.length === 1);
+    await waitUntil(() => got.length === 1);
     expect(got).toEqual(['still here']);
   });
 
@@ -146,7 +122,7 @@ describe('pubsub.rabbitmq delivery', () => {
         done++;
       });
       for (let i = 0; i < 5; i++) await ps.publish({ topic, data: Buffer.from(String(i)), metadata: {} });
-      await waitFor(() => done === 5);
+      await waitUntil(() => done === 5);
       expect(peak, mode).toBe(expected);
     }
   });
@@ -160,7 +136,7 @@ describe('pubsub.rabbitmq delivery', () => {
       throw new Error('refused');
     });
     await ps.publish({ topic, data: Buffer.from('once'), metadata: {} });
-    await waitFor(() => deliveries >= 1);
+    await waitUntil(() => deliveries >= 1);
     await sleep(500);
     expect(deliveries).toBe(1);
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { component, resourcesDir } from '../support/resources.js';
-import { publish, seqsAccepted, sleep, subscriberFleet, waitFor } from './pubsub-support.js';
+import { killMidStreamAndRestart, publish, seqsAccepted, sleep, subscriberFleet, waitFor } from './pubsub-support.js';
 
 const run = randomUUID().slice(0, 8);
 const topic = (name: string) => `e2e-${run}-${name}`;
@@ -50,23 +50,9 @@ describe('pub/sub end to end (Redis Streams)', () => {
   }, 40_000);
 
   it('loses nothing when the sidecar is killed mid-stream: unacknowledged messages come back after a restart', async (ctx) => {
-    const subs = [{ pubsubname: 'pubsub', topic: topic('stream'), route: '/stream' }];
-    const first = await subscriber('survivor', subs, { '/stream': { delayMs: 30 } });
-    const N = 60;
-    for (let seq = 0; seq < N; seq++) await publish(first.mecha.url, 'pubsub', topic('stream'), JSON.stringify({ seq }), 'application/json');
-    await waitFor(() => first.app.received(), (ds) => ds.length >= 15);
-    first.mecha.proc.kill('SIGKILL');
-    await first.mecha.exited;
-    const atKill = seqsAccepted(await first.app.received(), '/stream').length;
-    const restarted = Date.now();
-    const second = await subscriber('survivor', subs, {}, first.app);
-    const ds = await waitFor(() => second.app.received(), (d) => new Set(seqsAccepted(d, '/stream')).size === N, 20_000);
-    const accepted = seqsAccepted(ds, '/stream');
-    expect([...new Set(accepted)].sort((a, b) => a - b)).toEqual([...Array(N).keys()]);
-    const redelivered = accepted.length - N;
+    const { redelivered, summary } = await killMidStreamAndRestart(subscriber, { appId: 'survivor', topic: topic('stream'), messages: 60, killAfter: 15, arrivalTimeoutMs: 20_000 });
     expect(redelivered, 'only messages in flight at the kill come twice').toBeLessThanOrEqual(5);
-    ctx.annotate(`killed after ${atKill} of ${N} messages; all ${N} arrived ${Date.now() - restarted} ms after the restart; ${redelivered} delivered twice`);
-    await second.mecha.stop();
+    ctx.annotate(summary);
   }, 40_000);
 
   it('drops events whose TTL passed before delivery, to the dead-letter topic', async () => {

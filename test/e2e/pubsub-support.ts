@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { freePort, startMecha, type MechaProcess } from '../support/mecha-process.js';
 
 const APP = fileURLToPath(new URL('./pubsub-app.mjs', import.meta.url));
@@ -93,3 +94,33 @@ export function subscriberFleet(cwd: string, resources: () => string) {
 
 /** The `data.seq` of every delivery on `path` the app accepted, in arrival order. */
 export const seqsAccepted = (ds: Delivery[], path: string) => ds.filter((d) => d.path === path && d.answer === 200).map((d) => JSON.parse(d.body).data.seq as number);
+
+type Subscriber = ReturnType<typeof subscriberFleet>['subscriber'];
+
+/**
+ * The at-least-once check every durable broker gets: `messages` are published to a subscriber whose
+ * app takes 30 ms each, its sidecar is SIGKILLed after `killAfter` deliveries and started again on the
+ * same app; every message must then arrive. Returns what happened, for annotations and extra checks.
+ */
+export async function killMidStreamAndRestart(
+  subscriber: Subscriber,
+  opts: { appId: string; topic: string; messages: number; killAfter: number; arrivalTimeoutMs: number },
+): Promise<{ atKill: number; redelivered: number; summary: string }> {
+  const subs = [{ pubsubname: 'pubsub', topic: opts.topic, route: '/stream' }];
+  const first = await subscriber(opts.appId, subs, { '/stream': { delayMs: 30 } });
+  const N = opts.messages;
+  for (let seq = 0; seq < N; seq++) await publish(first.mecha.url, 'pubsub', opts.topic, JSON.stringify({ seq }), 'application/json');
+  await waitFor(() => first.app.received(), (ds) => ds.length >= opts.killAfter, 30_000);
+  first.mecha.proc.kill('SIGKILL');
+  await first.mecha.exited;
+  const atKill = seqsAccepted(await first.app.received(), '/stream').length;
+  const restarted = Date.now();
+  const second = await subscriber(opts.appId, subs, {}, first.app);
+  const ds = await waitFor(() => second.app.received(), (d) => new Set(seqsAccepted(d, '/stream')).size === N, opts.arrivalTimeoutMs);
+  const accepted = seqsAccepted(ds, '/stream');
+  expect([...new Set(accepted)].sort((x, y) => x - y)).toEqual([...Array(N).keys()]);
+  const arrivedMs = Date.now() - restarted;
+  await second.mecha.stop();
+  const redelivered = accepted.length - N;
+  return { atKill, redelivered, summary: `killed after ${atKill} of ${N} messages; all ${N} arrived ${arrivedMs} ms after the restart; ${redelivered} delivered twice` };
+}
