@@ -12,6 +12,8 @@ export interface DeliveryOptions {
 }
 
 const MAX_RETRY_DELAY_MS = 5_000;
+/** Longest a processed record waits for its offset commit while a batch is still being handled (daprd's client commits every second). */
+const COMMIT_INTERVAL_MS = 1_000;
 /** From this wait on, a failing partition is paused instead of slept on (the consumer's fetch wait). */
 const PAUSE_FROM_MS = 500;
 /** Heartbeat answers meaning this member's partitions are about to move (or already have). */
@@ -22,6 +24,8 @@ const MEMBERSHIP_LOST = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 
  * order, and commits a partition's offset only past records whose handler resolved. Because each
  * partition is processed sequentially and stops at the first rejection, the committed offset always
  * covers a contiguous run of processed records: nothing after a failure is ever committed over it.
+ * Commits go once per fetched batch (and at least every second within a long one), not per record: a
+ * commit is a broker round trip, and one per record caps a partition at the broker's commit rate.
  *
  * - Rejected: the record is left unresolved and its partition waits a growing delay; the next fetch
  *   reads it again from the broker (redelivery), so it is never skipped.
@@ -54,19 +58,26 @@ export class BatchDelivery {
   async run(p: EachBatchPayload): Promise<void> {
     const { topic, partition } = p.batch;
     const handler = this.handlerFor(topic);
-    for (const message of p.batch.messages) {
-      if (this.#lost) throw this.#lost;
-      // A topic just unsubscribed, or a member stopping: leave the rest for the next owner.
-      if (!handler || !p.isRunning() || p.isStale()) return;
-      if (!(await this.#deliver(p, handler, message))) {
-        await this.#backOff(p);
-        return;
+    const commits = new PartitionCommits(p);
+    try {
+      for (const message of p.batch.messages) {
+        if (this.#lost) throw this.#lost;
+        // A topic just unsubscribed, or a member stopping: leave the rest for the next owner.
+        if (!handler || !p.isRunning() || p.isStale()) break;
+        if (!(await this.#deliver(p, handler, message))) {
+          await commits.flush();
+          await this.#backOff(p);
+          return;
+        }
+        p.resolveOffset(message.offset);
+        await commits.processed(message.offset);
       }
-      p.resolveOffset(message.offset);
-      const next = (BigInt(message.offset) + 1n).toString();
-      await p.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+      if (this.#lost) throw this.#lost;
+    } catch (err) {
+      await commits.flush().catch(() => undefined);
+      throw err;
     }
-    if (this.#lost) throw this.#lost;
+    await commits.flush();
   }
 
   async #deliver(p: EachBatchPayload, handler: MessageHandler, message: KafkaMessage): Promise<boolean> {
@@ -114,5 +125,27 @@ export class BatchDelivery {
       resume();
     }, delay);
     this.#timers.add(timer);
+  }
+}
+
+/** The offset a partition may commit next, sent when its batch ends or when the last commit is a second old. */
+class PartitionCommits {
+  #next?: string;
+  #lastAt = Date.now();
+
+  constructor(private readonly p: EachBatchPayload) {}
+
+  async processed(offset: string): Promise<void> {
+    this.#next = (BigInt(offset) + 1n).toString();
+    if (Date.now() - this.#lastAt >= COMMIT_INTERVAL_MS) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const offset = this.#next;
+    if (offset === undefined) return;
+    this.#next = undefined;
+    this.#lastAt = Date.now();
+    const { topic, partition } = this.p.batch;
+    await this.p.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
   }
 }
