@@ -1,24 +1,26 @@
-import { credentials, Metadata, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
+import { credentials, Metadata, type Client, type ClientDuplexStream, type MethodDefinition } from '@grpc/grpc-js';
 import type { InvokeRequest, InvokeResponse, RemoteInvoker } from '../../core/invocation/types.js';
 import { fromListMap, payloadChunks, toListMap, type ProtoInvokeResponse, type ProtoPayload } from './internal-messages.js';
 import { serviceByName } from './protos.js';
 import { bufferBody } from '../../util/body-streams.js';
+import { UnaryChannel } from './unary-channel.js';
+
+const SERVICE = 'dapr.proto.internals.v1.ServiceInvocation';
+let callLocalMethod: MethodDefinition<object, ProtoInvokeResponse> | undefined;
+const callLocal = () => (callLocalMethod ??= serviceByName(SERVICE).service.CallLocal as MethodDefinition<object, ProtoInvokeResponse>);
 
 type StreamOut = { request?: object; payload?: { data: Buffer; seq: number } };
 type StreamIn = { response: ProtoInvokeResponse | null; payload: ProtoPayload | null };
-type Unary<Req, Res> = (req: Req, md: Metadata, cb: (err: Error | null, res: Res) => void) => void;
-type InvocationClient = Client & {
-  CallLocalStream(md: Metadata): ClientDuplexStream<StreamOut, StreamIn>;
-  CallLocal: Unary<object, ProtoInvokeResponse>;
-};
+type InvocationClient = Client & { CallLocalStream(md: Metadata): ClientDuplexStream<StreamOut, StreamIn> };
 
 /**
- * Calls other sidecars' internal API, one pooled HTTP/2 connection per address: a body already in
- * memory goes in one unary CallLocal (a stream costs several times more per call), others stream
- * through CallLocalStream.
+ * Calls other sidecars' internal API: a body already in memory goes in one unary CallLocal on our own
+ * lean channel (a stream costs several times more per call), others stream through CallLocalStream
+ * with grpc-js. Each keeps one pooled HTTP/2 connection per address.
  */
 export class InternalInvoker implements RemoteInvoker {
   readonly #clients = new Map<string, InvocationClient>();
+  readonly #channels = new Map<string, UnaryChannel>();
 
   constructor(private readonly maxMessageBytes: number) {}
 
@@ -45,10 +47,10 @@ export class InternalInvoker implements RemoteInvoker {
   }
 
   async #unary(address: string, req: InvokeRequest, body: Buffer): Promise<InvokeResponse> {
-    const client = this.#client(address);
-    const res = await new Promise<ProtoInvokeResponse>((resolve, reject) =>
-      withoutCallerStack(() => client.CallLocal(requestOf(req, body), new Metadata(), (err, r) => (err ? reject(err) : resolve(r)))),
-    );
+    let channel = this.#channels.get(address);
+    if (!channel) this.#channels.set(address, (channel = new UnaryChannel(address, this.maxMessageBytes)));
+    const method = callLocal();
+    const res = method.responseDeserialize(await channel.call(method.path, method.requestSerialize(requestOf(req, body))));
     if (!res.status) throw new Error('response does not contain the required fields');
     return { status: res.status.code, headers: fromListMap(res.headers), body: bufferBody(res.message?.data?.value ?? Buffer.alloc(0)) };
   }
@@ -56,13 +58,14 @@ export class InternalInvoker implements RemoteInvoker {
   close(): void {
     for (const c of this.#clients.values()) c.close();
     this.#clients.clear();
+    for (const c of this.#channels.values()) c.close();
+    this.#channels.clear();
   }
 
   #client(address: string): InvocationClient {
     let c = this.#clients.get(address);
     if (!c) {
-      const Ctor = serviceByName('dapr.proto.internals.v1.ServiceInvocation');
-      c = new Ctor(address, credentials.createInsecure(), {
+      c = new (serviceByName(SERVICE))(address, credentials.createInsecure(), {
         'grpc.max_receive_message_length': this.maxMessageBytes,
         'grpc.max_send_message_length': this.maxMessageBytes,
       }) as unknown as InvocationClient;
