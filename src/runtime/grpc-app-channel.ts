@@ -49,7 +49,8 @@ export class GrpcAppChannel implements LocalApp {
     try {
       const res = (await this.#call(this.#callback, 'OnInvoke', message, md)) as { data: { value: Buffer } | null; content_type: string };
       const headers: Headers = res.content_type ? { 'content-type': [res.content_type] } : {};
-      return { status: 200, headers, body: bufferBody(res.data?.value ?? Buffer.alloc(0)) };
+      const data = res.data?.value ?? Buffer.alloc(0);
+      return { status: 200, headers, body: bufferBody(data), buffered: data };
     } catch (err) {
       const e = err as ServiceError;
       if (typeof e.code !== 'number') throw err;

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 
 /** Helpers for bodies carried as streams of chunks. */
 
@@ -11,6 +11,7 @@ export async function* bufferBody(b: Buffer): AsyncIterable<Buffer> {
 
 /** Reads a whole body, refusing more than `limit` bytes. */
 export async function readAll(body: AsyncIterable<Buffer>, limit = Infinity): Promise<Buffer> {
+  if (body instanceof Readable) return readStream(body, limit);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of body) {
@@ -19,6 +20,31 @@ export async function readAll(body: AsyncIterable<Buffer>, limit = Infinity): Pr
     chunks.push(c);
   }
   return Buffer.concat(chunks);
+}
+
+/** readAll for a Node stream, with plain events: an async iterator per body shows under load. */
+function readStream(stream: Readable, limit: number): Promise<Buffer> {
+  if (stream.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  if (stream.destroyed) return Promise.reject(stream.errored ?? new Error('the body stream was closed before it was read'));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (err?: Error | null) => {
+      stream.off('data', onData).off('end', settle).off('error', settle).off('close', onClose);
+      if (err) reject(err);
+      else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      chunks.push(chunk);
+      if (size <= limit) return;
+      const err = new Error(`body larger than ${limit} bytes`);
+      stream.destroy(err);
+      settle(err);
+    };
+    const onClose = () => settle(stream.errored ?? new Error('the body stream closed before its end'));
+    stream.on('data', onData).on('end', settle).on('error', settle).on('close', onClose);
+  });
 }
 
 /**

@@ -17,6 +17,8 @@ export interface InvokeResponse {
   status: number;
   headers: Headers;
   body: AsyncIterable<Buffer>;
+  /** The whole body, when it is already in memory (then `body` yields the same bytes). */
+  buffered?: Buffer;
 }
 
 /** The caller's identity as stamped by its sidecar. */

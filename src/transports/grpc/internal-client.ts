@@ -52,7 +52,8 @@ export class InternalInvoker implements RemoteInvoker {
     const method = callLocal();
     const res = method.responseDeserialize(await channel.call(method.path, method.requestSerialize(requestOf(req, body))));
     if (!res.status) throw new Error('response does not contain the required fields');
-    return { status: res.status.code, headers: fromListMap(res.headers), body: bufferBody(res.message?.data?.value ?? Buffer.alloc(0)) };
+    const data = res.message?.data?.value ?? Buffer.alloc(0);
+    return { status: res.status.code, headers: fromListMap(res.headers), body: bufferBody(data), buffered: data };
   }
 
   close(): void {

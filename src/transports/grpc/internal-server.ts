@@ -48,7 +48,7 @@ async function callLocal(invocation: InvocationApi, call: ServerUnaryCall<ProtoI
     const body = bufferBody(call.request.message?.data?.value ?? Buffer.alloc(0));
     const res = await invocation.handleInbound(...decode(call.request, body));
     const head = encodeHead(res);
-    head.message = { content_type: head.message?.content_type ?? '', data: { type_url: '', value: await readAll(res.body) } };
+    head.message = { content_type: head.message?.content_type ?? '', data: { type_url: '', value: res.buffered ?? (await readAll(res.body)) } };
     cb(null, head);
   } catch (err) {
     cb(toGrpcError(err) as ServiceError);

@@ -28,7 +28,7 @@ export function invokeHandlers(invocation: InvocationApi, guard: CallGuard): Rec
     invocation
       .invoke(call.request.id, { method: m?.method ?? '', verb, query: m?.http_extension?.querystring ?? '', headers, body: bufferBody(body) }, body)
       .then(async (res) => {
-        const data = await readAll(res.body);
+        const data = res.buffered ?? (await readAll(res.body));
         const md = new Metadata();
         md.set('dapr-http-status', String(res.status));
         const code = grpcCodeFromHttpStatus(res.status);

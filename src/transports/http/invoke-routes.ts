@@ -4,10 +4,10 @@ import { forwardableHeaders } from '../../core/invocation/headers.js';
 import type { InvocationApi } from '../../core/invocation/invocation-api.js';
 import { findTarget } from '../../core/invocation/target.js';
 import type { InvokeRequest } from '../../core/invocation/types.js';
-import { readAll } from '../../util/body-streams.js';
+import { bufferBody } from '../../util/body-streams.js';
 import { Errors } from '../../errors/codes.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
-import { limitBody } from './body.js';
+import { limitBody, readDeclaredBody } from './body.js';
 
 /**
  * Service invocation over HTTP: `/v1.0/invoke/<id>/method/<m>` and, as daprd does, every unmatched
@@ -20,21 +20,22 @@ export function invokeHandler(invocation: InvocationApi, maxBodyBytes: number) {
     const target = findTarget(path.split('?')[0], (n) => headerValue(req.headers[n]));
     if (!target) throw new SidecarError(Errors.DirectInvokeNoAppId, 'failed getting app id either from the URL path or the header dapr-app-id');
     const query = path.includes('?') ? path.slice(path.indexOf('?') + 1) : '';
-    const limited = limitBody(req.raw, maxBodyBytes);
+    const length = req.headers['content-length'];
     // A request with neither a length nor chunked encoding has no body (HTTP/1.1), so it is replayable too.
-    const bodiless = req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined;
-    const replayable = bodiless ? Buffer.alloc(0) : req.headers['content-length'] !== undefined ? await readAll(limited) : undefined;
+    const bodiless = length === undefined && req.headers['transfer-encoding'] === undefined;
+    const replayable = bodiless ? Buffer.alloc(0) : length !== undefined ? await readDeclaredBody(req.raw, Number(length), maxBodyBytes) : undefined;
     const call: InvokeRequest = {
       method: target.method,
       verb: req.method.toUpperCase(),
       query,
       headers: forwardableHeaders(req.headers),
-      body: replayable ? Readable.from([replayable]) : limited,
+      body: replayable ? bufferBody(replayable) : limitBody(req.raw, maxBodyBytes),
     };
     const res = await invocation.invoke(target.targetId, call, replayable);
     reply.code(res.status);
     for (const [k, values] of Object.entries(res.headers)) reply.header(k, values.length === 1 ? values[0] : values);
-    return reply.send(Readable.from(res.body));
+    // A body in memory goes out in one write with its length; without a content type fastify would add one.
+    return reply.send(res.buffered && res.headers['content-type'] ? res.buffered : Readable.from(res.body));
   };
 }
 
