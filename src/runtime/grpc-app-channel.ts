@@ -3,6 +3,7 @@ import type { Headers, InvokeRequest, InvokeResponse, LocalApp } from '../core/i
 import { httpStatusFromGrpcCode } from '../errors/grpc.js';
 import { serviceByName } from '../transports/grpc/protos.js';
 import { bufferBody, readAll } from '../util/body-streams.js';
+import { grpcOptions } from '../transports/grpc/channel-options.js';
 
 /** BindingEventResponse as decoded: `to`/`data`/`concurrency` ask for a fan-out to output bindings. */
 export interface BindingEventAnswer {
@@ -25,7 +26,7 @@ export class GrpcAppChannel implements LocalApp {
 
   constructor(host: string, port: number, private readonly appApiToken: string | undefined, maxMessageBytes: number) {
     const target = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-    const opts = { 'grpc.max_receive_message_length': maxMessageBytes, 'grpc.max_send_message_length': maxMessageBytes };
+    const opts = grpcOptions(maxMessageBytes);
     const AppCallback = serviceByName('dapr.proto.runtime.v1.AppCallback');
     const HealthCheck = serviceByName('dapr.proto.runtime.v1.AppCallbackHealthCheck');
     this.#callback = new AppCallback(target, credentials.createInsecure(), opts) as unknown as Client & Record<string, Unary>;

@@ -4,6 +4,7 @@ import { fromListMap, payloadChunks, toListMap, type ProtoInvokeResponse, type P
 import { serviceByName } from './protos.js';
 import { bufferBody } from '../../util/body-streams.js';
 import { UnaryChannel } from './unary-channel.js';
+import { grpcOptions } from './channel-options.js';
 
 const SERVICE = 'dapr.proto.internals.v1.ServiceInvocation';
 let callLocalMethod: MethodDefinition<object, ProtoInvokeResponse> | undefined;
@@ -66,10 +67,7 @@ export class InternalInvoker implements RemoteInvoker {
   #client(address: string): InvocationClient {
     let c = this.#clients.get(address);
     if (!c) {
-      c = new (serviceByName(SERVICE))(address, credentials.createInsecure(), {
-        'grpc.max_receive_message_length': this.maxMessageBytes,
-        'grpc.max_send_message_length': this.maxMessageBytes,
-      }) as unknown as InvocationClient;
+      c = new (serviceByName(SERVICE))(address, credentials.createInsecure(), grpcOptions(this.maxMessageBytes)) as unknown as InvocationClient;
       this.#clients.set(address, c);
     }
     return c;

@@ -5,6 +5,7 @@ import { bufferBody, readAll } from '../../util/body-streams.js';
 import { toGrpcError } from '../../errors/grpc.js';
 import { fromListMap, payloadChunks, toListMap, type ProtoInvokeRequest, type ProtoInvokeResponse, type ProtoPayload } from './internal-messages.js';
 import { serviceByName } from './protos.js';
+import { grpcOptions } from './channel-options.js';
 
 type StreamIn = { request: ProtoInvokeRequest | null; payload: ProtoPayload | null };
 type StreamOut = { response?: ProtoInvokeResponse; payload?: { data: Buffer; seq: number } };
@@ -14,7 +15,7 @@ type StreamOut = { response?: ProtoInvokeResponse; payload?: { data: Buffer; seq
  * daprd) for our app. Decodes, hands the call to the invocation core, streams the answer back.
  */
 export function buildInternalServer(invocation: InvocationApi, maxMessageBytes: number): Server {
-  const server = new Server({ 'grpc.max_receive_message_length': maxMessageBytes, 'grpc.max_send_message_length': maxMessageBytes });
+  const server = new Server(grpcOptions(maxMessageBytes));
   const svc = serviceByName('dapr.proto.internals.v1.ServiceInvocation');
   server.addService(svc.service, {
     CallLocalStream: (call: ServerDuplexStream<StreamIn, StreamOut>) => void callLocalStream(invocation, call),

@@ -1,6 +1,7 @@
 import { Client, credentials, Metadata, status, type Server, type ServerDuplexStream } from '@grpc/grpc-js';
 import { toGrpcError } from '../../errors/grpc.js';
 import { checkToken, type CallGuard } from './handler.js';
+import { grpcOptions } from './channel-options.js';
 
 /** Where to send a proxied call, with the metadata to send it with. */
 export type ProxyDirector = (method: string, metadata: Metadata) => Promise<{ address: string; metadata: Metadata }>;
@@ -19,8 +20,7 @@ export function proxyUnknownMethods(server: Server, director: ProxyDirector, max
   const clientFor = (address: string) => {
     let client = clients.get(address);
     if (!client) {
-      const opts = { 'grpc.max_receive_message_length': maxMessageBytes, 'grpc.max_send_message_length': maxMessageBytes };
-      client = new Client(address, credentials.createInsecure(), opts);
+      client = new Client(address, credentials.createInsecure(), grpcOptions(maxMessageBytes));
       clients.set(address, client);
     }
     return client;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { serviceByName } from './protos.js';
 import { unimplementedService } from './unimplemented.js';
 import type { UnaryHandler } from './handler.js';
+import { grpcOptions } from './channel-options.js';
 
 export interface GrpcApiOptions {
   /** RPC name → handler of dapr.proto.runtime.v1.Dapr, from each building block's handler module. */
@@ -13,7 +14,7 @@ export interface GrpcApiOptions {
 
 /** The Dapr gRPC API server. Handlers only decode, call a core and encode; errors map in errors/grpc.ts. */
 export function buildGrpcApi(o: GrpcApiOptions): Server {
-  const server = new Server({ 'grpc.max_receive_message_length': o.maxMessageBytes, 'grpc.max_send_message_length': o.maxMessageBytes });
+  const server = new Server(grpcOptions(o.maxMessageBytes));
   const dapr = serviceByName('dapr.proto.runtime.v1.Dapr');
   const declared = Object.keys(dapr.service);
   // Declared in dapr.proto but not wired to a handler: answered by name, like the blocks we lack.
