@@ -1,28 +1,28 @@
-// Bundles the CLI into dist/bundle/ (what `mecha` runs): one ESM graph instead of hundreds of files
-// halves module loading at startup. Adapters stay lazy chunks; client libraries that only some
-// component types need and native modules stay in node_modules and load on first use. Whitespace and
-// syntax are minified (less for V8 to parse at startup); names are kept for readable stack traces.
-import { rmSync } from 'node:fs';
+// Bundles the CLI into dist/bundle/: mecha.cjs, the whole CLI as one CommonJS file (adapters are
+// evaluated on first use), and main.js, the launcher `mecha` runs, which compiles mecha.cjs with a V8
+// code cache (scripts/code-cache.mjs records it). Client libraries that only some component types need
+// and native modules stay in node_modules and load on first use. Whitespace and syntax are minified
+// (less for V8 to parse); names are kept for readable stack traces.
+import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { recordCodeCache } from './code-cache.mjs';
 
 const external = ['better-sqlite3', 'ioredis', 'kafkajs', 'pg', 'mqtt', 'amqplib', 'nats'];
+const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' };
 
-// Chunk names carry content hashes: start empty so old chunks do not pile up.
 rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
+  ...common,
   entryPoints: ['src/cli/main.ts'],
-  outdir: 'dist/bundle',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
+  outfile: 'dist/bundle/mecha.cjs',
+  format: 'cjs',
   external,
-  // CommonJS dependencies call require(); ESM output has none unless one is made.
-  banner: { js: "import { createRequire as __mechaCreateRequire } from 'node:module'; const require = __mechaCreateRequire(import.meta.url);" },
-  legalComments: 'none',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
+  // The one use of import.meta (finding the package root) gets this file's URL.
+  define: { 'import.meta.url': '__mechaBundleUrl' },
+  banner: { js: "const __mechaBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+await build({ ...common, entryPoints: ['src/cli/launcher.ts'], outfile: 'dist/bundle/main.js', format: 'esm' });
+chmodSync('dist/bundle/main.js', 0o755);
+
+await recordCodeCache('dist/bundle/main.js', 'dist/bundle/mecha.v8cache');

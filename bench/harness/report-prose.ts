@@ -85,8 +85,9 @@ export function limitsSection(run: BenchRun): string {
   Kafka by the consumer's fetch loop (kafkajs); both paths pay that delay, Mecha's adds its HTTP delivery to
   the app and the wait for its answer.
 - **Memory and startup** start from Node itself${floor ? ` (${floor.idleRssMb.toFixed(0)} MB and ${floor.readyMsMedian} ms for a bare HTTP server here)` : ''};
-  the rest is loading the code (one esbuild bundle; client libraries load only for the component types
-  declared), connecting to the declared servers, and V8's heap growing under load.
+  the rest is loading the code (one esbuild bundle, compiled with the V8 code cache the build records;
+  client libraries load only for the component types declared), connecting to the declared servers, and
+  V8's heap growing under load.
 - **Quick mode** (\`npm run bench -- --quick\`, run in CI) measures a few hundred requests per scenario: it proves
   that every scenario runs, nothing more.`;
 }

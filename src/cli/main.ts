@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import type { ChildProcess } from 'node:child_process';
 import { ResourceLoadError } from '../config/resource-problem.js';
 import { createRootLogger } from '../observability/logger.js';

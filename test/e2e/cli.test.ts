@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, runMecha, startMecha } from '../support/mecha-process.js';
+import { compileBundle } from '../../src/cli/bundle-loader.js';
+import { freePort, MECHA_BIN, runMecha, startMecha } from '../support/mecha-process.js';
 import { component, resourcesDir } from '../support/resources.js';
 
 describe('mecha CLI', () => {
@@ -16,6 +17,10 @@ describe('mecha CLI', () => {
       expect(help.output).toContain(flag);
     }
     expect(help.output).toContain('(default 3500)');
+  });
+
+  it('starts from a code cache this Node accepts', () => {
+    expect(compileBundle(dirname(MECHA_BIN)).cacheRejected).toBe(false);
   });
 
   it('rejects an unknown flag or a bad value with one line naming the flag', async () => {
