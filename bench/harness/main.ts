@@ -44,7 +44,7 @@ try {
     const runs = quick ? 2 : 10;
     log(`startup (${runs} runs each)`);
     try {
-      run.startup = await measureStartup(env.redisAddress, env.kafkaBrokers, runs);
+      run.startup = { ...(await measureStartup(env.redisAddress, env.kafkaBrokers, runs)), commit: run.mecha.commit };
     } catch (err) {
       log(`startup failed: ${(err as Error).stack ?? err}`);
       run.failures.push({ name: 'startup', error: (err as Error).message });

@@ -90,10 +90,20 @@ function startupSection(run: BenchRun): string {
   ].join('\n');
 }
 
+/** The commit most steps were measured at, and the steps measured at another one. */
+function measuredCommits(run: BenchRun): string {
+  const steps = new Map<string, string[]>();
+  const add = (commit = run.mecha.commit, name: string) => steps.set(commit, [...(steps.get(commit) ?? []), `\`${name}\``]);
+  for (const s of run.scenarios) add(s.commit, s.name);
+  if (run.startup) add(run.startup.commit, 'startup');
+  const [main, ...others] = [...steps].sort((a, b) => b[1].length - a[1].length);
+  if (!main) return `commit ${run.mecha.commit}`;
+  return `commit ${main[0]}${others.map(([commit, names]) => ` (${names.join(', ')} at ${commit})`).join('')}`;
+}
+
 export function renderReport(run: BenchRun, order: string[] = []): string {
   const m = run.machine;
   const dates = [...run.scenarios.map((s) => s.date), ...(run.startup ? [run.startup.date] : [])].sort();
-  const commits = [...new Set(run.scenarios.map((s) => s.commit).filter(Boolean))];
   const measured = new Set([...run.scenarios.map((s) => s.name), ...(run.startup ? ['startup'] : [])]);
   const notMeasured = order.filter((n) => !measured.has(n) && !run.failures.some((f) => f.name === n));
   const groups = [...new Set(run.scenarios.map((s) => s.group))];
@@ -104,7 +114,7 @@ What Mecha adds over a direct call, and what it costs in CPU and memory. Generat
 \`npm run bench -- --only invoke-http\` re-measures one step and merges it into the same results); do not
 edit by hand — the text lives in \`bench/harness/report*.ts\`.
 
-${run.quick ? '**Quick mode: these figures prove only that the harness runs; they are not measurements.**\n\n' : ''}Measured ${dates.length > 1 ? `from ${dates[0]} to ${dates.at(-1)}` : `on ${dates[0] ?? run.date}`}, Mecha ${run.mecha.version} at commit ${commits.join(', ') || run.mecha.commit}${run.mecha.srcModified ? ' (with uncommitted changes in src/)' : ''}.
+${run.quick ? '**Quick mode: these figures prove only that the harness runs; they are not measurements.**\n\n' : ''}Measured ${dates.length > 1 ? `from ${dates[0]} to ${dates.at(-1)}` : `on ${dates[0] ?? run.date}`}, Mecha ${run.mecha.version} at ${measuredCommits(run)}${run.mecha.srcModified ? ' (with uncommitted changes in src/)' : ''}.
 ${notMeasured.length > 0 ? `\nNot measured yet at these settings: ${notMeasured.map((n) => `\`${n}\``).join(', ')}.\n` : ''}
 ## Machine
 

@@ -12,6 +12,8 @@ export interface StartupFigures {
 
 export interface StartupResult {
   date: string;
+  /** The commit measured (results of several runs can be merged). */
+  commit?: string;
   /** A bare Node HTTP server answering the health check: the floor. */
   bareNode: StartupFigures;
   defaults: StartupFigures;

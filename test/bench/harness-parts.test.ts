@@ -69,5 +69,13 @@ describe('benchmark harness parts', () => {
     expect(doc).toMatch(/\| title of state-get-memory — daprd: state get over HTTP, in-memory store \| \+0\.28 \/ \+0\.71 \/ \+0\.98 \| \+0\.14 \/ \+0\.35 \/ \+0\.49 \| \+0\.10 \/ \+0\.20 \/ \+0\.40 \| 57 → 50 mCPU \| 48 → 60 MB \| latency: yes; CPU: yes; memory: no \|/);
     expect(doc).toContain('Not measured yet at these settings: `startup`, `invoke-http`.');
     expect(doc).toContain('- title of state-get-memory: a Map.');
+    expect(doc).toContain('Mecha 0.1.0 at commit abc1234.');
+  });
+
+  it('names the steps of a merged report measured at another commit', () => {
+    const figures = { runs: 10, readyMsMedian: 200, readyMsMin: 190, idleRssMb: 80 };
+    const startup = { date: '2026-02-01T00:00:00.000Z', commit: 'def5678', bareNode: figures, defaults: figures, full: figures };
+    const doc = renderReport(benchRun([scenario('state-get-memory', 0.2), scenario('invoke-http', 1)], { startup }), STEPS);
+    expect(doc).toContain('Mecha 0.1.0 at commit abc1234 (`startup` at def5678).');
   });
 });
