@@ -90,21 +90,26 @@ function startupSection(run: BenchRun): string {
   ].join('\n');
 }
 
+/** Every step measured, startup included, with when and at which commit (merged results mix runs). */
+function measuredSteps(run: BenchRun): { name: string; date: string; commit: string }[] {
+  const steps = [...run.scenarios, ...(run.startup ? [{ ...run.startup, name: 'startup' }] : [])];
+  return steps.map(({ name, date, commit }) => ({ name, date, commit: commit ?? run.mecha.commit }));
+}
+
 /** The commit most steps were measured at, and the steps measured at another one. */
-function measuredCommits(run: BenchRun): string {
-  const steps = new Map<string, string[]>();
-  const add = (commit = run.mecha.commit, name: string) => steps.set(commit, [...(steps.get(commit) ?? []), `\`${name}\``]);
-  for (const s of run.scenarios) add(s.commit, s.name);
-  if (run.startup) add(run.startup.commit, 'startup');
-  const [main, ...others] = [...steps].sort((a, b) => b[1].length - a[1].length);
+function measuredCommits(run: BenchRun, steps: { name: string; commit: string }[]): string {
+  const byCommit = new Map<string, string[]>();
+  for (const { name, commit } of steps) byCommit.set(commit, [...(byCommit.get(commit) ?? []), `\`${name}\``]);
+  const [main, ...others] = [...byCommit].sort((a, b) => b[1].length - a[1].length);
   if (!main) return `commit ${run.mecha.commit}`;
   return `commit ${main[0]}${others.map(([commit, names]) => ` (${names.join(', ')} at ${commit})`).join('')}`;
 }
 
 export function renderReport(run: BenchRun, order: string[] = []): string {
   const m = run.machine;
-  const dates = [...run.scenarios.map((s) => s.date), ...(run.startup ? [run.startup.date] : [])].sort();
-  const measured = new Set([...run.scenarios.map((s) => s.name), ...(run.startup ? ['startup'] : [])]);
+  const steps = measuredSteps(run);
+  const dates = steps.map((s) => s.date).sort();
+  const measured = new Set(steps.map((s) => s.name));
   const notMeasured = order.filter((n) => !measured.has(n) && !run.failures.some((f) => f.name === n));
   const groups = [...new Set(run.scenarios.map((s) => s.group))];
   return `# Benchmarks
@@ -114,7 +119,7 @@ What Mecha adds over a direct call, and what it costs in CPU and memory. Generat
 \`npm run bench -- --only invoke-http\` re-measures one step and merges it into the same results); do not
 edit by hand — the text lives in \`bench/harness/report*.ts\`.
 
-${run.quick ? '**Quick mode: these figures prove only that the harness runs; they are not measurements.**\n\n' : ''}Measured ${dates.length > 1 ? `from ${dates[0]} to ${dates.at(-1)}` : `on ${dates[0] ?? run.date}`}, Mecha ${run.mecha.version} at ${measuredCommits(run)}${run.mecha.srcModified ? ' (with uncommitted changes in src/)' : ''}.
+${run.quick ? '**Quick mode: these figures prove only that the harness runs; they are not measurements.**\n\n' : ''}Measured ${dates.length > 1 ? `from ${dates[0]} to ${dates.at(-1)}` : `on ${dates[0] ?? run.date}`}, Mecha ${run.mecha.version} at ${measuredCommits(run, steps)}${run.mecha.srcModified ? ' (with uncommitted changes in src/)' : ''}.
 ${notMeasured.length > 0 ? `\nNot measured yet at these settings: ${notMeasured.map((n) => `\`${n}\``).join(', ')}.\n` : ''}
 ## Machine
 
