@@ -63,8 +63,10 @@ describe('bindings end to end', () => {
   it('fires the cron binding on schedule into POST /<name>', async () => {
     const ds = await waitFor(() => app.received(), (d) => d.filter((x) => x.path === '/tick').length >= 2, 6000);
     const ticks = ds.filter((x) => x.path === '/tick');
-    expect(ticks[1].at - ticks[0].at).toBeGreaterThan(700);
-    expect(ticks[0].headers.readtimeutc).toBeTruthy();
+    // Fire times come from readTimeUTC: arrival times also carry the app channel's jitter on a busy machine.
+    const fired = ticks.map((t) => Date.parse(t.headers.readtimeutc));
+    expect(fired.every(Number.isFinite)).toBe(true);
+    expect(fired[1] - fired[0]).toBeGreaterThan(900);
   });
 
   it('writes, reads, lists and deletes files under rootPath', async () => {
