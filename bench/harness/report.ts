@@ -90,14 +90,16 @@ function startupSection(run: BenchRun): string {
   ].join('\n');
 }
 
-/** Every step measured, startup included, with when and at which commit (merged results mix runs). */
-function measuredSteps(run: BenchRun): { name: string; date: string; commit: string }[] {
+/** A step measured, startup included, with when and at which commit (merged results mix runs). */
+type MeasuredStep = { name: string; date: string; commit: string };
+
+function measuredSteps(run: BenchRun): MeasuredStep[] {
   const steps = [...run.scenarios, ...(run.startup ? [{ ...run.startup, name: 'startup' }] : [])];
   return steps.map(({ name, date, commit }) => ({ name, date, commit: commit ?? run.mecha.commit }));
 }
 
 /** The commit most steps were measured at, and the steps measured at another one. */
-function measuredCommits(run: BenchRun, steps: { name: string; commit: string }[]): string {
+function measuredCommits(run: BenchRun, steps: MeasuredStep[]): string {
   const byCommit = new Map<string, string[]>();
   for (const { name, commit } of steps) byCommit.set(commit, [...(byCommit.get(commit) ?? []), `\`${name}\``]);
   const [main, ...others] = [...byCommit].sort((a, b) => b[1].length - a[1].length);
