@@ -19,6 +19,12 @@ export interface HttpApiOptions {
   apiLogging: boolean;
   /** Handles every unmatched route (daprd treats them as service invocation); default: the 404 it answers without a target. */
   fallback?: RouteHandlerMethod;
+  /** Sees every answered request (metrics); the one per-request observation point of this transport. */
+  observer?: HttpObserver;
+}
+
+export interface HttpObserver {
+  httpRequest(method: string, url: string, status: number, ms: number, requestBytes: number, responseBytes: number): void;
 }
 
 const UNAUTHENTICATED_PATHS = new Set(['/v1.0/healthz', '/v1.0/healthz/outbound']);
@@ -62,6 +68,15 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
       reply.header('traceparent', responseTraceparent(Array.isArray(incoming) ? incoming[0] : incoming));
     }
   });
+
+  if (o.observer) {
+    const observer = o.observer;
+    app.addHook('onResponse', (req, reply, done) => {
+      const sent = reply.getHeader('content-length');
+      observer.httpRequest(req.method, req.url, reply.statusCode, reply.elapsedTime, Number(req.headers['content-length']) || 0, Number(sent) || 0);
+      done();
+    });
+  }
 
   if (o.apiLogging) {
     app.addHook('onResponse', async (req, reply) => {
