@@ -1,7 +1,8 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';
 import { DEFAULT_LATENCY_BUCKETS, FAMILIES, SIZE_BUCKETS, type FamilyKey } from './metric-families.js';
 import { HttpPathLabeler, metricsMethod, type HttpMetricsOptions } from './http-path-label.js';
 import { LabelCache } from './label-cache.js';
+import { CounterFamily, HistogramFamily, type CounterCell, type HistogramCell } from './metric-cells.js';
 
 /** `spec.metrics` (or the older `spec.metric`) of a Configuration, as daprd reads it. */
 export interface MetricsSpec {
@@ -26,10 +27,10 @@ export type InstrumentedCategory = keyof typeof COMPONENT_FAMILIES;
 const GRPC_STATUS = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied', 'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated'];
 
 interface CountAndLatency {
-  count: { inc(): void };
-  latency: { observe(v: number): void };
+  count: CounterCell;
+  latency: HistogramCell;
 }
-type Family = Counter<string> | Histogram<string>;
+type Family = CounterFamily | HistogramFamily;
 type Rule = { regex: RegExp; replace: string };
 
 /** daprd matches rules on the metric name without `dapr_`, underscores and slashes alike. */
@@ -37,7 +38,7 @@ const ruleKey = (metric: string, label: string) => `${metric.replace('dapr_', ''
 
 /**
  * Mecha's Prometheus metrics. Until `enable` runs (metrics on), every recording method returns at once.
- * Label children are bound once per label combination (rules applied then), so hot paths only look up
+ * Label cells are bound once per label combination (rules applied then), so hot paths only look up
  * maps and add numbers.
  */
 export class Metrics {
@@ -47,19 +48,19 @@ export class Metrics {
   #rules = new Map<string, Rule[]>();
   #paths = new HttpPathLabeler();
   #excludeVerbs = false;
-  #http!: LabelCache<CountAndLatency & { responses?: { inc(): void } }>;
-  #httpBytes!: { request: { observe(v: number): void }; response: { observe(v: number): void } };
+  #http!: LabelCache<CountAndLatency & { responses?: CounterCell }>;
+  #httpBytes!: { request: HistogramCell; response: HistogramCell };
   #grpc!: LabelCache<CountAndLatency>;
   #components = new Map<string, LabelCache<CountAndLatency>>();
   #egress!: LabelCache<CountAndLatency>;
   #bulkEgress!: LabelCache<CountAndLatency>;
   #ingress!: LabelCache<CountAndLatency>;
   #input!: LabelCache<CountAndLatency>;
-  #invokeSent!: LabelCache<{ inc(): void }>;
+  #invokeSent!: LabelCache<CounterCell>;
   #invokeAnswered!: LabelCache<CountAndLatency>;
-  #invokeReceived!: LabelCache<{ inc(): void }>;
-  #invokeResponded!: LabelCache<{ inc(): void }>;
-  #resiliency!: LabelCache<{ applied: { inc(): void }; activated: { inc(): void } }>;
+  #invokeReceived!: LabelCache<CounterCell>;
+  #invokeResponded!: LabelCache<CounterCell>;
+  #resiliency!: LabelCache<{ applied: CounterCell; activated: CounterCell }>;
 
   constructor(
     readonly appId: string,
@@ -74,8 +75,9 @@ export class Metrics {
   enable(spec: MetricsSpec = {}): void {
     const latency = spec.latencyDistributionBuckets?.length ? [...spec.latencyDistributionBuckets].sort((a, b) => a - b) : DEFAULT_LATENCY_BUCKETS;
     for (const [key, f] of Object.entries(FAMILIES) as Array<[FamilyKey, (typeof FAMILIES)[FamilyKey]]>) {
-      const common = { name: f.name, help: f.help, labelNames: [...f.labels], registers: [this.registry] };
-      this.#families[key] = f.type === 'counter' ? new Counter(common) : new Histogram({ ...common, buckets: f.buckets === 'size' ? SIZE_BUCKETS : latency });
+      const family = f.type === 'counter' ? new CounterFamily(f.name, f.help) : new HistogramFamily(f.name, f.help, f.buckets === 'size' ? SIZE_BUCKETS : latency);
+      this.#families[key] = family;
+      this.registry.registerMetric(family as unknown as Metric);
     }
     for (const rule of spec.rules ?? []) {
       for (const label of rule.labels ?? []) {
@@ -87,11 +89,11 @@ export class Metrics {
     this.#excludeVerbs = spec.http?.excludeVerbs ?? false;
     const recordsResponses = this.#paths.recordsResponses;
     this.#http = new LabelCache((method, path, status) => ({
-      count: this.#bind('httpRequests', { method, path, status }),
-      latency: this.#bind('httpLatency', { method, path, status }),
-      responses: recordsResponses ? this.#bind('httpResponses', { method, path, status }) : undefined,
+      count: this.#counter('httpRequests', { method, path, status }),
+      latency: this.#histogram('httpLatency', { method, path, status }),
+      responses: recordsResponses ? this.#counter('httpResponses', { method, path, status }) : undefined,
     }));
-    this.#httpBytes = { request: this.#bind('httpRequestBytes', {}), response: this.#bind('httpResponseBytes', {}) };
+    this.#httpBytes = { request: this.#histogram('httpRequestBytes', {}), response: this.#histogram('httpResponseBytes', {}) };
     this.#grpc = this.#pair('grpcCompleted', 'grpcLatency', (grpc_server_method, grpc_server_status) => ({ grpc_server_method, grpc_server_status }));
     for (const [category, [count, latency]] of Object.entries(COMPONENT_FAMILIES)) {
       this.#components.set(category, this.#pair(count, latency, (component, operation, success) => ({ component, operation, success })));
@@ -101,13 +103,13 @@ export class Metrics {
     this.#bulkEgress = this.#pair('bulkEgressCount', 'bulkEgressLatency', egress);
     this.#ingress = this.#pair('ingressCount', 'ingressLatency', (component, topic, process_status, status) => ({ component, topic, process_status, status }));
     this.#input = this.#pair('inputBindingCount', 'inputBindingLatency', (component, success) => ({ component, success }));
-    this.#invokeSent = new LabelCache((dst_app_id) => this.#bind('invokeReqSent', { dst_app_id, type: 'unary' }));
+    this.#invokeSent = new LabelCache((dst_app_id) => this.#counter('invokeReqSent', { dst_app_id, type: 'unary' }));
     this.#invokeAnswered = this.#pair('invokeResRecv', 'invokeResRecvLatency', (src_app_id, status) => ({ src_app_id, status, type: 'unary' }));
-    this.#invokeReceived = new LabelCache((src_app_id) => this.#bind('invokeReqRecv', { src_app_id }));
-    this.#invokeResponded = new LabelCache((dst_app_id, status) => this.#bind('invokeResSent', { dst_app_id, status }));
+    this.#invokeReceived = new LabelCache((src_app_id) => this.#counter('invokeReqRecv', { src_app_id }));
+    this.#invokeResponded = new LabelCache((dst_app_id, status) => this.#counter('invokeResSent', { dst_app_id, status }));
     this.#resiliency = new LabelCache((name, policy, flow_direction, target) => {
       const values = { name, policy, flow_direction, target, status: '' };
-      return { applied: this.#bind('resiliencyCount', values), activated: this.#bind('resiliencyActivations', values) };
+      return { applied: this.#counter('resiliencyCount', values), activated: this.#counter('resiliencyActivations', values) };
     });
     collectDefaultMetrics({ register: this.registry });
     this.#on = true;
@@ -174,16 +176,16 @@ export class Metrics {
 
   componentInitialized(type: string): void {
     if (!this.#on) return;
-    this.#bind('componentInit', { component: type }).inc();
-    this.#bind('componentLoaded', {}).inc();
+    this.#counter('componentInit', { component: type }).inc();
+    this.#counter('componentLoaded', {}).inc();
   }
 
   componentInitFailed(type: string, name: string, reason: 'init' | 'timeout'): void {
-    if (this.#on) this.#bind('componentInitFail', { component: type, componentName: name, reason }).inc();
+    if (this.#on) this.#counter('componentInitFail', { component: type, componentName: name, reason }).inc();
   }
 
   resiliencyLoaded(name: string): void {
-    if (this.#on) this.#bind('resiliencyLoaded', { name }).inc();
+    if (this.#on) this.#counter('resiliencyLoaded', { name }).inc();
   }
 
   /** A policy applied to a call (`activated` false) or acting on one: a retry, a timeout, a breaker trip. */
@@ -193,8 +195,16 @@ export class Metrics {
     (activated ? c.activated : c.applied).inc();
   }
 
-  /** A bound child: app_id and namespace filled in, rules applied to every value. */
-  #bind(key: FamilyKey, values: Record<string, string>): { inc(): void; observe(v: number): void } {
+  #counter(key: FamilyKey, values: Record<string, string>): CounterCell {
+    return (this.#families[key] as CounterFamily).bind(this.#labels(key, values));
+  }
+
+  #histogram(key: FamilyKey, values: Record<string, string>): HistogramCell {
+    return (this.#families[key] as HistogramFamily).bind(this.#labels(key, values));
+  }
+
+  /** A family's full label set: app_id and namespace filled in, rules applied to every value. */
+  #labels(key: FamilyKey, values: Record<string, string>): Record<string, string> {
     const f = FAMILIES[key];
     const labels: Record<string, string> = {};
     for (const name of f.labels) {
@@ -203,11 +213,11 @@ export class Metrics {
       if (value !== '') for (const r of this.#rules.get(ruleKey(f.name, name)) ?? []) value = value.replace(r.regex, r.replace);
       labels[name] = value;
     }
-    return (this.#families[key] as Counter<string>).labels(labels) as unknown as { inc(): void; observe(v: number): void };
+    return labels;
   }
 
   #pair(count: FamilyKey, latency: FamilyKey, values: (a: string, b: string, c: string, d: string) => Record<string, string>): LabelCache<CountAndLatency> {
-    return new LabelCache((a, b, c, d) => ({ count: this.#bind(count, values(a, b, c, d)), latency: this.#bind(latency, values(a, b, c, d)) }));
+    return new LabelCache((a, b, c, d) => ({ count: this.#counter(count, values(a, b, c, d)), latency: this.#histogram(latency, values(a, b, c, d)) }));
   }
 }
 
