@@ -163,9 +163,10 @@ describe('problems', () => {
     const dup = at(b, 4, 'metadata.name');
     expect(dup?.message).toContain('dup');
     expect(dup?.message).toContain(a);
-    const yaml = problems.find((p) => p.file === join(second, 'c.yaml'));
-    expect(yaml?.document).toBe(1);
-    expect(yaml?.message).toMatch(/yaml/i);
+    const yaml = problems.filter((p) => p.file === join(second, 'c.yaml'));
+    expect(yaml).toHaveLength(1);
+    expect(yaml[0].line).toBeGreaterThanOrEqual(3);
+    expect(yaml[0].message).toMatch(/yaml/i);
     expect(problems.some((p) => p.file === join(first, 'ok.yaml'))).toBe(false);
   });
 
@@ -175,6 +176,20 @@ describe('problems', () => {
     expect(err.problems).toHaveLength(2);
     expect(err.message).toContain('x.yaml');
     expect(err.message).toContain('y.yaml');
+  });
+
+  it('a YAML syntax error is one problem with line, column and the offending line', async () => {
+    const text = 'apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\nspec:\n  type: state.in-memory\n   version: v1\n  metadata: [\n';
+    const dir = await dirWith({ 'bad.yaml': text, 'later.yaml': sqlite('later', { disableWAL: 'maybe' }) });
+    const err = await loadError([dir]);
+    const file = join(dir, 'bad.yaml');
+    expect(err.problems.filter((p) => p.file === file)).toEqual([
+      { file, line: 6, column: 9, excerpt: '  type: state.in-memory\n        ^', message: 'invalid YAML: Nested mappings are not allowed in compact mappings' },
+    ]);
+    expect(err.problems.some((p) => p.file === join(dir, 'later.yaml'))).toBe(true);
+    expect(err.message).toContain(
+      `  - ${file}: line 6, column 9: invalid YAML: Nested mappings are not allowed in compact mappings\n        type: state.in-memory\n              ^\n`,
+    );
   });
 
   it('a secretKeyRef without a secret store is a problem naming the field', async () => {
