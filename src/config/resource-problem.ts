@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path';
 import type { YAMLError } from 'yaml';
 
 /** One thing wrong with the resources, located as precisely as we can: file, document or line, field. */
@@ -17,9 +18,16 @@ export interface ResourceProblem {
 
 export function formatProblem(p: ResourceProblem): string {
   const at = p.line !== undefined ? `line ${p.line}, column ${p.column}` : p.document !== undefined ? `document ${p.document}` : '';
-  const where = [p.file, at, p.field ?? ''].filter(Boolean).join(': ');
+  const where = [displayPath(p.file), at, p.field ?? ''].filter(Boolean).join(': ');
   const excerpt = p.excerpt ? `\n${p.excerpt.replace(/^/gm, '      ')}` : '';
   return `${where}: ${p.message}${excerpt}`;
+}
+
+/** A file under the working directory is shown relative to it, as the user would type it. */
+function displayPath(file: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
 /**
