@@ -10,7 +10,7 @@ class Inventory(BaseHTTPRequestHandler):
     def do_POST(self):
         if self.path != "/reserve":
             return self.answer(404, {"error": f"no route {self.path}"})
-        sku = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}").get("sku")
+        sku = json.loads(self.body() or b"{}").get("sku")
         if not STOCK.get(sku):
             return self.answer(409, {"error": f"{sku} is out of stock"})
         STOCK[sku] -= 1
@@ -21,6 +21,17 @@ class Inventory(BaseHTTPRequestHandler):
         if not self.path.startswith("/stock/") or sku not in STOCK:
             return self.answer(404, {"error": f"no route {self.path}"})
         self.answer(200, {"sku": sku, "available": STOCK[sku]})
+
+    def body(self):
+        if self.headers.get("transfer-encoding", "").lower() != "chunked":
+            return self.rfile.read(int(self.headers.get("content-length", 0)))
+        data = b""  # a streamed request: chunks of "<hex size>\r\n<bytes>\r\n", then "0\r\n", trailers, "\r\n"
+        while size := int(self.rfile.readline().split(b";")[0], 16):
+            data += self.rfile.read(size)
+            self.rfile.readline()
+        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+            pass
+        return data
 
     def answer(self, status, body):
         data = json.dumps(body, separators=(",", ":")).encode()
