@@ -84,7 +84,7 @@ export function parseShell(text: string): ShellScript {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i];
-    while (line.endsWith('\\') && i + 1 < lines.length) line = `${line.slice(0, -1)} ${lines[++i].trim()}`;
+    while (line.endsWith('\\') && i + 1 < lines.length) line = `${line.slice(0, -1).trimEnd()} ${lines[++i].trim()}`;
     const trimmed = line.trim();
     if (trimmed === '') continue;
     const arrow = ARROW.exec(trimmed);
