@@ -13,11 +13,11 @@ import { ComponentRegistry } from '../../src/registry/component-registry.js';
 import { readDocBlocks, type DocBlock } from '../support/doc-examples.js';
 import { DocSession } from '../support/doc-runner.js';
 
-// Every fenced block of the README and docs/, run as written (see test/support/doc-examples.ts for the
+// Every fenced block of the READMEs and docs/, run as written (see test/support/doc-examples.ts for the
 // markers). The README's examples use fixed ports (3500, 3000…): the files, and the blocks of each
 // file, run one after the other.
 const root = join(import.meta.dirname, '../..');
-const documents = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)].filter(
+const documents = ['README.md', 'examples/README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)].filter(
   (doc) => readDocBlocks(join(root, doc)).length > 0,
 );
 
