@@ -52,7 +52,7 @@ export class DocSession {
     }
     if (block.marker.file) {
       writeFileSync(join(this.cwd, block.marker.file), `${block.text}\n`);
-      const check = syntaxCheck(block.lang, block.marker.file);
+      const check = SYNTAX_CHECKS[block.lang]?.(block.marker.file);
       if (!check) throw new Error(`no syntax check for a ${block.lang || 'plain'} file`);
       this.#exec(check, 'syntax check');
       return;
@@ -101,7 +101,7 @@ export class DocSession {
 
   /** Starts a long-running command in the background and waits until its sidecar is healthy. */
   async #startSidecar(text: string): Promise<Sidecar> {
-    const command = await this.rewrite(text);
+    const command = await this.#rewrite(text);
     const httpPort = Number(/--dapr-http-port[ =](\d+)/.exec(command)?.[1] ?? 3500);
     const appPort = /--app-port[ =](\d+)/.exec(command)?.[1];
     for (const port of [httpPort, ...(appPort ? [Number(appPort)] : [])]) {
@@ -125,7 +125,7 @@ export class DocSession {
    * `mecha run` that names no gRPC or metrics port gets free ones, so the doc's fixed HTTP ports are
    * the only ones shared with the rest of the machine.
    */
-  async rewrite(text: string): Promise<string> {
+  async #rewrite(text: string): Promise<string> {
     let command = text.replace(/^npm start\b/, npmStart()).replace(/^(npx )?mecha\b/, `node ${MECHA_BIN}`);
     if (/^node \S+ run\b/.test(command)) {
       const extra: string[] = [];
@@ -144,7 +144,7 @@ export class DocSession {
       const lines: string[] = [];
       for (const [i, c] of commands.entries()) {
         const out = join(dir, String(i));
-        lines.push(`{ ${await this.rewrite(c.text)}\n} >'${out}.out' 2>'${out}.err'; echo $? >'${out}.rc'; [ "$(cat '${out}.rc')" = 0 ] || exit 0`);
+        lines.push(`{ ${await this.#rewrite(c.text)}\n} >'${out}.out' 2>'${out}.err'; echo $? >'${out}.rc'; [ "$(cat '${out}.rc')" = 0 ] || exit 0`);
       }
       const proc = spawn('bash', ['-c', lines.join('\n')], { cwd: this.cwd, env: this.#env, stdio: 'ignore', detached: true });
       const timer = setTimeout(() => killGroup(proc, 'SIGKILL'), SCRIPT_MS);
@@ -216,7 +216,8 @@ function expectSame(actual: string, expected: string, what: string): void {
   if (actual !== expected) throw new Error(`${what} differs from the doc.\n--- the doc shows:\n${expected}\n--- printed:\n${actual}`);
 }
 
-const CHECKS: Record<string, (file: string) => string[]> = {
+/** How a code block saved as a file is checked; running it is up to the shell blocks that follow. */
+const SYNTAX_CHECKS: Record<string, (file: string) => string[]> = {
   js: (f) => ['node', '--check', f],
   mjs: (f) => ['node', '--check', f],
   javascript: (f) => ['node', '--check', f],
@@ -224,7 +225,3 @@ const CHECKS: Record<string, (file: string) => string[]> = {
   py: (f) => ['python3', '-m', 'py_compile', f],
   go: (f) => ['gofmt', '-l', f],
 };
-
-function syntaxCheck(lang: string, file: string): string[] | undefined {
-  return CHECKS[lang]?.(file);
-}
