@@ -12,10 +12,15 @@ const READY_MS = 30_000;
 const SCRIPT_MS = 60_000;
 const PRINTED_MS = 15_000;
 
-/** `npm start` as package.json defines it, without its build step (the test runs on the built CLI). */
+/**
+ * `npm start` as package.json defines it, as a `mecha` command: its last step is `node <the CLI or a
+ * launcher of it> <arguments>`; any build step before it is left out (the test runs on the built CLI).
+ */
 function npmStart(): string {
   const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  return script.split('&&').at(-1)!.trim().replace(/^node dist\/bundle\/main\.js/, 'mecha');
+  const [node, , ...args] = script.split('&&').at(-1)!.trim().split(/\s+/);
+  if (node !== 'node') throw new Error(`npm start is "${script}": the docs runner expects it to end in \`node <script> <arguments>\``);
+  return ['mecha', ...args].join(' ');
 }
 
 /**
