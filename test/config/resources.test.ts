@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfiguration } from '../../src/config/configuration.js';
 import type { LoadContext } from '../../src/config/load-components.js';
 import { ResourceLoadError, type ResourceProblem } from '../../src/config/resource-problem.js';
 import { loadResources } from '../../src/config/resources.js';
@@ -190,6 +191,17 @@ describe('problems', () => {
     expect(err.message).toContain(
       `  - ${file}: line 6, column 9: invalid YAML: Nested mappings are not allowed in compact mappings\n        type: state.in-memory\n              ^\n`,
     );
+  });
+
+  it('a YAML syntax error in a --config file is located the same way', async () => {
+    const dir = await dirWith({ 'config.yaml': 'apiVersion: dapr.io/v1alpha1\nkind: Configuration\nspec:\n\ttracing: {}\n' });
+    const err = await loadConfiguration([join(dir, 'config.yaml')], {}).then(
+      () => undefined,
+      (e: unknown) => e as ResourceLoadError,
+    );
+    expect(err?.problems).toEqual([
+      { file: join(dir, 'config.yaml'), line: 4, column: 1, excerpt: '\ttracing: {}\n^', message: 'invalid YAML: Tabs are not allowed as indentation' },
+    ]);
   });
 
   it('a secretKeyRef without a secret store is a problem naming the field', async () => {
