@@ -30,6 +30,10 @@ describe('reading the blocks', () => {
     ]);
   });
 
+  it('reads a fence indented inside a list item without its indentation', () => {
+    expect(blocksOf('1. Start it:\n\n   ```sh\n   echo a \\\n     b\n   ```\n')).toEqual([{ line: 3, lang: 'sh', text: 'echo a \\\n  b', marker: {} }]);
+  });
+
   it('refuses a skip without a reason and an unknown marker', () => {
     expect(() => blocksOf('<!-- example: skip -->\n```sh\nx\n```\n')).toThrow(/reason/);
     expect(() => blocksOf('<!-- example: needs=kafka -->\n```sh\nx\n```\n')).toThrow(/unknown example marker/);

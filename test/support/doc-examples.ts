@@ -26,7 +26,7 @@ export interface BlockMarker {
 }
 
 const MARKER = /^<!--\s*example:\s*(.*?)\s*-->$/;
-const FENCE = /^(`{3,}|~{3,})\s*([\w+-]*)/;
+const FENCE = /^( *)(`{3,}|~{3,})\s*([\w+-]*)/;
 
 export function readDocBlocks(path: string): DocBlock[] {
   const lines = readFileSync(path, 'utf8').split('\n');
@@ -34,12 +34,15 @@ export function readDocBlocks(path: string): DocBlock[] {
   for (let i = 0; i < lines.length; i++) {
     const open = FENCE.exec(lines[i]);
     if (!open) continue;
-    const close = lines.findIndex((l, j) => j > i && l.trim().startsWith(open[1][0].repeat(open[1].length)) && l.trim().replace(/[`~]/g, '') === '');
+    const [, indent, fence, lang] = open;
+    const close = lines.findIndex((l, j) => j > i && l.trim().startsWith(fence) && l.trim().replace(/[`~]/g, '') === '');
     if (close === -1) throw new Error(`${path}:${i + 1}: unclosed code fence`);
     let before = i - 1;
     while (before >= 0 && lines[before].trim() === '') before--;
     const marker = before >= 0 ? MARKER.exec(lines[before].trim()) : null;
-    blocks.push({ line: i + 1, lang: open[2].toLowerCase(), text: lines.slice(i + 1, close).join('\n'), marker: parseMarker(marker?.[1], `${path}:${before + 1}`) });
+    // A fence inside a list item is indented; its lines are, by as much.
+    const text = lines.slice(i + 1, close).map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l.trimStart()));
+    blocks.push({ line: i + 1, lang: lang.toLowerCase(), text: text.join('\n'), marker: parseMarker(marker?.[1], `${path}:${before + 1}`) });
     i = close;
   }
   return blocks;
