@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startMecha, type MechaProcess } from '../support/mecha-process.js';
 import { pythonSdk } from '../support/sdk-python.js';
 import { SDK_COMPONENTS, SDK_CONFIG, SDK_SECRETS, pollUntil, sdkResources, type SdkResources } from '../support/sdk-resources.js';
-import { run } from '../support/sdk-toolchains.js';
+import { runReport } from '../support/sdk-toolchains.js';
 
 // The Python SDK against the sidecar: DaprClient over gRPC, and a dapr.ext.grpc.App as the app
 // (`--app-protocol grpc`), which must receive the events it subscribes to on its default route, on a
@@ -35,7 +35,7 @@ describe.skipIf('skip' in toolchain)('the Python SDK (DaprClient, dapr.ext.grpc.
       { cwd: home, env: { HOME: home, PYTHONUNBUFFERED: '1' }, readyPath: '/v1.0/healthz' },
     );
     const env = { DAPR_RUNTIME_HOST: '127.0.0.1', DAPR_HTTP_PORT: String(sidecar.httpPort), DAPR_GRPC_PORT: String(sidecar.grpcPort), PYTHONWARNINGS: 'ignore' };
-    report = JSON.parse(await run(python, [CLIENT, APP_ID], { env, timeoutMs: 60_000 })) as Record<string, unknown>;
+    report = await runReport(python, [CLIENT, APP_ID], env);
   });
 
   afterAll(async () => {

@@ -97,3 +97,9 @@ export async function settle<T>(sdk: string, setup: () => Promise<T>): Promise<T
     return { skip: reason };
   }
 }
+
+/** Runs an SDK driver and parses its report: the last line of its output (SDKs print banners before it). */
+export async function runReport(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<Record<string, unknown>> {
+  const lines = (await run(bin, args, { env, timeoutMs: 60_000 })).trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
+}
