@@ -7,6 +7,7 @@ import { appEnvironment, launchApp, stopApp } from './app-process.js';
 import { blockShutdown } from './block-shutdown.js';
 import { helpText, RUN_FLAGS } from './flags.js';
 import { parseRunArgs, UsageError } from './parse-run-args.js';
+import { onTermination } from './termination.js';
 
 const USAGE = `mecha ${VERSION}: a Dapr-compatible sidecar
 
@@ -91,12 +92,12 @@ async function run(args: string[], form: 'run' | 'daprd'): Promise<number> {
     const base = `localhost:${sidecar.httpPort}/v1.0/state/statestore`;
     logger.info(`try: curl -X POST ${base} -d '[{"key":"k","value":"hello"}]' && curl ${base}/k`);
   }
-  onTerminationSignal(async (signal, again) => {
+  onTermination(async (cause, again) => {
     if (o.blockShutdownMs !== undefined && sidecar && !stopping) {
-      logger.info({ ms: o.blockShutdownMs }, `${signal}: blocking shutdown until the app is unhealthy or the block-shutdown duration has passed`);
+      logger.info({ ms: o.blockShutdownMs }, `${cause}: blocking shutdown until the app is unhealthy or the block-shutdown duration has passed`);
       logger.info({ why: await blockShutdown(sidecar, o.blockShutdownMs, again) }, 'shutdown block ended');
     }
-    await shutdown(0, signal);
+    await shutdown(0, cause);
   });
 
   if (cmd.appCommand.length > 0) {
@@ -107,24 +108,6 @@ async function run(args: string[], form: 'run' | 'daprd'): Promise<number> {
     });
   }
   return finished;
-}
-
-/**
- * Every signal that ends a terminal program stops the sidecar and its app the graceful way: SIGINT
- * (Ctrl-C), SIGTERM (npm, process managers, `kill`), SIGHUP (the terminal closed). `again` resolves on
- * the next one of them.
- */
-function onTerminationSignal(handler: (signal: NodeJS.Signals, again: Promise<void>) => Promise<void>): void {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  let count = 0;
-  let next!: () => void;
-  const again = new Promise<void>((resolve) => (next = resolve));
-  for (const signal of signals) {
-    process.on(signal, () => {
-      if (count++ === 0) void handler(signal, again);
-      else next();
-    });
-  }
 }
 
 main(process.argv.slice(2)).then(
