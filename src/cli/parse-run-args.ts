@@ -55,6 +55,8 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cw
     if (v[name] === undefined && form === 'run' && spec.runDefault) return spec.runDefault.value;
     return convert(spec, v[name]);
   };
+  // Every given value is checked, also of flags that only matter with another one (probe settings).
+  for (const f of RUN_FLAGS) if (v[f.name] !== undefined && f.kind !== 'list') get(f.name);
   const list = (name: string) => ((v[name] as string[] | undefined) ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
   const resources = [...list('resources-path'), ...list('components-path')];
   const appPort = get('app-port') as number | undefined;
