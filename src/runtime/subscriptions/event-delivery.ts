@@ -1,7 +1,7 @@
 import type { MessageHandler, PubSubMessage } from '../../contracts/pubsub.js';
 import { CLOUDEVENT_CONTENT_TYPE } from '../../core/pubsub-envelope.js';
 import { eventAnswer } from './app-answers.js';
-import { DeliveryAborted, RetriableDelivery, deadLetterOrDrop, deadLetterOrFail, deliveryHeaders, type DeliveryContext } from './delivery-context.js';
+import { DeliveryAborted, RetriableDelivery, deadLetterOrDrop, deadLetterOrFail, deliveryHeaders, dropUnimplemented, type DeliveryContext } from './delivery-context.js';
 import { decodeEvent, isExpired } from './event-decoding.js';
 
 const APP_TIMEOUT_MS = 60_000;
@@ -39,6 +39,7 @@ export function singleDelivery(ctx: DeliveryContext): MessageHandler {
           ctx.observer?.delivered(ctx.pubsubName, message.topic, 'retry', 'retry', performance.now() - started);
           throw err instanceof DeliveryAborted ? err : new RetriableDelivery(`app unreachable: ${err.message}`);
         });
+        if (res.unimplemented) return 'UNIMPLEMENTED';
         const answer = eventAnswer(res.status, res.body);
         observeAnswer(ctx, message.topic, answer, res.status, performance.now() - started);
         if (answer === 'RETRY') throw new RetriableDelivery(`app answered ${res.status} ${summary(res.body)} on ${path}`, res.status);
@@ -48,6 +49,7 @@ export function singleDelivery(ctx: DeliveryContext): MessageHandler {
     } catch (err) {
       return deadLetterOrFail(ctx, message, err);
     }
+    if (status === 'UNIMPLEMENTED') return dropUnimplemented(ctx, path, [String(incoming.event.id)]);
     if (status === 'DROP') return deadLetterOrDrop(ctx, message, 'the app asked to drop the event');
   };
 }
