@@ -130,7 +130,12 @@ export class Sidecar {
     sidecar.#configuration = await loadConfiguration(options.configPaths, process.env);
     sidecar.#accessControl = accessChecker(sidecar.#configuration.accessControl);
     await sidecar.#startMetrics();
-    await sidecar.#startComponents();
+    try {
+      await sidecar.#startComponents();
+    } catch (err) {
+      sidecar.#metricsServer?.close();
+      throw err;
+    }
     try {
       await sidecar.#listen();
     } catch (err) {

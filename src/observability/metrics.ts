@@ -180,8 +180,9 @@ export class Metrics {
     this.#counter('componentLoaded', {}).inc();
   }
 
-  componentInitFailed(type: string, name: string, reason: 'init' | 'timeout'): void {
-    if (this.#on) this.#counter('componentInitFail', { component: type, componentName: name, reason }).inc();
+  /** daprd's `reason` is `init` for a component that could not be created or initialised. */
+  componentInitFailed(type: string, name: string): void {
+    if (this.#on) this.#counter('componentInitFail', { component: type, componentName: name, reason: 'init' }).inc();
   }
 
   resiliencyLoaded(name: string): void {

@@ -28,6 +28,7 @@ export class ComponentHost {
     const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ spec: specs[i], err: r.reason as Error }] : []));
     const fatal = failures.filter((f) => !f.spec.ignoreErrors);
     for (const f of failures) {
+      this.metrics?.componentInitFailed(f.spec.type, f.spec.name);
       const log = { component: f.spec.name, type: f.spec.type, file: f.spec.source.file, err: f.err.message };
       if (f.spec.ignoreErrors) this.logger.warn(log, 'component init failed; continuing because ignoreErrors is true');
     }
@@ -69,7 +70,6 @@ export class ComponentHost {
     try {
       await withTimeout(instance.init(spec.metadata), spec.initTimeoutMs, 'init');
     } catch (err) {
-      this.metrics?.componentInitFailed(spec.type, spec.name, 'init');
       await instance.close().catch(() => undefined);
       throw err;
     }
