@@ -198,6 +198,7 @@ export class Sidecar {
     if (!this.options.enableMetrics || spec.enabled === false) return;
     this.metrics.enable(spec);
     this.#resiliency.observer = this.metrics;
+    if (this.appChannel) this.appChannel.observer = this.metrics;
     this.#metricsServer = await startMetricsServer(this.metrics, this.options.metricsListenAddress, this.options.metricsPort, this.logger);
   }
 

@@ -34,6 +34,11 @@ export const FAMILIES = {
   httpRequestBytes: h('dapr_http_server_request_bytes', 'HTTP request body size if set as ContentLength (uncompressed) in server.', ['app_id'], 'size'),
   httpResponseBytes: h('dapr_http_server_response_bytes', 'HTTP response body size (uncompressed) in server.', ['app_id'], 'size'),
 
+  clientCompleted: c('dapr_http_client_completed_count', 'Count of completed requests', HTTP),
+  clientLatency: h('dapr_http_client_roundtrip_latency', 'Time between first byte of request headers sent to last byte of response received, or terminal error', HTTP),
+  clientSentBytes: h('dapr_http_client_sent_bytes', 'Total bytes sent in request body (not including headers)', HTTP, 'size'),
+  clientReceivedBytes: h('dapr_http_client_received_bytes', 'Total bytes received in response bodies (not including headers but including error responses with bodies)', ['app_id'], 'size'),
+
   grpcCompleted: c('dapr_grpc_io_server_completed_rpcs', 'Distribution of bytes sent per RPC, by method.', GRPC),
   grpcLatency: h('dapr_grpc_io_server_server_latency', 'Time between first byte of request received to last byte of response sent, or terminal error.', GRPC),
 

@@ -50,6 +50,8 @@ export class Metrics {
   #excludeVerbs = false;
   #http!: LabelCache<CountAndLatency & { responses?: CounterCell }>;
   #httpBytes!: { request: HistogramCell; response: HistogramCell };
+  #client!: LabelCache<CountAndLatency & { sent: HistogramCell }>;
+  #clientReceived!: HistogramCell;
   #grpc!: LabelCache<CountAndLatency>;
   #components = new Map<string, LabelCache<CountAndLatency>>();
   #egress!: LabelCache<CountAndLatency>;
@@ -94,6 +96,13 @@ export class Metrics {
       responses: recordsResponses ? this.#counter('httpResponses', { method, path, status }) : undefined,
     }));
     this.#httpBytes = { request: this.#histogram('httpRequestBytes', {}), response: this.#histogram('httpResponseBytes', {}) };
+    this.#client = new LabelCache((method, path, status) => ({
+      count: this.#counter('clientCompleted', { method, path, status }),
+      latency: this.#histogram('clientLatency', { method, path, status }),
+      // daprd records the request size before the answer: its status label is empty.
+      sent: this.#histogram('clientSentBytes', { method, path, status: '' }),
+    }));
+    this.#clientReceived = this.#histogram('clientReceivedBytes', {});
     this.#grpc = this.#pair('grpcCompleted', 'grpcLatency', (grpc_server_method, grpc_server_status) => ({ grpc_server_method, grpc_server_status }));
     for (const [category, [count, latency]] of Object.entries(COMPONENT_FAMILIES)) {
       this.#components.set(category, this.#pair(count, latency, (component, operation, success) => ({ component, operation, success })));
@@ -125,6 +134,16 @@ export class Metrics {
     c.responses?.inc();
     this.#httpBytes.request.observe(requestBytes);
     this.#httpBytes.response.observe(responseBytes);
+  }
+
+  /** One answered call from the sidecar into its HTTP app (`path` may carry a query string). */
+  appCall(method: string, path: string, status: number, ms: number, sentBytes: number, receivedBytes: number): void {
+    if (!this.#on) return;
+    const q = path.indexOf('?');
+    const c = this.#client.get(metricsMethod(method, this.#excludeVerbs), this.#paths.label(q === -1 ? path : path.slice(0, q)), status);
+    record(c, ms);
+    c.sent.observe(sentBytes);
+    this.#clientReceived.observe(receivedBytes);
   }
 
   /** One gRPC API call: `method` is the full path (`/dapr.proto.runtime.v1.Dapr/GetState`). */
