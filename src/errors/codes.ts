@@ -92,7 +92,8 @@ export const Errors = {
   RequestTooLarge: kind('ERR_BODY_READ', 413, GrpcCode.RESOURCE_EXHAUSTED),
   ApiUnimplemented: kind('ERR_API_UNIMPLEMENTED', 501, GrpcCode.UNIMPLEMENTED),
   Internal: kind('ERR_INTERNAL', 500, GrpcCode.INTERNAL),
-  Generic: kind('ERROR', 500, GrpcCode.UNKNOWN),
+  /** daprd's gRPC proxy failures: UNKNOWN, "failed to proxy request: …" (only ever sent over gRPC). */
+  GrpcProxy: kind('ERR_DIRECT_INVOKE', 500, GrpcCode.UNKNOWN),
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorName = keyof typeof Errors;

@@ -60,7 +60,7 @@ export function buildApiServers(
     maxBodyBytes: o.maxRequestBytes,
     apiLogging: o.enableApiLogging,
   });
-  const guard = { apiToken: o.apiToken };
+  const guard = { apiToken: o.apiToken, logger };
   const grpc = buildGrpcApi({
     handlers: {
       ...stateHandlers(state, guard),

@@ -121,12 +121,12 @@ export class InvocationApi {
    * sidecar. `caller` is set when the call came from another sidecar; access control applies then.
    */
   async routeProxied(targetId: string | undefined, method: string, caller?: Caller): Promise<ProxyRoute> {
-    if (!targetId) throw new SidecarError(Errors.Generic, 'failed to proxy request: required metadata dapr-app-id or dapr-callee-app-id not found');
+    if (!targetId) throw new SidecarError(Errors.GrpcProxy, 'failed to proxy request: required metadata dapr-app-id or dapr-callee-app-id not found');
     let target: { appId: string; namespace: string };
     try {
       target = parseTargetId(targetId, this.d.namespace);
     } catch (err) {
-      throw new SidecarError(Errors.Generic, `failed to proxy request: ${(err as Error).message}`);
+      throw new SidecarError(Errors.GrpcProxy, `failed to proxy request: ${(err as Error).message}`);
     }
     if (target.appId === this.d.appId && target.namespace === this.d.namespace) {
       if (caller) {

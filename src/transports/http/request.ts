@@ -1,5 +1,6 @@
 import { Errors } from '../../errors/codes.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
+import { depthExceededAt, depthMessage } from '../../util/json-text.js';
 
 export type Query = Record<string, string | string[] | undefined>;
 
@@ -18,10 +19,12 @@ export function queryValue(query: Query, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Parses a JSON request body; anything else is a 400 ERR_MALFORMED_REQUEST. */
+/** Parses a JSON request body; anything else (or one nested deeper than daprd's limit) is a 400 ERR_MALFORMED_REQUEST. */
 export function parseJsonBody(body: unknown): unknown {
   const text = Buffer.isBuffer(body) ? body.toString('utf8') : '';
   if (text.trim() === '') throw malformed('request body is empty; expected JSON');
+  const tooDeep = depthExceededAt(text);
+  if (tooDeep) throw malformed(`failed deserializing HTTP body: ${depthMessage(tooDeep)}`);
   try {
     return JSON.parse(text);
   } catch (err) {

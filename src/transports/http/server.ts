@@ -70,7 +70,9 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
   }
 
   app.setErrorHandler((err: FastifyError | SidecarError, _req, reply) => {
-    const { status, body } = toHttpError(fromFastify(err, o.maxBodyBytes));
+    const e = SidecarError.from(fromFastify(err, o.maxBodyBytes));
+    if (e.isUnexpected) o.logger.error({ err: e.cause }, 'unexpected error in an HTTP API call');
+    const { status, body } = toHttpError(e);
     if (status >= 500) o.logger.debug({ err: body.message, errorCode: body.errorCode }, 'api error');
     return reply.code(status).type('application/json').send(JSON.stringify(body));
   });
