@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { SidecarOptions } from './config/sidecar-options.js';
 import { loadResources } from './config/resources.js';
@@ -26,6 +26,7 @@ import { connectToApp } from './runtime/app-connection.js';
 import type { LocalApp } from './core/invocation/types.js';
 import { InvocationRuntime } from './runtime/invocation-runtime.js';
 import { listenGrpc } from './transports/grpc/server.js';
+import { createGuardedServer } from './transports/http/connection-guards.js';
 import { startInputBindings } from './runtime/input-bindings.js';
 import type { BindingReceiver } from './runtime/binding-receivers.js';
 import { resolveSecretReferences } from './runtime/secret-references.js';
@@ -220,7 +221,7 @@ export class Sidecar {
     try {
       await this.#api.http.listen({ host: first, port: this.options.httpPort });
       for (const host of rest) {
-        const server = createServer((req, res) => this.#api.http.routing(req, res));
+        const server = createGuardedServer((req, res) => this.#api.http.routing(req, res));
         await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.httpPort, host, resolve));
         this.#extraServers.push(server);
       }
