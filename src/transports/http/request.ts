@@ -60,7 +60,7 @@ export function optionalString(obj: JsonObject, name: string, path: string): str
   return v;
 }
 
-/** A `map[string]string` field; scalar values are accepted and stringified. */
+/** A `map[string]string` field: like Go's decoder (daprd), a value that is not a string (`"ttlInSeconds": 60`) is refused. */
 export function optionalStringMap(obj: JsonObject, name: string, path: string): Record<string, string> | undefined {
   const v = field(obj, name);
   if (v === undefined || v === null) return undefined;
@@ -68,8 +68,8 @@ export function optionalStringMap(obj: JsonObject, name: string, path: string): 
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v)) {
     if (val === null) continue;
-    if (typeof val === 'object') throw malformed(`${path}.${name}.${k} must be a string, got ${typeName(val)}`);
-    out[k] = String(val);
+    if (typeof val !== 'string') throw malformed(`${path}.${name}.${k} must be a string, got ${typeName(val)}`);
+    out[k] = val;
   }
   return out;
 }
