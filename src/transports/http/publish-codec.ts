@@ -2,6 +2,7 @@ import { dataKind, isCloudEventContentType, mediaType } from '../../core/pubsub-
 import type { BulkPublishEventEntry, BulkPublishEventResponse } from '../../core/pubsub-requests.js';
 import { Errors } from '../../errors/codes.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
+import { depthExceededAt, depthMessage, stringifyJson } from '../../util/json-text.js';
 import { field, isObject, typeName } from './request.js';
 
 const unmarshal = (message: string) => new SidecarError(Errors.PubSubUnmarshalEvents, message);
@@ -14,6 +15,8 @@ export function decodeBulkPublish(body: unknown, pubsubName: string, topic: stri
   const text = Buffer.isBuffer(body) ? body.toString('utf8') : '';
   let parsed: unknown;
   try {
+    const tooDeep = depthExceededAt(text);
+    if (tooDeep) throw new Error(depthMessage(tooDeep));
     parsed = JSON.parse(text);
   } catch (err) {
     throw unmarshal(`error when unmarshaling the request for topic ${topic} pubsub ${pubsubName}: ${(err as Error).message}`);
@@ -33,7 +36,7 @@ export function decodeBulkPublish(body: unknown, pubsubName: string, topic: stri
 function eventBytes(event: unknown, contentType: string, at: string): Buffer {
   const media = mediaType(contentType);
   const mismatch = () => new SidecarError(Errors.PubSubMarshalEvents, `${at}.event: mismatch between contentType "${contentType}" and event`);
-  if (media === 'application/json' || isCloudEventContentType(contentType)) return Buffer.from(JSON.stringify(event ?? null));
+  if (media === 'application/json' || isCloudEventContentType(contentType)) return Buffer.from(stringifyJson(event ?? null));
   if (media === '' || !(media.startsWith('text/') || media === 'application/xml' || dataKind(contentType) === 'binary')) throw mismatch();
   if (typeof event !== 'string') throw mismatch();
   if (dataKind(contentType) !== 'binary') return Buffer.from(event);
