@@ -63,6 +63,13 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     }
   });
 
+  // fastify appends `; charset=utf-8` to the type of every string payload (our own JSON; proxied
+  // answers are bytes or streams); daprd answers plain `application/json`.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (typeof payload === 'string' && reply.getHeader('content-type') === 'application/json; charset=utf-8') reply.header('content-type', 'application/json');
+    return payload;
+  });
+
   if (o.apiLogging) {
     app.addHook('onResponse', async (req, reply) => {
       o.logger.info({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, durationMs: Math.round(reply.elapsedTime) }, 'api call');
