@@ -18,7 +18,7 @@ function statusTypes(): protobuf.Root {
   return root;
 }
 
-/** The rich error details: each detail's type, and for ErrorInfo its reason and domain. */
+/** The rich error details, decoded, each with its type URL. */
 function details(err: ServiceError): unknown[] {
   const bin = err.metadata?.get('grpc-status-details-bin')[0];
   if (!Buffer.isBuffer(bin)) return [];
@@ -27,8 +27,9 @@ function details(err: ServiceError): unknown[] {
   return status.details.map((d) => {
     const typeName = d.type_url.split('/').pop() ?? '';
     const type = root.lookupType(typeName);
-    const decoded = type.toObject(type.decode(d.value), { defaults: false });
-    return { '@type': d.type_url, ...(shapeOf(decoded) as object), ...(typeName === 'google.rpc.ErrorInfo' ? { reason: decoded.reason, domain: decoded.domain } : {}) };
+    // Defaults on: proto3 cannot tell an empty string from an absent one, so neither can the comparison.
+    const decoded = type.toObject(type.decode(d.value), { defaults: true });
+    return { '@type': d.type_url, ...decoded };
   });
 }
 
@@ -47,6 +48,6 @@ export async function runGrpcCase(client: Client, c: GrpcCase): Promise<GrpcAnsw
   } catch (e) {
     const err = e as ServiceError;
     if (typeof err.code !== 'number') throw e;
-    return { code: err.code, body: { message: typeof err.details, details: details(err) } };
+    return { code: err.code, body: shapeOf({ message: err.details, details: details(err) }) };
   }
 }

@@ -4,6 +4,8 @@
  * Arrays become the sorted set of their element shapes, so lengths and order of volatile lists do not count.
  */
 const KEPT_VALUES = new Set(['errorCode', '@type', 'reason', 'domain']);
+/** Free-form members of error details, left out like messages are: ErrorInfo's metadata map. */
+const FREE_FORM: Record<string, string> = { 'type.googleapis.com/google.rpc.ErrorInfo': 'metadata' };
 
 export function shapeOf(value: unknown, key?: string): unknown {
   if (value === null) return 'null';
@@ -18,7 +20,8 @@ export function shapeOf(value: unknown, key?: string): unknown {
   }
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value as object).sort()) out[k] = shapeOf((value as Record<string, unknown>)[k], k);
+    const free = FREE_FORM[(value as Record<string, unknown>)['@type'] as string];
+    for (const k of Object.keys(value as object).sort()) if (k !== free) out[k] = shapeOf((value as Record<string, unknown>)[k], k);
     return out;
   }
   if (key !== undefined && KEPT_VALUES.has(key) && typeof value === 'string') return value;
