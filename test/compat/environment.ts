@@ -19,8 +19,10 @@ export interface CompatWorld {
   resourcesDir: string;
   configFile: string;
   appPort: number;
-  /** Flags for `daprd` and `mecha run` alike (ports come from the caller). */
+  /** Flags for `daprd` and `mecha run` alike (ports come from the caller), without the app. */
   sidecarFlags: string[];
+  /** The flags that put the app behind the sidecar. */
+  appFlags: string[];
   close(): Promise<void>;
 }
 
@@ -61,7 +63,8 @@ spec:
     resourcesDir,
     configFile,
     appPort,
-    sidecarFlags: ['--app-id', APP_ID, '--app-port', String(appPort), '--resources-path', resourcesDir, '--config', configFile, '--log-level', 'error'],
+    sidecarFlags: ['--app-id', APP_ID, '--resources-path', resourcesDir, '--config', configFile, '--log-level', 'error'],
+    appFlags: ['--app-port', String(appPort)],
     async close() {
       await new Promise((resolve) => app.close(resolve));
       rmSync(dir, { recursive: true, force: true });

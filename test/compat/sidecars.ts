@@ -12,9 +12,10 @@ export interface Sidecar {
 const READY_TIMEOUT_MS = 30_000;
 
 /** Mecha from the built CLI, ready once `/v1.0/healthz` (which waits for the app) answers 204. */
-export async function startMechaSidecar(world: CompatWorld): Promise<Sidecar> {
+export async function startMechaSidecar(world: CompatWorld, opts: { app: boolean } = { app: true }): Promise<Sidecar> {
   const [metrics] = await freePorts(1);
-  const m = await startMecha([...world.sidecarFlags, '--metrics-port', String(metrics)], { cwd: world.dir, readyPath: '/v1.0/healthz' });
+  const flags = [...world.sidecarFlags, ...(opts.app ? world.appFlags : []), '--metrics-port', String(metrics)];
+  const m = await startMecha(flags, { cwd: world.dir, readyPath: '/v1.0/healthz' });
   return { http: m.httpPort, grpc: m.grpcPort, stop: () => m.stop() };
 }
 
@@ -23,6 +24,7 @@ export async function startDaprd(binary: string, world: CompatWorld): Promise<Si
   const [http, grpc, internal, metrics] = await freePorts(4);
   const args = [
     ...world.sidecarFlags,
+    ...world.appFlags,
     '--dapr-http-port', String(http),
     '--dapr-grpc-port', String(grpc),
     '--dapr-internal-grpc-port', String(internal),
