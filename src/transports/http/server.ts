@@ -34,6 +34,8 @@ function isUnauthenticated(method: string, url: string): boolean {
 export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: o.maxBodyBytes,
+    // daprd has no HEAD routes: a HEAD goes to the invocation fallback like any unmatched request.
+    exposeHeadRoutes: false,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 8192 },
     forceCloseConnections: 'idle',
   });
