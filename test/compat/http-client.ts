@@ -6,14 +6,25 @@ const TIMEOUT_MS = 15_000;
 /** Short text bodies (Go's `404 page not found`, `invalid api token`) are compared as they are. */
 const MAX_KEPT_TEXT = 200;
 
+const DROPPED: RawAnswer = { status: 0, headers: {}, body: Buffer.alloc(0) };
+
 export interface RawAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
 }
 
-/** Sends one request over a keep-alive agent; a dropped connection is an answer of status 0. */
-export function send(agent: Agent, port: number, c: Pick<HttpCase, 'method' | 'path' | 'headers' | 'body' | 'bodyBase64'>): Promise<RawAnswer> {
+/**
+ * Sends one request over a keep-alive agent; a dropped connection is an answer of status 0. A request
+ * that fails on a reused connection the server had just closed is sent once more on a new one, as
+ * Node's documentation advises (`reusedSocket`).
+ */
+export async function send(agent: Agent, port: number, c: Pick<HttpCase, 'method' | 'path' | 'headers' | 'body' | 'bodyBase64'>): Promise<RawAnswer> {
+  const first = await sendOnce(agent, port, c);
+  return first.staleSocket ? (await sendOnce(agent, port, c)).answer : first.answer;
+}
+
+function sendOnce(agent: Agent, port: number, c: Pick<HttpCase, 'method' | 'path' | 'headers' | 'body' | 'bodyBase64'>): Promise<{ answer: RawAnswer; staleSocket?: boolean }> {
   const body = c.bodyBase64 !== undefined ? Buffer.from(c.bodyBase64, 'base64') : c.body !== undefined ? Buffer.from(c.body, 'utf8') : undefined;
   const headers: Record<string, string> = { ...(c.headers ?? {}) };
   if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) headers['content-length'] = String(body.length);
@@ -21,11 +32,11 @@ export function send(agent: Agent, port: number, c: Pick<HttpCase, 'method' | 'p
     const req = request({ host: '127.0.0.1', port, method: c.method, path: c.path, headers, agent, timeout: TIMEOUT_MS }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', () => resolve({ status: 0, headers: {}, body: Buffer.alloc(0) }));
+      res.on('end', () => resolve({ answer: { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) } }));
+      res.on('error', () => resolve({ answer: DROPPED }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve({ status: 0, headers: {}, body: Buffer.alloc(0) }));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ answer: DROPPED, staleSocket: req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE') }));
     req.end(body);
   });
 }
