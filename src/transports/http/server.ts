@@ -48,6 +48,8 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
   const serverOptions = httpServerOptions(o.maxHeaderBytes);
   const app = Fastify({
     bodyLimit: o.maxBodyBytes,
+    // daprd has no HEAD routes: a HEAD goes to the invocation fallback like any unmatched request.
+    exposeHeadRoutes: false,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 8192 },
     forceCloseConnections: 'idle',
     http: serverOptions,
@@ -82,6 +84,13 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
       const incoming = req.headers.traceparent;
       reply.header('traceparent', responseTraceparent(Array.isArray(incoming) ? incoming[0] : incoming));
     }
+  });
+
+  // fastify appends `; charset=utf-8` to the type of every string payload (our own JSON; proxied
+  // answers are bytes or streams); daprd answers plain `application/json`.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (typeof payload === 'string' && reply.getHeader('content-type') === 'application/json; charset=utf-8') reply.header('content-type', 'application/json');
+    return payload;
   });
 
   if (o.apiLogging) {
