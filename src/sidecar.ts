@@ -1,4 +1,4 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { SidecarOptions } from './config/sidecar-options.js';
 import { loadResources } from './config/resources.js';
@@ -26,6 +26,7 @@ import { connectToApp } from './runtime/app-connection.js';
 import type { LocalApp } from './core/invocation/types.js';
 import { InvocationRuntime } from './runtime/invocation-runtime.js';
 import { listenGrpc } from './transports/grpc/server.js';
+import { createGuardedServer } from './transports/http/connection-guards.js';
 import { startInputBindings } from './runtime/input-bindings.js';
 import type { BindingReceiver } from './runtime/binding-receivers.js';
 import { resolveSecretReferences } from './runtime/secret-references.js';
@@ -272,7 +273,7 @@ export class Sidecar {
 
   /** A plain HTTP listener beside fastify's (more listen addresses, the public port), closed with it. */
   async #listenExtra(handler: RequestListener, port: number, host: string): Promise<void> {
-    const server = createServer({ maxHeaderSize: this.options.maxHeaderBytes + 4096 }, handler);
+    const server = createGuardedServer(handler, this.options.maxHeaderBytes + 4096);
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
     this.#extraServers.push(server);
   }

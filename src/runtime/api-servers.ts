@@ -25,6 +25,7 @@ import { registerRuntimeRoutes } from '../transports/http/runtime-routes.js';
 import { registerSecretsRoutes } from '../transports/http/secrets-routes.js';
 import { buildHttpApi, type HttpObserver } from '../transports/http/server.js';
 import { registerStateRoutes } from '../transports/http/state-routes.js';
+import { registerUnservedRoutes } from '../transports/http/unserved-routes.js';
 import type { BuildingBlocks } from './building-blocks.js';
 import type { InvocationRuntime } from './invocation-runtime.js';
 
@@ -44,6 +45,8 @@ export function buildApiServers(
 ): ApiServers {
   const { state, pubsub, subscriptions, lock, bindings, configuration, secrets } = blocks;
   const invoke = invokeHandler(runtime.invocation.api, o.maxRequestBytes);
+  // daprd's self-hosted namespace when NAMESPACE is not set.
+  const unserved = { appId: o.appId, namespace: process.env.NAMESPACE || 'default' };
   const http = buildHttpApi({
     fallback: invoke,
     routes: [
@@ -54,6 +57,7 @@ export function buildApiServers(
       (app) => registerBindingsRoutes(app, bindings),
       (app) => registerConfigurationRoutes(app, configuration),
       (app) => registerSecretsRoutes(app, secrets),
+      (app) => registerUnservedRoutes(app, unserved),
       (app) => registerRuntimeRoutes(app, { health: runtime.health, metadata: runtime.metadata, shutdown: runtime.shutdown }),
     ],
     logger,
@@ -65,7 +69,7 @@ export function buildApiServers(
     apiLogging: o.enableApiLogging,
     observer: runtime.observer,
   });
-  const guard = { apiToken: o.apiToken };
+  const guard = { apiToken: o.apiToken, logger };
   const grpc = buildGrpcApi({
     handlers: {
       ...stateHandlers(state, guard),
@@ -80,6 +84,8 @@ export function buildApiServers(
     },
     maxMessageBytes: o.maxRequestBytes,
     logger,
+    guard,
+    unserved,
     observer: runtime.observer,
   });
   const grpcProxy = proxyUnknownMethods(grpc, runtime.invocation.proxyDirector('app'), o.maxRequestBytes, guard);

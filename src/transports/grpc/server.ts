@@ -2,7 +2,8 @@ import { Server, ServerCredentials, type UntypedServiceImplementation } from '@g
 import type { Logger } from 'pino';
 import { serviceByName } from './protos.js';
 import { unimplementedService } from './unimplemented.js';
-import type { UnaryHandler } from './handler.js';
+import type { CallGuard, UnaryHandler } from './handler.js';
+import type { UnservedContext } from '../../core/unserved-apis.js';
 import { grpcOptions } from './channel-options.js';
 
 export interface GrpcApiOptions {
@@ -10,6 +11,9 @@ export interface GrpcApiOptions {
   handlers: Record<string, UnaryHandler | ((call: never) => void)>;
   maxMessageBytes: number;
   logger: Logger;
+  guard: CallGuard;
+  /** Who answers for the building blocks this sidecar does not serve. */
+  unserved: UnservedContext;
   /** Sees every finished unary call (metrics); the one per-call observation point of this transport. */
   observer?: GrpcObserver;
 }
@@ -24,7 +28,8 @@ export function buildGrpcApi(o: GrpcApiOptions): Server {
   const dapr = serviceByName('dapr.proto.runtime.v1.Dapr');
   const declared = Object.keys(dapr.service);
   // Declared in dapr.proto but not wired to a handler: answered by name, like the blocks we lack.
-  const unimplemented = unimplementedService(Object.fromEntries(declared.filter((n) => !(n in o.handlers)).map((n) => [n, dapr.service[n]])));
+  const notWired = Object.fromEntries(declared.filter((n) => !(n in o.handlers)).map((n) => [n, dapr.service[n]]));
+  const unimplemented = unimplementedService(notWired, o.unserved, o.guard);
   const implemented = Object.fromEntries(
     declared.filter((n) => n in o.handlers).map((n) => {
       const d = dapr.service[n];

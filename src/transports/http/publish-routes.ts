@@ -5,15 +5,17 @@ import { decodeBulkPublish, encodeBulkFailure } from './publish-codec.js';
 import { queryMetadata, type Query } from './request.js';
 import { responseTraceparent } from './trace-context.js';
 
-type Req = FastifyRequest<{ Params: { pubsubname?: string; '*'?: string }; Querystring: Query }>;
+type Req = FastifyRequest<{ Params: { pubsubname: string; '*': string }; Querystring: Query }>;
 
 /** `/v1.0/publish/...` and bulk publish: decode, call the pub/sub core, encode. */
 export function registerPublishRoutes(app: FastifyInstance, pubsub: PubSubApi): void {
   const publish = async (req: Req, reply: FastifyReply) => {
+    // daprd's router has no publish route without a pub/sub and a topic: such paths are invocation.
+    if (!req.params.pubsubname || !req.params['*']) return reply.callNotFound();
     const contentType = req.headers['content-type'];
     await pubsub.publish({
-      pubsubName: req.params.pubsubname ?? '',
-      topic: req.params['*'] ?? '',
+      pubsubName: req.params.pubsubname,
+      topic: req.params['*'],
       data: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
       contentType: contentType || undefined,
       metadata: queryMetadata(req.query),
@@ -21,13 +23,12 @@ export function registerPublishRoutes(app: FastifyInstance, pubsub: PubSubApi): 
     });
     return reply.code(204).send();
   };
-  for (const url of ['/v1.0/publish', '/v1.0/publish/:pubsubname', '/v1.0/publish/:pubsubname/*']) {
-    app.route({ method: ['POST', 'PUT'], url, handler: publish });
-  }
+  app.route({ method: ['POST', 'PUT'], url: '/v1.0/publish/:pubsubname/*', handler: publish });
 
   const bulk = async (req: Req, reply: FastifyReply) => {
-    const pubsubName = req.params.pubsubname ?? '';
-    const topic = req.params['*'] ?? '';
+    if (!req.params.pubsubname || !req.params['*']) return reply.callNotFound();
+    const pubsubName = req.params.pubsubname;
+    const topic = req.params['*'];
     pubsub.checkTarget(pubsubName, topic);
     const result = await pubsub.bulkPublish({
       pubsubName,
@@ -39,11 +40,7 @@ export function registerPublishRoutes(app: FastifyInstance, pubsub: PubSubApi): 
     if (result.failedEntries.length === 0) return reply.code(204).send();
     return reply.code(500).type('application/json').send(encodeBulkFailure(result));
   };
-  for (const version of ['v1.0-alpha1', 'v1.0']) {
-    for (const url of [`/${version}/publish/bulk/:pubsubname`, `/${version}/publish/bulk/:pubsubname/*`]) {
-      app.route({ method: ['POST', 'PUT'], url, handler: bulk });
-    }
-  }
+  for (const version of ['v1.0-alpha1', 'v1.0']) app.route({ method: ['POST', 'PUT'], url: `/${version}/publish/bulk/:pubsubname/*`, handler: bulk });
 }
 
 /** The publish span: the caller's trace continued; the response carries the same `traceparent`. */

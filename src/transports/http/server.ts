@@ -1,11 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance, type RouteHandlerMethod } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type RouteHandlerMethod } from 'fastify';
 import type { Logger } from 'pino';
 import { Errors } from '../../errors/codes.js';
 import { toHttpError } from '../../errors/http.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
 import { readAll } from '../../util/body-streams.js';
 import { limitBody, tooLarge } from './body.js';
+import { answerClientError, guardServer, httpServerOptions, noTargetAppId } from './connection-guards.js';
 import { registerCors } from './cors.js';
 import { responseTraceparent } from './trace-context.js';
 
@@ -43,12 +44,27 @@ function isUnauthenticated(method: string, url: string): boolean {
 
 /** Builds the fastify app of the Dapr HTTP API. Routes only decode, call a core, encode; errors map in one place. */
 export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
+  const sendError = (err: FastifyError | SidecarError, reply: FastifyReply) => {
+    const e = SidecarError.from(fromFastify(err, o.maxBodyBytes));
+    if (e.isUnexpected) o.logger.error({ err: e.cause }, 'unexpected error in an HTTP API call');
+    const { status, body } = toHttpError(e);
+    if (status >= 500) o.logger.debug({ err: body.message, errorCode: body.errorCode }, 'api error');
+    return reply.code(status).type('application/json').send(JSON.stringify(body));
+  };
+  const serverOptions = httpServerOptions(o.maxHeaderBytes);
   const app = Fastify({
     bodyLimit: o.maxBodyBytes,
+    // daprd has no HEAD routes: a HEAD goes to the invocation fallback like any unmatched request.
+    exposeHeadRoutes: false,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 8192 },
     forceCloseConnections: 'idle',
-    http: { maxHeaderSize: o.maxHeaderBytes },
+    http: serverOptions,
+    requestTimeout: serverOptions.requestTimeout,
+    clientErrorHandler: answerClientError,
+    // A bad %-escape or an over-long parameter, found while routing: answered through the error handler.
+    frameworkErrors: (err, _req, reply) => sendError(err, reply),
   });
+  guardServer(app.server);
   registerCors(app, o.allowedOrigins ?? ['*']);
 
   // Bodies are read as bytes whatever their Content-Type (daprd ignores it for most APIs), except on
@@ -76,6 +92,13 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     }
   });
 
+  // fastify appends `; charset=utf-8` to the type of every string payload (our own JSON; proxied
+  // answers are bytes or streams); daprd answers plain `application/json`.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (typeof payload === 'string' && reply.getHeader('content-type') === 'application/json; charset=utf-8') reply.header('content-type', 'application/json');
+    return payload;
+  });
+
   if (o.observer) {
     const observer = o.observer;
     app.addHook('onResponse', (req, reply, done) => {
@@ -91,17 +114,13 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     });
   }
 
-  app.setErrorHandler((err: FastifyError | SidecarError, _req, reply) => {
-    const { status, body } = toHttpError(fromFastify(err, o.maxBodyBytes));
-    if (status >= 500) o.logger.debug({ err: body.message, errorCode: body.errorCode }, 'api error');
-    return reply.code(status).type('application/json').send(JSON.stringify(body));
-  });
+  app.setErrorHandler((err: FastifyError | SidecarError, _req, reply) => sendError(err, reply));
 
   // daprd treats every unmatched route as service invocation; without a target app-id that is a 404.
   app.setNotFoundHandler(
     o.fallback ??
       (async () => {
-        throw new SidecarError(Errors.DirectInvokeNoAppId, 'failed getting app id either from the URL path or the header dapr-app-id');
+        throw noTargetAppId();
       }),
   );
 
@@ -115,10 +134,12 @@ function sameToken(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** fastify's own errors (body too large, bad URL encoding…) as catalogue errors. */
+/** fastify's own errors (body too large, bad URL encoding…) as catalogue errors, with daprd's statuses. */
 function fromFastify(err: FastifyError | SidecarError, maxBodyBytes: number): unknown {
   if (err instanceof SidecarError) return err;
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return tooLarge(maxBodyBytes);
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return new SidecarError(Errors.HeadersTooLarge, 'a path segment is longer than 8 KiB');
+  if (err.code === 'FST_ERR_BAD_URL') return new SidecarError(Errors.BadRequest, `the URL is not valid: ${err.message}`);
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return new SidecarError(Errors.MalformedRequest, err.message);
   }
