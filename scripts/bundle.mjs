@@ -7,7 +7,7 @@ import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { recordCodeCache } from './code-cache.mjs';
 
-const external = ['better-sqlite3', 'ioredis', 'kafkajs', 'pg', 'mqtt', 'amqplib', 'nats'];
+const external = ['better-sqlite3', 'ioredis', 'kafkajs', 'pg', 'mqtt', 'amqplib', 'nats', '@opentelemetry/*'];
 const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' };
 
 rmSync('dist/bundle', { recursive: true, force: true });

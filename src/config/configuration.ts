@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { ajv, describeAjvError } from './ajv.js';
 import { ResourceLoadError, type ResourceProblem } from './resource-problem.js';
+import { tracingSpecSchema, describeTracingError, type TracingSpec } from './tracing-spec.js';
 
 /** `accessControl` of a Configuration: who may call this app, and which operations. */
 export interface AccessControlSpec {
@@ -21,7 +22,7 @@ export interface ConfigurationSpec {
   accessControl?: AccessControlSpec;
   nameResolution?: { component?: string; version?: string; configuration?: Record<string, unknown> };
   secrets?: { scopes?: Array<{ storeName: string; defaultAccess?: 'allow' | 'deny'; allowedSecrets?: string[]; deniedSecrets?: string[] }> };
-  tracing?: Record<string, unknown>;
+  tracing?: TracingSpec;
   features?: Array<{ name: string; enabled: boolean }>;
   [key: string]: unknown;
 }
@@ -80,6 +81,7 @@ export const configurationSchema = {
             },
           },
         },
+        tracing: tracingSpecSchema,
         features: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, enabled: { type: 'boolean' } } } },
       },
     },
@@ -117,7 +119,7 @@ export async function loadConfiguration(files: readonly string[], env: NodeJS.Pr
     const content = doc.toJS() as unknown;
     validate ??= ajv.compile(configurationSchema);
     if (!validate(content)) {
-      for (const e of validate.errors ?? []) problems.push({ file, ...describeAjvError(e, '') });
+      for (const e of validate.errors ?? []) problems.push({ file, ...describeTracingError(e, describeAjvError(e, '')) });
       continue;
     }
     Object.assign(merged, (content as { spec?: ConfigurationSpec }).spec ?? {});

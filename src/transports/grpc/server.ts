@@ -4,6 +4,7 @@ import { serviceByName } from './protos.js';
 import { unimplementedService } from './unimplemented.js';
 import type { UnaryHandler } from './handler.js';
 import { grpcOptions } from './channel-options.js';
+import { traceGrpcApi } from '../../observability/tracing-hooks.js';
 
 export interface GrpcApiOptions {
   /** RPC name → handler of dapr.proto.runtime.v1.Dapr, from each building block's handler module. */
@@ -19,7 +20,11 @@ export function buildGrpcApi(o: GrpcApiOptions): Server {
   const declared = Object.keys(dapr.service);
   // Declared in dapr.proto but not wired to a handler: answered by name, like the blocks we lack.
   const unimplemented = unimplementedService(Object.fromEntries(declared.filter((n) => !(n in o.handlers)).map((n) => [n, dapr.service[n]])));
-  const implemented = Object.fromEntries(declared.filter((n) => n in o.handlers).map((n) => [n, o.handlers[n]]));
+  // Unary RPCs get a span each (streams carry many messages and no span, as in daprd).
+  const unary = (n: string) => !dapr.service[n].requestStream && !dapr.service[n].responseStream;
+  const implemented = Object.fromEntries(
+    declared.filter((n) => n in o.handlers).map((n) => [n, unary(n) ? traceGrpcApi(n, o.handlers[n] as UnaryHandler) : o.handlers[n]]),
+  );
   server.addService(Object.fromEntries(declared.filter((n) => n in o.handlers).map((n) => [n, dapr.service[n]])), implemented as UntypedServiceImplementation);
   server.addService(unimplemented.definition, unimplemented.implementation);
   return server;

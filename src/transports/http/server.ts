@@ -6,7 +6,7 @@ import { toHttpError } from '../../errors/http.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
 import { readAll } from '../../util/body-streams.js';
 import { limitBody, tooLarge } from './body.js';
-import { responseTraceparent } from './trace-context.js';
+import { traceHttpApi } from '../../observability/tracing-hooks.js';
 
 /** Adds one building block's routes to the app. */
 export type RouteRegistrar = (app: FastifyInstance) => void;
@@ -46,6 +46,8 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     readAll(limitBody(payload, o.maxBodyBytes)).then((b) => done(null, b), (err: Error) => done(err));
   });
 
+  traceHttpApi(app);
+
   app.addHook('onRequest', async (req, reply) => {
     if (o.apiToken === undefined) return;
     if (isUnauthenticated(req.method, req.url)) return;
@@ -54,13 +56,6 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
       return reply.code(401).type('text/plain; charset=utf-8').send('invalid api token');
     }
     delete req.headers['dapr-api-token'];
-  });
-
-  app.addHook('onSend', async (req, reply) => {
-    if (!req.url.startsWith('/v1.0/healthz') && !reply.hasHeader('traceparent')) {
-      const incoming = req.headers.traceparent;
-      reply.header('traceparent', responseTraceparent(Array.isArray(incoming) ? incoming[0] : incoming));
-    }
   });
 
   if (o.apiLogging) {
