@@ -190,3 +190,40 @@ describe('tracing through publish and delivery (Redis, Zipkin)', () => {
     expectDaprdAttributes(delivery, daprdSpan('http publish + delivery', 'b'), rename);
   });
 });
+
+describe('sampling and the stdout exporter', () => {
+  it('samplingRate "0" sends nothing, answers without traceparent and passes the caller\'s on unchanged', async () => {
+    const config = configFile('off', `    samplingRate: "0"\n    otel:\n      endpointAddress: ${receiver.host}\n      protocol: http\n      isSecure: false\n`);
+    const off = await sidecar('off', ['--config', config, '--app-port', String(await freePort())], [ECHO_APP]);
+    const before = receiver.requests;
+    const traceId = newTraceId();
+    const res = await fetch(`${off.url}/v1.0/invoke/off/method/quiet`, { headers: { traceparent: traceparentOf(traceId) } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('traceparent')).toBeNull();
+    expect(((await res.json()) as { headers: Record<string, string> }).headers.traceparent).toBe(traceparentOf(traceId));
+    // Spans are batched for a second: stopping the sidecar flushes whatever it would have sent.
+    await off.stop();
+    expect(receiver.requests).toBe(before);
+    expect(spansOf(traceId)).toEqual([]);
+  });
+
+  it('a caller that did not sample its trace gets an unsampled traceparent and no span is sent', async () => {
+    const config = configFile('unsampled', `    samplingRate: "1"\n    otel:\n      endpointAddress: ${receiver.host}\n      protocol: http\n      isSecure: false\n`);
+    const m = await sidecar('unsampled', ['--config', config]);
+    const traceId = newTraceId();
+    const res = await fetch(`${m.url}/v1.0/state/statestore/k`, { headers: { traceparent: `00-${traceId}-${CALLER_SPAN}-00` } });
+    expect(res.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+    await m.stop();
+    expect(spansOf(traceId)).toEqual([]);
+  });
+
+  it('stdout: true writes each span to the sidecar\'s output', async () => {
+    const config = configFile('stdout', '    samplingRate: "1"\n    stdout: true\n');
+    const m = await sidecar('printer', ['--config', config]);
+    const traceId = newTraceId();
+    await fetch(`${m.url}/v1.0/state/statestore/printed`, { headers: { traceparent: traceparentOf(traceId) } });
+    const out = await waitFor(() => m.output(), (o) => o.includes(traceId));
+    expect(out).toContain(traceId);
+    expect(out).toContain("name: '/v1.0/state/statestore/printed'");
+  });
+});
