@@ -97,3 +97,9 @@ export async function traceDelivery<T>(topic: string, event: Record<string, unkn
     throw err;
   }
 }
+
+/** What daprd adds to an output binding's request metadata: the API span's context (bindings.http sends it on as headers). */
+export function bindingTraceMetadata(traceparent: string | undefined, tracestate: string | undefined): Record<string, string> {
+  if (!tracer.enabled || !traceparent) return {};
+  return tracestate ? { traceparent, tracestate } : { traceparent };
+}

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +58,17 @@ function expectDaprdAttributes(ours: ReceivedSpan, theirs: DaprdSpan, rename: (v
   expect(ours.name).toBe(rename(theirs.name));
 }
 
+/** A loopback HTTP server keeping the headers of each request it gets. */
+async function startHeaderRecorder(): Promise<{ url: string; seen: Array<Record<string, string | string[] | undefined>>; stop(): Promise<void> }> {
+  const seen: Array<Record<string, string | string[] | undefined>> = [];
+  const server = createServer((req, res) => {
+    seen.push(req.headers);
+    req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, stop: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
 const CALLER_SPAN = 'b7ad6b7169203331';
 const traceparentOf = (traceId: string) => `00-${traceId}-${CALLER_SPAN}-01`;
 const spansOf = (traceId: string) => receiver.spans.filter((s) => s.traceId === traceId);
@@ -74,10 +87,17 @@ afterAll(async () => {
 describe('tracing across two sidecars and an app (OTLP/HTTP)', () => {
   let a: MechaProcess;
   let b: MechaProcess;
+  let web: Awaited<ReturnType<typeof startHeaderRecorder>>;
   beforeAll(async () => {
+    web = await startHeaderRecorder();
+    running.push(web);
+    const resources = resourcesDir({
+      'state.yaml': component('statestore', 'state.in-memory'),
+      'web.yaml': component('web', 'bindings.http', { url: web.url }),
+    });
     const config = configFile('otlp', `    samplingRate: "1"\n    otel:\n      endpointAddress: ${receiver.host}\n      protocol: http\n      isSecure: false\n`);
     [a, b] = await Promise.all([
-      sidecar('a', ['--config', config, '--app-port', String(await freePort())], [ECHO_APP]),
+      sidecar('a', ['--config', config, '--resources-path', resources, '--app-port', String(await freePort())], [ECHO_APP]),
       sidecar('b', ['--config', config, '--app-port', String(await freePort())], [ECHO_APP]),
     ]);
   });
@@ -142,6 +162,16 @@ describe('tracing across two sidecars and an app (OTLP/HTTP)', () => {
     } finally {
       client.close();
     }
+  });
+
+  it('an output binding gets the API span in its metadata, and bindings.http sends it on', async () => {
+    const traceId = newTraceId();
+    const res = await fetch(`${a.url}/v1.0/bindings/web`, { method: 'POST', body: '{"operation":"post","data":{"a":1},"metadata":{"path":"/hook"}}', headers: { traceparent: traceparentOf(traceId), tracestate: 'k=v' } });
+    expect(res.status).toBe(200);
+    const [span] = await waitFor(() => spansOf(traceId), (s) => s.length >= 1);
+    expect(web.seen.at(-1)).toMatchObject({ traceparent: `00-${traceId}-${span.spanId}-01`, tracestate: 'k=v' });
+    expect(span.name).toBe('/v1.0/bindings/web');
+    expect(span.attributes).toMatchObject({ 'db.system': 'bindings', 'db.name': 'web', 'db.connection_string': 'bindings' });
   });
 
   it('a failed state call is marked as an error, as daprd marks it', async () => {
