@@ -20,22 +20,28 @@ function first(v: string | string[] | undefined): string {
  * back on the response unless a handler answered with its own (invocation relays the app's).
  */
 export function traceHttpApi(app: FastifyInstance): void {
-  app.addHook('onRequest', async (req: Traced) => {
-    if (!tracer.enabled || req.url.startsWith('/v1.0/healthz')) return;
-    const parent = parseTraceparent(first(req.headers.traceparent));
-    const span = tracer.start(parent, first(req.headers.tracestate), () => httpApiSpan(req.method, req.url, { address: req.socket.remoteAddress, port: req.socket.remotePort }));
-    req.headers.traceparent = span.traceparent;
-    req[SPAN] = span;
+  // Callback hooks: no promise per request and hook, on a path every API call takes.
+  app.addHook('onRequest', (req: Traced, _reply, done) => {
+    if (tracer.enabled && !req.url.startsWith('/v1.0/healthz')) {
+      const parent = parseTraceparent(first(req.headers.traceparent));
+      const span = tracer.start(parent, first(req.headers.tracestate), () => httpApiSpan(req.method, req.url, { address: req.socket.remoteAddress, port: req.socket.remotePort }));
+      req.headers.traceparent = span.traceparent;
+      req[SPAN] = span;
+    }
+    done();
   });
-  app.addHook('onSend', async (req: Traced, reply) => {
+  app.addHook('onSend', (req: Traced, reply, payload, done) => {
     const span = req[SPAN];
     if (span && !reply.hasHeader('traceparent')) reply.header('traceparent', span.traceparent);
+    done(null, payload);
   });
-  app.addHook('onResponse', async (req: Traced, reply) => {
+  app.addHook('onResponse', (req: Traced, reply, done) => {
     const span = req[SPAN];
-    if (!span?.recording) return;
-    span.setAttribute('dapr.status_code', String(reply.statusCode));
-    span.end(httpStatusError(reply.statusCode, reply.raw.statusMessage));
+    if (span?.recording) {
+      span.setAttribute('dapr.status_code', String(reply.statusCode));
+      span.end(httpStatusError(reply.statusCode, reply.raw.statusMessage));
+    }
+    done();
   });
 }
 

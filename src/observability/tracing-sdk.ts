@@ -1,6 +1,5 @@
 // Loaded only when spans are exported (a sampling rate above 0 and an exporter configured): the
 // OpenTelemetry SDK and its exporters cost startup time and memory a sidecar without them never pays.
-import { credentials, Metadata } from '@grpc/grpc-js';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, TracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -56,6 +55,8 @@ function otlpExporter(o: NonNullable<TracingSettings['otel']>): SpanExporter {
     return new OTLPTraceExporter({ url: o.url, headers: o.headers, timeoutMillis });
   }
   const { OTLPTraceExporter } = load('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
+  // The exporter's own grpc-js, not the copy bundled into the CLI: it checks credentials and metadata with instanceof.
+  const { credentials, Metadata } = load('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
   const metadata = new Metadata();
   for (const [k, v] of Object.entries(o.headers)) metadata.set(k, v);
   const channel = o.url.startsWith('https:') ? credentials.createSsl() : credentials.createInsecure();

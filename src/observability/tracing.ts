@@ -39,12 +39,13 @@ export interface Span {
 /** An unsampled span, or a sampled one with no exporter: ids only, nothing recorded. */
 class PassingSpan implements Span {
   readonly recording = false;
+  #traceparent?: string;
   constructor(
     readonly context: TraceContext,
     readonly tracestate: string,
   ) {}
   get traceparent(): string {
-    return formatTraceparent(this.context);
+    return (this.#traceparent ??= formatTraceparent(this.context));
   }
   setAttribute(): void {}
   end(): void {}
@@ -53,14 +54,13 @@ class PassingSpan implements Span {
 class ExportedSpan implements Span {
   readonly recording = true;
   readonly context: TraceContext;
+  readonly traceparent: string;
   constructor(
     private readonly span: RecordedSpan,
     readonly tracestate: string,
   ) {
     this.context = { traceId: span.traceId, spanId: span.spanId, sampled: true };
-  }
-  get traceparent(): string {
-    return formatTraceparent(this.context);
+    this.traceparent = formatTraceparent(this.context);
   }
   setAttribute(key: string, value: string): void {
     this.span.setAttribute(key, value);

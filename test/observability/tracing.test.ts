@@ -12,7 +12,7 @@ import { daprClient } from '../support/grpc-client.js';
 import { freePort, startMecha, type MechaProcess } from '../support/mecha-process.js';
 import { component, resourcesDir } from '../support/resources.js';
 import { startSubscriberApp, type SubscriberApp } from '../e2e/pubsub-support.js';
-import { startSpanReceiver, waitFor, type DaprdSpan, type ReceivedSpan } from './tracing-support.js';
+import { startOtlpGrpcReceiver, startSpanReceiver, waitFor, type DaprdSpan, type ReceivedSpan } from './tracing-support.js';
 
 const ECHO_APP = fileURLToPath(new URL('../support/echo-app.mjs', import.meta.url));
 const DAPRD = JSON.parse(readFileSync(new URL('./fixtures/daprd-spans.json', import.meta.url), 'utf8')) as { spans: DaprdSpan[] };
@@ -245,6 +245,19 @@ describe('sampling and the stdout exporter', () => {
     expect(res.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
     await m.stop();
     expect(spansOf(traceId)).toEqual([]);
+  });
+
+  it('exports over OTLP/gRPC when the protocol is grpc', async () => {
+    const collector = await startOtlpGrpcReceiver();
+    running.push({ stop: () => collector.close() });
+    const config = configFile('grpc', `    samplingRate: "1"\n    otel:\n      endpointAddress: ${collector.host}\n      protocol: grpc\n      isSecure: false\n`);
+    const m = await sidecar('grpc-exporter', ['--config', config]);
+    const traceId = newTraceId();
+    const res = await fetch(`${m.url}/v1.0/state/statestore`, { method: 'POST', body: '[{"key":"k1","value":1}]', headers: { traceparent: traceparentOf(traceId) } });
+    expect(res.status).toBe(204);
+    const [span] = await waitFor(() => collector.spans.filter((s) => s.traceId === traceId), (s) => s.length >= 1);
+    expect(span).toMatchObject({ service: 'grpc-exporter', parentId: CALLER_SPAN, name: '/v1.0/state/statestore', kind: 'CLIENT' });
+    expectDaprdAttributes(span, daprdSpan('http state save', 'a'));
   });
 
   it('stdout: true writes each span to the sidecar\'s output', async () => {
