@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { SidecarOptions } from './config/sidecar-options.js';
 import { loadResources } from './config/resources.js';
@@ -36,7 +36,7 @@ import { loadSubscriptions } from './config/subscriptions.js';
 import { fetchAppSubscriptions } from './runtime/subscriptions/app-subscriptions.js';
 import { VERSION } from './version.js';
 import { createBuildingBlocks, type BuildingBlocks } from './runtime/building-blocks.js';
-import { buildApiServers, type ApiServers } from './runtime/api-servers.js';
+import { buildApiServers, publicRoutes, type ApiServers } from './runtime/api-servers.js';
 
 /** The composition root: resources → components → building-block cores → transports. */
 export class Sidecar {
@@ -223,16 +223,18 @@ export class Sidecar {
     const [first, ...rest] = this.options.listenAddresses;
     try {
       await this.#api.http.listen({ host: first, port: this.options.httpPort });
-      for (const host of rest) {
-        const server = createServer((req, res) => this.#api.http.routing(req, res));
-        await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.httpPort, host, resolve));
-        this.#extraServers.push(server);
-      }
+      for (const host of rest) await this.#listenExtra((req, res) => this.#api.http.routing(req, res), this.httpPort, host);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'EADDRINUSE') throw new Error(`--dapr-http-port ${this.options.httpPort}: the port is already in use`);
       if (e.code === 'EADDRNOTAVAIL') throw new Error(`--dapr-listen-addresses: cannot listen on this machine's address ${first}`);
       throw err;
+    }
+    const { publicPort, publicListenAddress = first } = this.options;
+    if (publicPort !== undefined) {
+      await this.#listenExtra(publicRoutes((req, res) => this.#api.http.routing(req, res)), publicPort, publicListenAddress).catch((err: NodeJS.ErrnoException) => {
+        throw new Error(`--dapr-public-port ${publicPort} on ${publicListenAddress}: ${err.code === 'EADDRINUSE' ? 'the port is already in use' : err.message}`);
+      });
     }
     await this.#invocation.start(this.#configuration.nameResolution ?? {}, builtinNameResolvers);
     try {
@@ -242,6 +244,13 @@ export class Sidecar {
       if (/EADDRINUSE|address already in use/i.test(text)) throw new Error(`--dapr-grpc-port ${this.options.grpcPort}: the port is already in use`);
       throw new Error(`--dapr-grpc-port ${this.options.grpcPort}: cannot listen (${text})`);
     }
+  }
+
+  /** A plain HTTP listener beside fastify's (more listen addresses, the public port), closed with it. */
+  async #listenExtra(handler: RequestListener, port: number, host: string): Promise<void> {
+    const server = createServer({ maxHeaderSize: this.options.maxHeaderBytes + 4096 }, handler);
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
+    this.#extraServers.push(server);
   }
 
   /** Declarative subscriptions, the app's own (`GET /dapr/subscribe`) and input bindings, started once the app is reachable. */

@@ -3,8 +3,8 @@ import { createInterface } from 'node:readline';
 import type { SidecarOptions } from '../config/sidecar-options.js';
 
 /** The environment an app launched by `mecha run` gets, as the Dapr CLI sets it. */
-export function appEnvironment(o: SidecarOptions, httpPort: number, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base, DAPR_HTTP_PORT: String(httpPort), DAPR_GRPC_PORT: String(o.grpcPort), APP_ID: o.appId };
+export function appEnvironment(o: SidecarOptions, ports: { http: number; grpc: number }, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, DAPR_HTTP_PORT: String(ports.http), DAPR_GRPC_PORT: String(ports.grpc), APP_ID: o.appId };
   if (o.appPort !== undefined) env.APP_PORT = String(o.appPort);
   if (o.appApiToken) env.APP_API_TOKEN = o.appApiToken;
   if (o.apiToken) env.DAPR_API_TOKEN = o.apiToken;
@@ -26,12 +26,15 @@ export function launchApp(command: string[], env: NodeJS.ProcessEnv, onExit: (co
   return child;
 }
 
-/** Asks the app to stop, and kills it if it has not exited within `graceMs`. */
-export async function stopApp(child: ChildProcess, graceMs: number): Promise<void> {
+/** Asks the app to stop, and kills it (saying so through `onKill`) if it has not exited within `graceMs`. */
+export async function stopApp(child: ChildProcess, graceMs: number, onKill: () => void): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  const timer = setTimeout(() => {
+    onKill();
+    child.kill('SIGKILL');
+  }, graceMs);
   await exited;
   clearTimeout(timer);
 }

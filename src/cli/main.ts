@@ -4,8 +4,10 @@ import { createRootLogger } from '../observability/logger.js';
 import type { Sidecar } from '../sidecar.js';
 import { VERSION } from '../version.js';
 import { appEnvironment, launchApp, stopApp } from './app-process.js';
+import { blockShutdown } from './block-shutdown.js';
 import { helpText, RUN_FLAGS } from './flags.js';
 import { parseRunArgs, UsageError } from './parse-run-args.js';
+import { onTermination } from './termination.js';
 
 const USAGE = `mecha ${VERSION}: a Dapr-compatible sidecar
 
@@ -39,17 +41,22 @@ async function main(argv: string[]): Promise<number> {
     return injector(argv.slice(1));
   }
   if (argv[0] !== 'run' && !argv[0].startsWith('-')) throw new UsageError(`unknown command "${argv[0]}" (see mecha --help)`);
-  return run(argv[0] === 'run' ? argv.slice(1) : argv);
+  return argv[0] === 'run' ? run(argv.slice(1), 'run') : run(argv, 'daprd');
 }
 
-async function run(args: string[]): Promise<number> {
-  const cmd = parseRunArgs(args, process.env, process.cwd());
+async function run(args: string[], form: 'run' | 'daprd'): Promise<number> {
+  const cmd = parseRunArgs(args, process.env, process.cwd(), form);
   if (cmd.help) {
     process.stdout.write(helpText('Usage: mecha run [flags] [-- <app command> [args...]]', RUN_FLAGS));
     return 0;
   }
+  if (cmd.exitWith) {
+    process.stdout.write(cmd.exitWith === 'version' ? `${VERSION}\n` : `Version: ${VERSION}\nRuntime: mecha (Node.js ${process.version})\n`);
+    return 0;
+  }
   const o = cmd.options;
   const logger = createRootLogger({ level: o.logLevel, json: o.logAsJson, appId: o.appId });
+  for (const warning of cmd.warnings) logger.warn(warning);
   const started = performance.now();
   let app: ChildProcess | undefined;
   let finish!: (code: number) => void;
@@ -60,7 +67,7 @@ async function run(args: string[]): Promise<number> {
     if (stopping) return;
     stopping = true;
     logger.info({ reason: why }, 'shutting down');
-    if (app) await stopApp(app, o.gracefulShutdownSeconds * 1000);
+    if (app) await stopApp(app, o.gracefulShutdownSeconds * 1000, () => logger.warn({ seconds: o.gracefulShutdownSeconds }, 'the app did not exit on SIGTERM within the graceful-shutdown budget; killing it'));
     await sidecar?.stop();
     finish(code);
   };
@@ -80,14 +87,21 @@ async function run(args: string[]): Promise<number> {
     return 1;
   }
   logger.info({ startupMs: Math.round(performance.now() - started) }, 'sidecar started');
+  if (form === 'run') logger.info(`app id "${o.appId}": HTTP API on port ${sidecar.httpPort}, gRPC API on port ${sidecar.grpcPort}`);
   if (o.resourcesPaths.length === 0) {
     const base = `localhost:${sidecar.httpPort}/v1.0/state/statestore`;
     logger.info(`try: curl -X POST ${base} -d '[{"key":"k","value":"hello"}]' && curl ${base}/k`);
   }
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(0, signal));
+  onTermination(async (cause, again) => {
+    if (o.blockShutdownMs !== undefined && sidecar && !stopping) {
+      logger.info({ ms: o.blockShutdownMs }, `${cause}: blocking shutdown until the app is unhealthy or the block-shutdown duration has passed`);
+      logger.info({ why: await blockShutdown(sidecar, o.blockShutdownMs, again) }, 'shutdown block ended');
+    }
+    await shutdown(0, cause);
+  });
 
   if (cmd.appCommand.length > 0) {
-    app = launchApp(cmd.appCommand, appEnvironment(o, sidecar.httpPort, process.env), (code) => {
+    app = launchApp(cmd.appCommand, appEnvironment(o, { http: sidecar.httpPort, grpc: sidecar.grpcPort }, process.env), (code) => {
       logger.info({ code }, 'app exited');
       app = undefined;
       void shutdown(code, 'app exited');

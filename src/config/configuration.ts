@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { ajv, describeAjvError } from './ajv.js';
-import { ResourceLoadError, type ResourceProblem } from './resource-problem.js';
+import { ResourceLoadError, yamlSyntaxProblem, type ResourceProblem } from './resource-problem.js';
 import { tracingSpecSchema, describeTracingError, type TracingSpec } from './tracing-spec.js';
 
 /** `accessControl` of a Configuration: who may call this app, and which operations. */
@@ -111,9 +111,10 @@ export async function loadConfiguration(files: readonly string[], env: NodeJS.Pr
       problems.push({ file, message: `cannot read the configuration file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
       continue;
     }
-    const doc = parseDocument(expandEnv(text, env));
+    const expanded = expandEnv(text, env);
+    const doc = parseDocument(expanded);
     if (doc.errors.length > 0) {
-      problems.push({ file, message: `invalid YAML: ${doc.errors[0].message.split('\n')[0]}` });
+      problems.push(yamlSyntaxProblem(file, expanded, doc.errors[0]));
       continue;
     }
     const content = doc.toJS() as unknown;

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { ResourceProblem } from './resource-problem.js';
+import { yamlSyntaxProblem, type ResourceProblem } from './resource-problem.js';
 
 export interface ResourceDocument {
   file: string;
@@ -13,7 +13,7 @@ export interface ResourceDocument {
 /**
  * Reads every `.yaml`/`.yml` file directly inside each resources path (not recursive, as daprd does),
  * each document of a multi-document file separately. Unreadable paths and YAML syntax errors become
- * problems instead of stopping at the first one.
+ * problems instead of stopping at the first one; a file with a syntax error contributes that one problem.
  */
 export async function readResourceDocuments(
   dirs: readonly string[],
@@ -41,11 +41,13 @@ export async function readResourceDocuments(
         continue;
       }
       const text = await readFile(file, 'utf8');
-      parseAllDocuments(text).forEach((doc, i) => {
-        if (doc.errors.length > 0) {
-          for (const e of doc.errors) problems.push({ file, document: i + 1, message: `invalid YAML: ${e.message.split('\n')[0]}` });
-          return;
-        }
+      const docs = parseAllDocuments(text);
+      const broken = docs.find((doc) => doc.errors.length > 0);
+      if (broken) {
+        problems.push(yamlSyntaxProblem(file, text, broken.errors[0]));
+        continue;
+      }
+      docs.forEach((doc, i) => {
         const content: unknown = doc.toJS();
         if (content === null || content === undefined) return; // empty document, e.g. after a trailing ---
         if (typeof content !== 'object' || Array.isArray(content)) {

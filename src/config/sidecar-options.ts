@@ -14,13 +14,22 @@ export interface SidecarOptions {
   internalGrpcPort?: number;
   internalGrpcListenAddress?: string;
   listenAddresses: string[];
+  /** `--dapr-public-port`: an extra listener serving only health and metadata; undefined: none. */
+  publicPort?: number;
+  publicListenAddress?: string;
+  /** `--allowed-origins`: CORS origins of the HTTP API; `['*']` adds no CORS headers (as daprd). */
+  allowedOrigins: string[];
   /** Empty: run on the embedded default components. */
   resourcesPaths: string[];
   configPaths: string[];
   logLevel: LogLevel;
   logAsJson: boolean;
   maxRequestBytes: number;
+  /** `--read-buffer-size`: the request line and headers of an HTTP API request may take this plus 4 KiB, as in daprd. */
+  maxHeaderBytes: number;
   gracefulShutdownSeconds: number;
+  /** `--dapr-block-shutdown-duration`: on SIGTERM, keep serving this long or until the app turns unhealthy. */
+  blockShutdownMs?: number;
   enableApiLogging: boolean;
   /** daprd's `--mode`: which name resolution applies when the Configuration names none. */
   mode: 'standalone' | 'kubernetes';

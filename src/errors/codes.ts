@@ -12,10 +12,16 @@ export interface ErrorKind {
   readonly grpc: GrpcCode;
   /** google.rpc.ErrorInfo reason; present only where daprd sends rich error details. */
   readonly reason?: string;
+  /**
+   * daprd's plain API errors: no details in the HTTP body, but over gRPC an ErrorInfo whose reason is
+   * the code (the SDKs read it as the error code, e.g. the Python SDK's `DaprGrpcError.error_code()`).
+   */
+  readonly grpcErrorInfo?: true;
 }
 
 const kind = (code: string, http: number, grpc: GrpcCode, reason?: string): ErrorKind =>
   Object.freeze({ code, http, grpc, ...(reason ? { reason } : {}) });
+const apiKind = (code: string, http: number, grpc: GrpcCode): ErrorKind => Object.freeze({ code, http, grpc, grpcErrorInfo: true });
 
 export const Errors = {
   // state
@@ -25,10 +31,10 @@ export const Errors = {
   StateGet: kind('ERR_STATE_GET', 500, GrpcCode.INTERNAL),
   StateBulkGet: kind('ERR_STATE_BULK_GET', 500, GrpcCode.INTERNAL),
   StateSave: kind('ERR_STATE_SAVE', 500, GrpcCode.INTERNAL),
-  StateSaveETagMismatch: kind('ERR_STATE_SAVE', 409, GrpcCode.ABORTED),
+  StateSaveETagMismatch: apiKind('ERR_STATE_SAVE', 409, GrpcCode.ABORTED),
   StateSaveETagInvalid: kind('ERR_STATE_SAVE', 400, GrpcCode.INVALID_ARGUMENT),
   StateDelete: kind('ERR_STATE_DELETE', 500, GrpcCode.INTERNAL),
-  StateDeleteETagMismatch: kind('ERR_STATE_DELETE', 409, GrpcCode.ABORTED),
+  StateDeleteETagMismatch: apiKind('ERR_STATE_DELETE', 409, GrpcCode.ABORTED),
   StateDeleteETagInvalid: kind('ERR_STATE_DELETE', 400, GrpcCode.INVALID_ARGUMENT),
   StateBulkDelete: kind('ERR_STATE_BULK_DELETE', 500, GrpcCode.INTERNAL),
   StateBulkDeleteETagMismatch: kind('ERR_STATE_BULK_DELETE', 409, GrpcCode.ABORTED),

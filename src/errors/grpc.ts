@@ -20,8 +20,9 @@ function encode(type: string, message: object): Uint8Array {
 export function toGrpcError(err: unknown): Partial<ServiceError> {
   const e = SidecarError.from(err);
   const metadata = new Metadata();
-  if (e.details.length > 0) {
-    const details = e.details.map((d) => ({ type_url: d['@type'], value: encode(d['@type'].split('/')[1], detailMessage(d)) }));
+  const rich = e.details.length > 0 ? e.details : e.kind.grpcErrorInfo ? [plainErrorInfo(e.kind.code)] : [];
+  if (rich.length > 0) {
+    const details = rich.map((d) => ({ type_url: d['@type'], value: encode(d['@type'].split('/')[1], detailMessage(d)) }));
     metadata.set('grpc-status-details-bin', Buffer.from(encode('google.rpc.Status', { code: e.kind.grpc, message: e.message, details })));
   }
   return { code: e.kind.grpc, details: e.message, message: e.message, metadata };
@@ -40,6 +41,10 @@ const HTTP_FROM_CODE = [200, 408, 500, 400, 504, 404, 409, 403, 429, 400, 409, 4
 /** daprd's HTTPStatusFromCode: the HTTP status a gRPC app's status becomes for an HTTP caller. */
 export function httpStatusFromGrpcCode(code: number): number {
   return HTTP_FROM_CODE[code] ?? 500;
+}
+
+function plainErrorInfo(code: string): ErrorDetail {
+  return { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: code, domain: 'dapr.io', metadata: null };
 }
 
 function detailMessage(d: ErrorDetail): object {

@@ -3,6 +3,8 @@
  * whose values may hold commas, `volume:/path` lists and Kubernetes quantities.
  */
 
+import { isQuantity, parseByteSize } from '../util/byte-size.js';
+
 export class AnnotationError extends Error {}
 
 export interface EnvVar {
@@ -52,21 +54,17 @@ export function parseVolumeMounts(annotation: string, text: string | undefined, 
   });
 }
 
-const QUANTITY = /^(\d+(?:\.\d+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
-
 /** A Kubernetes resource quantity (`500m`, `128Mi`, `0.5`). */
 export function checkQuantity(annotation: string, value: string): string {
-  if (!QUANTITY.test(value.trim())) throw new AnnotationError(`${annotation}: "${value}" is not a Kubernetes quantity (e.g. 250m, 128Mi)`);
+  if (!isQuantity(value) || value.trim().startsWith('-')) throw new AnnotationError(`${annotation}: "${value}" is not a Kubernetes quantity (e.g. 250m, 128Mi)`);
   return value.trim();
 }
 
-const BYTES: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
-
 /** `dapr.io/max-body-size` (`4Mi`, `16M`) as whole megabytes for `--dapr-http-max-request-size`, rounded up. */
 export function quantityToMegabytes(annotation: string, value: string): number {
-  const m = QUANTITY.exec(value.trim());
-  if (!m || m[2] === 'm') throw new AnnotationError(`${annotation}: "${value}" is not a size (e.g. 4Mi, 16M)`);
-  return Math.max(1, Math.ceil((Number(m[1]) * BYTES[m[2] ?? '']!) / 1024 ** 2));
+  const bytes = parseByteSize(value);
+  if (bytes === undefined || bytes < 0) throw new AnnotationError(`${annotation}: "${value}" is not a size (e.g. 4Mi, 16M)`);
+  return Math.max(1, Math.ceil(bytes / 1024 ** 2));
 }
 
 /** The app-id names the headless Service `<app-id>-dapr`, so it must make a DNS-1123 label (Dapr's rule). */

@@ -1,4 +1,5 @@
 import type { Server as GrpcServer } from '@grpc/grpc-js';
+import type { RequestListener } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { SidecarOptions } from '../config/sidecar-options.js';
@@ -58,6 +59,9 @@ export function buildApiServers(
     logger,
     apiToken: o.apiToken,
     maxBodyBytes: o.maxRequestBytes,
+    // Go's http.Server allows MaxHeaderBytes plus 4 KiB; daprd answers 431 only beyond that.
+    maxHeaderBytes: o.maxHeaderBytes + 4096,
+    allowedOrigins: o.allowedOrigins,
     apiLogging: o.enableApiLogging,
   });
   const guard = { apiToken: o.apiToken };
@@ -78,4 +82,16 @@ export function buildApiServers(
   });
   const grpcProxy = proxyUnknownMethods(grpc, runtime.invocation.proxyDirector('app'), o.maxRequestBytes, guard);
   return { http, grpc, grpcProxy };
+}
+
+const PUBLIC_READ = /^\/v1\.0\/(healthz(\/outbound)?|metadata)\/?(\?|$)/;
+const PUBLIC_WRITE = /^\/v1\.0\/metadata\/[^/?]+\/?(\?|$)/;
+
+/** `--dapr-public-port`, as daprd serves it: the health endpoints and metadata (read and set), and a 404 for the rest. */
+export function publicRoutes(api: RequestListener): RequestListener {
+  return (req, res) => {
+    const path = req.url ?? '/';
+    if ((req.method === 'GET' && PUBLIC_READ.test(path)) || (req.method === 'PUT' && PUBLIC_WRITE.test(path))) return api(req, res);
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
+  };
 }

@@ -4,6 +4,7 @@ import { httpStatusFromGrpcCode } from '../errors/grpc.js';
 import { serviceByName } from '../transports/grpc/protos.js';
 import { bufferBody, readAll } from '../util/body-streams.js';
 import { grpcOptions } from '../transports/grpc/channel-options.js';
+import { UNIMPLEMENTED } from './grpc-event-channel.js';
 
 /** BindingEventResponse as decoded: `to`/`data`/`concurrency` ask for a fan-out to output bindings. */
 export interface BindingEventAnswer {
@@ -72,20 +73,19 @@ export class GrpcAppChannel implements LocalApp {
     }
   }
 
-  /** One event: the app's status (SUCCESS, RETRY, DROP); UNIMPLEMENTED drops, any other gRPC error retries. */
+  /** One event: the app's status (SUCCESS, RETRY, DROP), UNIMPLEMENTED as itself; any other gRPC error retries. */
   async onTopicEvent(event: object): Promise<string> {
     try {
       const res = (await this.#call(this.#callback, 'OnTopicEvent', event, this.#metadata(), 60_000)) as { status: string };
       return res.status || 'SUCCESS';
     } catch (err) {
-      // daprd drops an event the app answers UNIMPLEMENTED, and retries on any other error.
-      return (err as ServiceError).code === status.UNIMPLEMENTED ? 'DROP' : 'RETRY';
+      return (err as ServiceError).code === status.UNIMPLEMENTED ? UNIMPLEMENTED : 'RETRY';
     }
   }
 
   /**
    * A bulk delivery (OnBulkTopicEvent, falling back to OnBulkTopicEventAlpha1 as daprd does): each entry's
-   * status; UNIMPLEMENTED from both drops every entry, any other error retries them.
+   * status; UNIMPLEMENTED from both answers UNIMPLEMENTED for every entry, any other error retries them.
    */
   async onBulkTopicEvent(request: object): Promise<Map<string, string> | string> {
     let res: { statuses: Array<{ entry_id: string; status: string }> };
@@ -97,7 +97,7 @@ export class GrpcAppChannel implements LocalApp {
         res = (await this.#call(this.#alpha, 'OnBulkTopicEventAlpha1', request, this.#metadata(), 60_000)) as typeof res;
       }
     } catch (err) {
-      return (err as ServiceError).code === status.UNIMPLEMENTED ? 'DROP' : 'RETRY';
+      return (err as ServiceError).code === status.UNIMPLEMENTED ? UNIMPLEMENTED : 'RETRY';
     }
     return new Map((res.statuses ?? []).map((s) => [s.entry_id, s.status || 'SUCCESS']));
   }

@@ -4,15 +4,27 @@ import type { AppRequest, AppResponse } from './app-channel.js';
 /** A delivery; `topic` is the subscribed topic, which gRPC receivers get apart from the event's own. */
 export type EventRequest = AppRequest & { topic?: string };
 
-/** The part of the app channel the pub/sub delivery uses. */
-export type EventChannel = { invoke(req: EventRequest): Promise<AppResponse> };
+/**
+ * An answer to a delivery; `unimplemented` when a gRPC app answered UNIMPLEMENTED (it has no handler for
+ * the pubsub, topic and path), which daprd treats as a drop that is neither retried nor dead-lettered.
+ */
+export type EventResponse = AppResponse & { unimplemented?: true };
+
+/**
+ * The part of the app channel the pub/sub delivery uses; `grpcRoutes` when its subscriptions are read as
+ * daprd reads a gRPC app's (a subscription without routes delivers to the empty path).
+ */
+export type EventChannel = { readonly grpcRoutes?: boolean; invoke(req: EventRequest): Promise<EventResponse> };
+
+/** A target's answer for an event or a bulk delivery the app has no handler for (gRPC UNIMPLEMENTED). */
+export const UNIMPLEMENTED = 'UNIMPLEMENTED';
 
 /** Whoever takes TopicEventRequests and answers a status name: a gRPC app, or a subscription stream. */
 export interface TopicEventTarget {
   listTopicSubscriptions(): Promise<ProtoSubscription[]>;
-  /** Resolves `SUCCESS`, `RETRY` or `DROP`. */
+  /** Resolves `SUCCESS`, `RETRY`, `DROP` or {@link UNIMPLEMENTED}. */
   onTopicEvent(event: TopicEventRequest): Promise<string>;
-  /** A bulk delivery: each entry id's status, or one status for every entry (the call failed). */
+  /** A bulk delivery: each entry id's status, or one status for every entry (the call failed, or UNIMPLEMENTED). */
   onBulkTopicEvent?(request: TopicEventBulkRequest): Promise<Map<string, string> | string>;
 }
 
@@ -29,12 +41,14 @@ const STANDARD = new Set(['id', 'source', 'type', 'specversion', 'datacontenttyp
  */
 export function grpcEventChannel(app: TopicEventTarget): EventChannel {
   return {
-    async invoke(req: EventRequest): Promise<AppResponse> {
+    grpcRoutes: true,
+    async invoke(req: EventRequest): Promise<EventResponse> {
       if (req.method === 'GET' && req.path === '/dapr/subscribe') return json(200, (await app.listTopicSubscriptions()).map(toHttpSubscription));
       const body = JSON.parse(req.body?.toString('utf8') || 'null') as Record<string, unknown> | null;
       if (body && Array.isArray(body.entries) && app.onBulkTopicEvent) {
         const request = bulkRequest(body, req);
         const answer = await app.onBulkTopicEvent(request);
+        if (answer === UNIMPLEMENTED) return unimplemented();
         const statuses = request.entries.map((e) => ({ entryId: e.entry_id, status: typeof answer === 'string' ? answer : answer.get(e.entry_id) ?? 'RETRY' }));
         return json(200, { statuses });
       }
@@ -48,7 +62,8 @@ export function grpcEventChannel(app: TopicEventTarget): EventChannel {
       }
       const event = asEvent(body);
       const pubsubName = req.headers?.pubsubName ?? String(event.pubsubname ?? '');
-      return json(200, { status: await app.onTopicEvent(topicEvent(event, req.path, pubsubName, req.topic ?? String(event.topic ?? ''))) });
+      const status = await app.onTopicEvent(topicEvent(event, req.path, pubsubName, req.topic ?? String(event.topic ?? '')));
+      return status === UNIMPLEMENTED ? unimplemented() : json(200, { status });
     },
   };
 }
@@ -122,12 +137,16 @@ function toHttpSubscription(s: ProtoSubscription) {
     pubsubname: s.pubsub_name,
     topic: s.topic,
     metadata: s.metadata,
-    routes: { rules: s.routes?.rules ?? [], default: s.routes?.default || '/' },
+    routes: { rules: s.routes?.rules ?? [], default: s.routes?.default ?? '' },
     ...(s.dead_letter_topic ? { deadLetterTopic: s.dead_letter_topic } : {}),
     ...(s.bulk_subscribe?.enabled
       ? { bulkSubscribe: { enabled: true, maxMessagesCount: s.bulk_subscribe.max_messages_count, maxAwaitDurationMs: s.bulk_subscribe.max_await_duration_ms } }
       : {}),
   };
+}
+
+function unimplemented(): EventResponse {
+  return { ...json(200, {}), unimplemented: true };
 }
 
 function json(status: number, value: unknown): AppResponse {

@@ -2,6 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** package.json's name: unique on npm, so an unrelated `mecha` package above this one is never taken for it. */
+const PACKAGE_NAME = 'mecha-sidecar';
+
 let root: string | undefined;
 
 /**
@@ -17,7 +20,7 @@ function findRoot(start: string): string {
   let dir = start;
   for (let i = 0; i < 10; i++) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'mecha') return dir;
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateAdapterMetadata } from '../../src/config/adapter-metadata.js';
@@ -74,13 +75,14 @@ describe('pubsub.kafka metadata', () => {
   });
 
   it('loads kafkajs only when a Kafka component is created, not with the adapter registry', async () => {
-    const registry = fileURLToPath(new URL('../../dist/registry/builtin.js', import.meta.url));
-    expect(existsSync(registry), 'the build (npm run build) provides dist/').toBe(true);
+    // The registry as the CLI bundle carries it: one file, packages left in node_modules (found from dist/).
+    const registry = fileURLToPath(new URL(`../../dist/test/builtin-registry-${process.pid}.cjs`, import.meta.url));
+    await build({ entryPoints: [fileURLToPath(new URL('../../src/registry/builtin.ts', import.meta.url))], outfile: registry, bundle: true, platform: 'node', format: 'cjs', packages: 'external', logLevel: 'silent' });
     const script = `import { createRequire } from 'node:module';
       await import(${JSON.stringify(registry)});
       const loaded = Object.keys(createRequire(import.meta.url).cache).some((p) => p.includes('/node_modules/kafkajs/'));
       process.stdout.write(String(loaded));`;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 }).finally(() => rmSync(registry));
     expect(stdout).toBe('false');
   });
 });

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfiguration } from '../../src/config/configuration.js';
 import type { LoadContext } from '../../src/config/load-components.js';
 import { ResourceLoadError, type ResourceProblem } from '../../src/config/resource-problem.js';
 import { loadResources } from '../../src/config/resources.js';
@@ -163,9 +164,10 @@ describe('problems', () => {
     const dup = at(b, 4, 'metadata.name');
     expect(dup?.message).toContain('dup');
     expect(dup?.message).toContain(a);
-    const yaml = problems.find((p) => p.file === join(second, 'c.yaml'));
-    expect(yaml?.document).toBe(1);
-    expect(yaml?.message).toMatch(/yaml/i);
+    const yaml = problems.filter((p) => p.file === join(second, 'c.yaml'));
+    expect(yaml).toHaveLength(1);
+    expect(yaml[0].line).toBeGreaterThanOrEqual(3);
+    expect(yaml[0].message).toMatch(/yaml/i);
     expect(problems.some((p) => p.file === join(first, 'ok.yaml'))).toBe(false);
   });
 
@@ -175,6 +177,31 @@ describe('problems', () => {
     expect(err.problems).toHaveLength(2);
     expect(err.message).toContain('x.yaml');
     expect(err.message).toContain('y.yaml');
+  });
+
+  it('a YAML syntax error is one problem with line, column and the offending line', async () => {
+    const text = 'apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\nspec:\n  type: state.in-memory\n   version: v1\n  metadata: [\n';
+    const dir = await dirWith({ 'bad.yaml': text, 'later.yaml': sqlite('later', { disableWAL: 'maybe' }) });
+    const err = await loadError([dir]);
+    const file = join(dir, 'bad.yaml');
+    expect(err.problems.filter((p) => p.file === file)).toEqual([
+      { file, line: 6, column: 9, excerpt: '  type: state.in-memory\n        ^', message: 'invalid YAML: Nested mappings are not allowed in compact mappings' },
+    ]);
+    expect(err.problems.some((p) => p.file === join(dir, 'later.yaml'))).toBe(true);
+    expect(err.message).toContain(
+      `  - ${file}: line 6, column 9: invalid YAML: Nested mappings are not allowed in compact mappings\n        type: state.in-memory\n              ^\n`,
+    );
+  });
+
+  it('a YAML syntax error in a --config file is located the same way', async () => {
+    const dir = await dirWith({ 'config.yaml': 'apiVersion: dapr.io/v1alpha1\nkind: Configuration\nspec:\n\ttracing: {}\n' });
+    const err = await loadConfiguration([join(dir, 'config.yaml')], {}).then(
+      () => undefined,
+      (e: unknown) => e as ResourceLoadError,
+    );
+    expect(err?.problems).toEqual([
+      { file: join(dir, 'config.yaml'), line: 4, column: 1, excerpt: '\ttracing: {}\n^', message: 'invalid YAML: Tabs are not allowed as indentation' },
+    ]);
   });
 
   it('a secretKeyRef without a secret store is a problem naming the field', async () => {

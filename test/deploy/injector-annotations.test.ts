@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseRunArgs } from '../../src/cli/parse-run-args.js';
 import { review } from '../../src/injector/admission-review.js';
 import { applyJsonPatch } from '../support/json-patch.js';
+import { freePort, startMecha } from '../support/mecha-process.js';
+import { component, resourcesDir } from '../support/resources.js';
 import { admission, appPod, decodePatch } from './admission-fixtures.js';
 
 const OPTIONS = { image: 'mecha:test', componentsConfigMap: 'mecha-components' };
@@ -34,6 +36,55 @@ describe("the injector's reading of Dapr's annotations", () => {
     expect(sidecar.ports.map((p: { containerPort: number }) => p.containerPort)).toEqual([3500, 50011, 50012, 9191]);
     expect(patched.spec.containers[0].env).toContainEqual({ name: 'DAPR_GRPC_PORT', value: '50011' });
     expect(patched.metadata.labels['dapr.io/metrics-enabled']).toBe('false');
+  });
+
+  // Each annotation mecha run gets a flag from, with the values Dapr documents (edge values included) and
+  // the option each must become once mecha run has parsed the injected container's arguments.
+  const FLAG_VALUES: Array<[annotation: string, value: string, option: Record<string, unknown>]> = [
+    ['app-port', '8080', { appPort: 8080 }],
+    ['app-channel-address', '127.0.0.1', { appChannelAddress: '127.0.0.1' }],
+    ['app-protocol', 'h2c', { appProtocol: 'h2c' }],
+    ['app-ssl', 'true', { appProtocol: 'https' }],
+    ['app-max-concurrency', '-1', { appMaxConcurrency: -1 }],
+    ['app-max-concurrency', '1', { appMaxConcurrency: 1 }],
+    ['log-level', 'debug', { logLevel: 'debug' }],
+    ['log-as-json', 'true', { logAsJson: true }],
+    ['enable-api-logging', 'true', { enableApiLogging: true }],
+    ['enable-app-health-check', 'true', { appHealthCheck: { path: '/healthz', intervalMs: 5000, timeoutMs: 500, threshold: 3 } }],
+    ['app-health-check-path', '/ready', {}],
+    ['app-health-probe-interval', '1', {}],
+    ['app-health-probe-timeout', '100', {}],
+    ['app-health-threshold', '1', {}],
+    ['max-body-size', '8Mi', { maxRequestBytes: 8 * 1024 * 1024 }],
+    ['http-max-request-size', '2', { maxRequestBytes: 2 * 1024 * 1024 }],
+    ['graceful-shutdown-seconds', '0', { gracefulShutdownSeconds: 0 }],
+    ['graceful-shutdown-seconds', '-1', { gracefulShutdownSeconds: 5 }],
+    ['enable-metrics', 'false', { enableMetrics: false }],
+    ['metrics-port', '9191', { metricsPort: 9191 }],
+  ];
+
+  it.each(FLAG_VALUES)('passes dapr.io/%s: "%s" to mecha run in a form its parser takes', (annotation, value, option) => {
+    const { sidecar } = inject({ ...base, [`dapr.io/${annotation}`]: value });
+    expect(sidecar.args[0]).toBe('run');
+    expect(parseRunArgs(sidecar.args.slice(1), {}, '/data').options).toMatchObject(option);
+  });
+
+  it('starts a sidecar from the arguments the injector generates for all of them at once', async () => {
+    const annotations = Object.fromEntries(FLAG_VALUES.filter(([a]) => a !== 'app-port' && a !== 'enable-metrics').map(([a, v]) => [`dapr.io/${a}`, v]));
+    const { sidecar } = inject({ ...base, ...annotations });
+    // Outside a pod: loopback and free ports (startMecha's) instead of the pod's fixed ones, a local resources folder.
+    const fixed = new Set(['--dapr-http-port', '--dapr-grpc-port']);
+    const args = (sidecar.args.slice(1) as string[]).filter((a, i, all) => !fixed.has(a) && !fixed.has(all[i - 1]!));
+    args[args.indexOf('--resources-path') + 1] = resourcesDir({ 'state.yaml': component('statestore', 'state.in-memory') });
+    const local = ['--dapr-internal-grpc-port', String(await freePort()), '--metrics-port', String(await freePort()), '--dapr-listen-addresses', '127.0.0.1'];
+    const m = await startMecha([...args, ...local]);
+    try {
+      const md = (await (await fetch(`${m.url}/v1.0/metadata`)).json()) as { id: string };
+      expect(md.id).toBe('orders');
+      expect(m.output()).not.toContain('"level":50');
+    } finally {
+      await m.stop();
+    }
   });
 
   it('leaves the shutdown grace to the sidecar for -1, as Dapr does', () => {

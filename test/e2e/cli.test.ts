@@ -16,7 +16,8 @@ describe('mecha CLI', () => {
     for (const flag of ['--app-id', '--app-port', '--dapr-http-port', '--resources-path', '--dapr-graceful-shutdown-seconds', '--log-as-json']) {
       expect(help.output).toContain(flag);
     }
-    expect(help.output).toContain('(default 3500)');
+    expect(help.output).toContain('(default: a free port; 3500 without "run", as daprd)');
+    expect(help.output).toContain('(default "4Mi")');
   });
 
   it('starts from a code cache this Node accepts', () => {

@@ -57,6 +57,9 @@ describe('service invocation between sidecars', () => {
     expect(echo.headers).toMatchObject({ 'x-custom': 'kept', 'dapr-caller-app-id': 'caller', 'dapr-callee-app-id': 'callee', 'content-type': 'text/plain' });
     expect(echo.headers.forwarded).toContain('for=127.0.0.1');
     expect(echo.headers['dapr-api-token']).toBeUndefined();
+    // A body with a length reaches the app with that length, as daprd sends it (servers that need one read it).
+    expect(echo.headers['content-length']).toBe('7');
+    expect(echo.headers['transfer-encoding']).toBeUndefined();
   });
 
   it('accepts the dapr-app-id header and Basic auth forms on any path', async () => {
@@ -72,8 +75,9 @@ describe('service invocation between sidecars', () => {
     const res = await fetch(`${caller.url}/v1.0/invoke/callee/method/status/418`);
     expect(res.status).toBe(418);
     expect(((await res.json()) as Echo).url).toBe('/status/418');
-    const self = (await (await fetch(`${caller.url}/v1.0/invoke/caller/method/me`)).json()) as Echo;
-    expect(self).toMatchObject({ app: 'caller', url: '/me' });
+    const self = (await (await fetch(`${caller.url}/v1.0/invoke/caller/method/me`, { method: 'POST', body: '{"a":1}' })).json()) as Echo;
+    expect(self).toMatchObject({ app: 'caller', url: '/me', body: '{"a":1}' });
+    expect(self.headers['content-length']).toBe('7');
     expect(self.headers['dapr-caller-app-id']).toBe('caller');
   });
 

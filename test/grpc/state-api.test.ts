@@ -11,6 +11,17 @@ let dapr: ReturnType<typeof daprClient>;
 
 const statusOf = (p: Promise<unknown>) => p.then(() => status.OK, (e: ServiceError) => e.code);
 
+/** The google.rpc.ErrorInfo in an error's `grpc-status-details-bin`, as the SDKs decode it. */
+function errorInfo(err: ServiceError): Record<string, unknown> | undefined {
+  const bin = err.metadata.get('grpc-status-details-bin')[0] as Buffer | undefined;
+  if (!bin) return undefined;
+  const root = protobuf.loadSync(['status.proto', 'error_details.proto'].map((f) => fileURLToPath(new URL(`../../proto/google/rpc/${f}`, import.meta.url))));
+  const decoded = root.lookupType('google.rpc.Status').decode(bin) as unknown as { details: Array<{ type_url: string; value: Uint8Array }> };
+  const info = decoded.details.find((d) => d.type_url.endsWith('ErrorInfo'));
+  const type = root.lookupType('google.rpc.ErrorInfo');
+  return info && type.toObject(type.decode(info.value));
+}
+
 beforeAll(async () => {
   const dir = resourcesDir({ 'mem.yaml': component('statestore', 'state.in-memory') });
   mecha = await startMecha(['--app-id', 'grpcapp', '--resources-path', dir]);
@@ -46,8 +57,13 @@ describe('state over gRPC (same core as HTTP)', () => {
     await dapr.call('SaveState', { store_name: 'statestore', states: [{ key: 'e', value: Buffer.from('1') }] });
     const { etag } = await dapr.call<{ etag: string }>('GetState', { store_name: 'statestore', key: 'e' });
     const stale = dapr.call('SaveState', { store_name: 'statestore', states: [{ key: 'e', value: Buffer.from('2'), etag: { value: 'stale' } }] });
-    expect(await statusOf(stale)).toBe(status.ABORTED);
-    expect(await statusOf(dapr.call('DeleteState', { store_name: 'statestore', key: 'e', etag: { value: 'stale' } }))).toBe(status.ABORTED);
+    const staleSave = (await stale.catch((e: ServiceError) => e)) as ServiceError;
+    expect(staleSave.code).toBe(status.ABORTED);
+    // As daprd: the code travels as ErrorInfo reason over gRPC (the HTTP body has no details).
+    expect(errorInfo(staleSave)).toEqual({ reason: 'ERR_STATE_SAVE', domain: 'dapr.io' });
+    const staleDelete = (await dapr.call('DeleteState', { store_name: 'statestore', key: 'e', etag: { value: 'stale' } }).catch((e: ServiceError) => e)) as ServiceError;
+    expect(staleDelete.code).toBe(status.ABORTED);
+    expect(errorInfo(staleDelete)).toEqual({ reason: 'ERR_STATE_DELETE', domain: 'dapr.io' });
     await dapr.call('DeleteState', { store_name: 'statestore', key: 'e', etag: { value: etag } });
   });
 
@@ -72,11 +88,7 @@ describe('state over gRPC (same core as HTTP)', () => {
     const err = await dapr.call('GetState', { store_name: 'nope', key: 'k' }).catch((e: ServiceError) => e);
     expect((err as ServiceError).code).toBe(status.INVALID_ARGUMENT);
     expect((err as ServiceError).details).toBe('state store nope is not found');
-    const bin = (err as ServiceError).metadata.get('grpc-status-details-bin')[0] as Buffer;
-    const root = protobuf.loadSync(['status.proto', 'error_details.proto'].map((f) => fileURLToPath(new URL(`../../proto/google/rpc/${f}`, import.meta.url))));
-    const decoded = root.lookupType('google.rpc.Status').decode(bin) as unknown as { details: Array<{ type_url: string; value: Uint8Array }> };
-    const info = decoded.details.find((d) => d.type_url.endsWith('ErrorInfo'))!;
-    expect(root.lookupType('google.rpc.ErrorInfo').toObject(root.lookupType('google.rpc.ErrorInfo').decode(info.value))).toMatchObject({
+    expect(errorInfo(err as ServiceError)).toMatchObject({
       reason: 'DAPR_STATE_NOT_FOUND',
       domain: 'dapr.io',
       metadata: { appID: 'grpcapp' },

@@ -78,7 +78,7 @@ export class InvocationApi {
     const outgoing = { ...req, headers: isUrl || endpoint ? headers : stampIdentity(headers, caller, target.appId) };
 
     const send = async (body: AsyncIterable<Buffer>, buffered?: Buffer): Promise<InvokeResponse> => {
-      const call = { ...outgoing, body };
+      const call = { ...outgoing, body, buffered };
       if (isUrl) return this.d.external.invoke(target.appId, call);
       if (endpoint) return this.d.external.invoke(endpoint.baseUrl, call, endpoint.headers, endpoint.tls);
       if (isSelf) return this.#callApp(call);

@@ -41,8 +41,15 @@ const BULK_DEFAULT_AWAIT_MS = 1000;
  * Reads a subscription from a `Subscription` resource's `spec` or one `/dapr/subscribe` item. Keys match
  * case-insensitively (Go's JSON decoding); `routes` wins over `route`; the default route becomes the
  * last, match-all rule. Every problem is returned, each naming its field under `prefix`.
+ * `grpcRoutes` reads routes the way daprd reads a gRPC app's ListTopicSubscriptions: with neither rules
+ * nor a default, every event goes to the empty path (the SDKs register their default handlers under it).
  */
-export function readSubscription(raw: Record<string, unknown>, type: SubscriptionType, prefix: string): { value?: SubscriptionDefinition; errors: FieldError[] } {
+export function readSubscription(
+  raw: Record<string, unknown>,
+  type: SubscriptionType,
+  prefix: string,
+  options: { grpcRoutes?: boolean } = {},
+): { value?: SubscriptionDefinition; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const str = (name: string, required: boolean): string | undefined => {
     const v = get(raw, name);
@@ -58,6 +65,7 @@ export function readSubscription(raw: Record<string, unknown>, type: Subscriptio
   const topic = str('topic', true);
   const deadLetterTopic = str('deadLetterTopic', false);
   const rules = readRules(raw, prefix, errors);
+  if (options.grpcRoutes && rules.length === 0 && errors.length === 0) rules.push({ match: '', path: '' });
   const metadata = readStringMap(get(raw, 'metadata'), `${prefix}metadata`, errors);
   const bulkSubscribe = readBulk(get(raw, 'bulkSubscribe'), `${prefix}bulkSubscribe`, errors);
   if (rules.length === 0 && errors.length === 0) errors.push({ field: `${prefix}routes`, message: 'a route is required (routes.default, routes.rules or route)' });

@@ -57,7 +57,7 @@ export async function fetchAppSubscriptions(channel: EventChannel, appId: string
       logger.error({ index: i }, 'GET /dapr/subscribe: an entry is not an object; skipped');
       return;
     }
-    const read = readSubscription(item as Record<string, unknown>, 'PROGRAMMATIC', `[${i}].`);
+    const read = readSubscription(item as Record<string, unknown>, 'PROGRAMMATIC', `[${i}].`, { grpcRoutes: channel.grpcRoutes });
     if (read.value) out.push(read.value);
     else logger.error({ problems: read.errors.map((e) => `${e.field}: ${e.message}`) }, 'GET /dapr/subscribe: invalid subscription skipped');
   });

@@ -3,7 +3,7 @@ import type { MessageHandler, PubSubMessage } from '../../contracts/pubsub.js';
 import { CLOUDEVENT_CONTENT_TYPE } from '../../core/pubsub-envelope.js';
 import type { BulkSubscribeOptions } from '../../core/subscriptions/subscription.js';
 import { bulkAnswer } from './app-answers.js';
-import { RetriableDelivery, deadLetterOrDrop, deadLetterOrFail, type DeliveryContext } from './delivery-context.js';
+import { RetriableDelivery, deadLetterOrDrop, deadLetterOrFail, dropUnimplemented, type DeliveryContext } from './delivery-context.js';
 import { decodeEvent, isExpired, type IncomingEvent } from './event-decoding.js';
 
 const APP_TIMEOUT_MS = 60_000;
@@ -90,6 +90,12 @@ async function deliverGroup(ctx: DeliveryContext, path: string, entries: Entry[]
         .catch((err: Error) => {
           throw new RetriableDelivery(`app unreachable: ${err.message}`);
         });
+      if (res.unimplemented) {
+        dropUnimplemented(ctx, path, remaining.map((e) => String(e.incoming.event.id)));
+        remaining.forEach((e) => e.resolve());
+        remaining = [];
+        return;
+      }
       const answers = bulkAnswer(res.status, res.body, remaining.map((e) => e.entryId));
       const retry: Entry[] = [];
       for (const e of remaining) {

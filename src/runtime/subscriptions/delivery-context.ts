@@ -52,6 +52,19 @@ export async function deadLetterOrDrop(ctx: DeliveryContext, message: PubSubMess
 }
 
 /**
+ * The gRPC app answered UNIMPLEMENTED: it has no handler for this pubsub, topic and path. daprd drops
+ * such events without retrying or dead-lettering them; the log says so loudly, as an app that listed the
+ * route itself (ListTopicSubscriptions) but cannot take its events is misconfigured, not busy.
+ */
+export function dropUnimplemented(ctx: DeliveryContext, path: string, eventIds: string[]): void {
+  const { pubsubName, subscription } = ctx;
+  const fields = { pubsubName, topic: subscription.topic, path, eventIds };
+  const why = 'the app answered UNIMPLEMENTED (no handler for this pubsub, topic and path); events dropped, as daprd does';
+  if (subscription.type === 'PROGRAMMATIC') ctx.logger.error(fields, `${why}, although the app listed this route in ListTopicSubscriptions`);
+  else ctx.logger.warn(fields, why);
+}
+
+/**
  * A message whose delivery failed after its retries: forwarded to the dead-letter topic and acknowledged
  * when there is one; otherwise the error goes back to the broker, which redelivers the message later.
  */

@@ -1,7 +1,7 @@
 import type { MessageHandler, PubSubMessage } from '../../contracts/pubsub.js';
 import { CLOUDEVENT_CONTENT_TYPE } from '../../core/pubsub-envelope.js';
 import { eventAnswer } from './app-answers.js';
-import { DeliveryAborted, RetriableDelivery, deadLetterOrDrop, deadLetterOrFail, deliveryHeaders, type DeliveryContext } from './delivery-context.js';
+import { DeliveryAborted, RetriableDelivery, deadLetterOrDrop, deadLetterOrFail, deliveryHeaders, dropUnimplemented, type DeliveryContext } from './delivery-context.js';
 import { decodeEvent, isExpired } from './event-decoding.js';
 import { traceDelivery } from '../../observability/tracing-hooks.js';
 
@@ -38,6 +38,7 @@ export function singleDelivery(ctx: DeliveryContext): MessageHandler {
         const res = await ctx.channel.invoke({ method: 'POST', path, headers, body: incoming.body, timeoutMs: APP_TIMEOUT_MS, topic: message.topic }).catch((err: Error) => {
           throw err instanceof DeliveryAborted ? err : new RetriableDelivery(`app unreachable: ${err.message}`);
         });
+        if (res.unimplemented) return 'UNIMPLEMENTED';
         const answer = eventAnswer(res.status, res.body);
         if (answer === 'RETRY') throw new RetriableDelivery(`app answered ${res.status} ${summary(res.body)} on ${path}`, res.status);
         if (answer === 'DROP' && res.status === 404) ctx.logger.error({ path, topic: message.topic }, 'app answered 404 to an event; dropping it');
@@ -46,6 +47,7 @@ export function singleDelivery(ctx: DeliveryContext): MessageHandler {
     } catch (err) {
       return deadLetterOrFail(ctx, message, err);
     }
+    if (status === 'UNIMPLEMENTED') return dropUnimplemented(ctx, path, [String(incoming.event.id)]);
     if (status === 'DROP') return deadLetterOrDrop(ctx, message, 'the app asked to drop the event');
   };
 }

@@ -51,8 +51,8 @@ async function callLocalStream(invocation: InvocationApi, call: ServerDuplexStre
 
 async function callLocal(invocation: InvocationApi, call: ServerUnaryCall<ProtoInvokeRequest, ProtoInvokeResponse>, cb: sendUnaryData<ProtoInvokeResponse>): Promise<void> {
   try {
-    const body = bufferBody(call.request.message?.data?.value ?? Buffer.alloc(0));
-    const [req, caller] = decode(call.request, body);
+    const data = call.request.message?.data?.value ?? Buffer.alloc(0);
+    const [req, caller] = decode(call.request, bufferBody(data), data);
     const res = await traceCallLocal(CALL_LOCAL, call.metadata, req, () => invocation.handleInbound(req, caller));
     const head = encodeHead(res);
     head.message = { content_type: head.message?.content_type ?? '', data: { type_url: '', value: res.buffered ?? (await readAll(res.body)) } };
@@ -62,12 +62,12 @@ async function callLocal(invocation: InvocationApi, call: ServerUnaryCall<ProtoI
   }
 }
 
-function decode(r: ProtoInvokeRequest, body: AsyncIterable<Buffer>): Parameters<InvocationApi['handleInbound']> {
+function decode(r: ProtoInvokeRequest, body: AsyncIterable<Buffer>, buffered?: Buffer): Parameters<InvocationApi['handleInbound']> {
   const headers = fromListMap(r.metadata);
   const message = r.message!;
   if (message.content_type && !headers['content-type']) headers['content-type'] = [message.content_type];
   const verb = message.http_extension?.verb && message.http_extension.verb !== 'NONE' ? message.http_extension.verb : 'POST';
-  const req: InvokeRequest = { method: message.method, verb, query: message.http_extension?.querystring ?? '', headers, body };
+  const req: InvokeRequest = { method: message.method, verb, query: message.http_extension?.querystring ?? '', headers, body, buffered };
   const caller = { appId: headers['dapr-caller-app-id']?.[0] ?? '', namespace: headers['dapr-caller-namespace']?.[0] ?? '' };
   return [req, caller];
 }

@@ -6,6 +6,7 @@ import { toHttpError } from '../../errors/http.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
 import { readAll } from '../../util/body-streams.js';
 import { limitBody, tooLarge } from './body.js';
+import { registerCors } from './cors.js';
 import { traceHttpApi } from '../../observability/tracing-hooks.js';
 
 /** Adds one building block's routes to the app. */
@@ -16,6 +17,10 @@ export interface HttpApiOptions {
   logger: Logger;
   apiToken?: string;
   maxBodyBytes: number;
+  /** Limit on the request line and headers (Node's maxHeaderSize); larger requests get 431. */
+  maxHeaderBytes?: number;
+  /** `--allowed-origins`; none: no CORS headers. */
+  allowedOrigins?: readonly string[];
   apiLogging: boolean;
   /** Handles every unmatched route (daprd treats them as service invocation); default: the 404 it answers without a target. */
   fallback?: RouteHandlerMethod;
@@ -36,7 +41,9 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     bodyLimit: o.maxBodyBytes,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 8192 },
     forceCloseConnections: 'idle',
+    http: { maxHeaderSize: o.maxHeaderBytes },
   });
+  registerCors(app, o.allowedOrigins ?? ['*']);
 
   // Bodies are read as bytes whatever their Content-Type (daprd ignores it for most APIs), except on
   // routes that stream them (service invocation, including the not-found fallback).

@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { component, resourcesDir } from './resources.js';
+
+/** What the SDK tests find in the sidecar: one component of each building block, and their contents. */
+export const SDK_SECRETS = { 'db-password': 's3cret', 'api-key': 'k-123' };
+export const SDK_CONFIG = { greeting: { value: 'hello', version: '7' } };
+export const SDK_COMPONENTS = ['configstore', 'files', 'lockstore', 'pubsub', 'secretstore', 'statestore', 'ticks'];
+
+export interface SdkResources {
+  dir: string;
+  /** The localstorage binding's folder. */
+  files: string;
+  remove(): void;
+}
+
+/**
+ * A resources folder for an SDK test: state, pub/sub, bindings (localstorage `files` out, cron `ticks`
+ * in), secrets, configuration and lock, plus a declarative bulk subscription of topic `bulk-orders` to
+ * `bulkRoute` (each SDK names its bulk handler its own way).
+ */
+export function sdkResources(bulkRoute: string): SdkResources {
+  const files = mkdtempSync(join(tmpdir(), 'mecha-sdk-files-'));
+  const secrets = mkdtempSync(join(tmpdir(), 'mecha-sdk-secrets-'));
+  const secretsFile = join(secrets, 'secrets.json');
+  writeFileSync(secretsFile, JSON.stringify(SDK_SECRETS));
+  const dir = resourcesDir({
+    'statestore.yaml': component('statestore', 'state.in-memory'),
+    'pubsub.yaml': component('pubsub', 'pubsub.in-memory'),
+    'files.yaml': component('files', 'bindings.localstorage', { rootPath: files }),
+    'ticks.yaml': component('ticks', 'bindings.cron', { schedule: '@every 1s' }),
+    'secretstore.yaml': component('secretstore', 'secretstores.local.file', { secretsFile }),
+    'configstore.yaml': component('configstore', 'configuration.in-memory', { items: JSON.stringify(SDK_CONFIG) }),
+    'lockstore.yaml': component('lockstore', 'lock.in-memory'),
+    'bulk-subscription.yaml': `apiVersion: dapr.io/v2alpha1
+kind: Subscription
+metadata:
+  name: bulk-orders
+spec:
+  pubsubname: pubsub
+  topic: bulk-orders
+  routes:
+    default: ${JSON.stringify(bulkRoute)}
+  bulkSubscribe:
+    enabled: true
+    maxMessagesCount: 10
+    maxAwaitDurationMs: 200
+`,
+  });
+  return {
+    dir,
+    files,
+    remove() {
+      for (const p of [dir, files, secrets]) rmSync(p, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `read` (bounded) until `done` holds; returns the last value either way, for the assertion to show. */
+export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    value = await read();
+  }
+  return value;
+}
