@@ -185,29 +185,37 @@ describe('tracing across two sidecars and an app (OTLP/HTTP)', () => {
   });
 });
 
-describe('tracing through publish and delivery (Redis, Zipkin)', () => {
+const brokers: Record<string, () => string> = {
+  Redis: () => {
+    const [host, port] = inject('redisAddress').split(':');
+    return component('pubsub', 'pubsub.redis', { redisHost: `${host}:${port}` });
+  },
+  Kafka: () => component('pubsub', 'pubsub.kafka', { brokers: inject('kafkaBrokers'), initialOffset: 'oldest', sessionTimeout: '6s', heartbeatInterval: '1s' }),
+};
+
+describe.each(Object.keys(brokers))('tracing through publish and delivery (%s, Zipkin)', (broker) => {
+  const topic = `${TOPIC}-${broker.toLowerCase()}`;
   let pub: MechaProcess;
   let subApp: SubscriberApp;
   beforeAll(async () => {
-    const [host, port] = inject('redisAddress').split(':');
-    const resources = resourcesDir({ 'pubsub.yaml': component('pubsub', 'pubsub.redis', { redisHost: `${host}:${port}` }) });
+    const resources = resourcesDir({ 'pubsub.yaml': brokers[broker]() });
     const config = configFile('zipkin', `    samplingRate: "1"\n    zipkin:\n      endpointAddress: ${receiver.url}/api/v2/spans\n`);
-    subApp = await startSubscriberApp({ subscriptions: [{ pubsubname: 'pubsub', topic: TOPIC, route: '/orders' }] });
+    subApp = await startSubscriberApp({ subscriptions: [{ pubsubname: 'pubsub', topic, route: '/orders' }] });
     running.push(subApp);
     [pub] = await Promise.all([
-      sidecar('a-pub', ['--config', config, '--resources-path', resources]),
-      sidecar('b-sub', ['--config', config, '--resources-path', resources, '--app-port', String(subApp.port)]),
+      sidecar(`a-pub-${broker}`, ['--config', config, '--resources-path', resources]),
+      sidecar(`b-sub-${broker}`, ['--config', config, '--resources-path', resources, '--app-port', String(subApp.port)]),
     ]);
   });
 
   it('the delivery span continues the publish span; the CloudEvent carries it as traceid and traceparent', async () => {
     const traceId = newTraceId();
-    const res = await fetch(`${pub.url}/v1.0/publish/pubsub/${TOPIC}`, { method: 'POST', body: '{"o":1}', headers: { 'content-type': 'application/json', traceparent: traceparentOf(traceId) } });
+    const res = await fetch(`${pub.url}/v1.0/publish/pubsub/${topic}`, { method: 'POST', body: '{"o":1}', headers: { 'content-type': 'application/json', traceparent: traceparentOf(traceId) } });
     expect(res.status).toBe(204);
-    const deliveries = await waitFor(() => subApp.received(), (d) => d.length >= 1);
+    const deliveries = await waitFor(() => subApp.received(), (d) => d.length >= 1, 30_000);
     const spans = await waitFor(() => spansOf(traceId), (s) => s.length >= 2);
-    const publish = spans.find((s) => s.service === 'a-pub')!;
-    const delivery = spans.find((s) => s.service === 'b-sub')!;
+    const publish = spans.find((s) => s.service === `a-pub-${broker}`)!;
+    const delivery = spans.find((s) => s.service === `b-sub-${broker}`)!;
     expect(publish.parentId).toBe(CALLER_SPAN);
     expect(delivery.parentId).toBe(publish.spanId);
     expect(res.headers.get('traceparent')).toBe(`00-${traceId}-${publish.spanId}-01`);
@@ -215,10 +223,10 @@ describe('tracing through publish and delivery (Redis, Zipkin)', () => {
     expect(event.traceid).toBe(`00-${traceId}-${publish.spanId}-01`);
     expect(event.traceparent).toBe(event.traceid);
     expect(deliveries[0].headers.traceparent).toBe(`00-${traceId}-${delivery.spanId}-01`);
-    const rename = (v: string) => v.replace(/\borders\b/g, TOPIC);
+    const rename = (v: string) => v.replace(/\borders\b/g, topic);
     expectDaprdAttributes(publish, daprdSpan('http publish + delivery', 'a'), rename);
     expectDaprdAttributes(delivery, daprdSpan('http publish + delivery', 'b'), rename);
-  });
+  }, 45_000);
 });
 
 describe('sampling and the stdout exporter', () => {
