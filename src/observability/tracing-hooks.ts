@@ -1,14 +1,11 @@
 // The few places requests cross the sidecar, each continuing the caller's trace with a span of its own
 // and passing that span on: transports call these, and stay free of tracing logic.
 import { Metadata, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { InvokeRequest, InvokeResponse } from '../core/invocation/types.js';
 import { formatGrpcTraceBin, parseGrpcTraceBin, parseTraceparent, type TraceContext } from './tracing-context.js';
-import { tracer, type Span } from './tracing.js';
+import { tracer } from './tracing.js';
 import { callLocalSpan, deliverySpan, grpcApiSpan, httpApiSpan, httpStatusError } from './tracing-spans.js';
-
-const SPAN = Symbol('span');
-type Traced = FastifyRequest & { [SPAN]?: Span };
 
 function first(v: string | string[] | undefined): string {
   return (Array.isArray(v) ? v[0] : v) ?? '';
@@ -16,30 +13,24 @@ function first(v: string | string[] | undefined): string {
 
 /**
  * The HTTP API: a span per request (health checks aside). Its `traceparent` replaces the caller's
- * on the request, so what the request does next (invocation, publish) continues from it, and goes
- * back on the response unless a handler answered with its own (invocation relays the app's).
+ * on the request, so what the request does next (invocation, publish) continues from it, and is the
+ * response's unless a handler answers with its own (invocation relays the app's). One callback hook:
+ * no promise and no further hook per request; a recorded span ends when the response is written.
  */
 export function traceHttpApi(app: FastifyInstance): void {
-  // Callback hooks: no promise per request and hook, on a path every API call takes.
-  app.addHook('onRequest', (req: Traced, _reply, done) => {
+  app.addHook('onRequest', (req, reply, done) => {
     if (tracer.enabled && !req.url.startsWith('/v1.0/healthz')) {
       const parent = parseTraceparent(first(req.headers.traceparent));
       const span = tracer.start(parent, first(req.headers.tracestate), () => httpApiSpan(req.method, req.url, { address: req.socket.remoteAddress, port: req.socket.remotePort }));
       req.headers.traceparent = span.traceparent;
-      req[SPAN] = span;
-    }
-    done();
-  });
-  app.addHook('onSend', (req: Traced, reply, payload, done) => {
-    const span = req[SPAN];
-    if (span && !reply.hasHeader('traceparent')) reply.header('traceparent', span.traceparent);
-    done(null, payload);
-  });
-  app.addHook('onResponse', (req: Traced, reply, done) => {
-    const span = req[SPAN];
-    if (span?.recording) {
-      span.setAttribute('dapr.status_code', String(reply.statusCode));
-      span.end(httpStatusError(reply.statusCode, reply.raw.statusMessage));
+      reply.header('traceparent', span.traceparent);
+      if (span.recording) {
+        const res = reply.raw;
+        res.once('close', () => {
+          span.setAttribute('dapr.status_code', String(res.statusCode));
+          span.end(httpStatusError(res.statusCode, res.statusMessage));
+        });
+      }
     }
     done();
   });
