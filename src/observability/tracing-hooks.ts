@@ -4,7 +4,7 @@ import { Metadata, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-j
 import type { FastifyInstance } from 'fastify';
 import type { InvokeRequest, InvokeResponse } from '../core/invocation/types.js';
 import { formatGrpcTraceBin, parseGrpcTraceBin, parseTraceparent, type TraceContext } from './tracing-context.js';
-import { tracer } from './tracing.js';
+import { tracer, type Span } from './tracing.js';
 import { callLocalSpan, deliverySpan, grpcApiSpan, httpApiSpan, httpStatusError } from './tracing-spans.js';
 
 function first(v: string | string[] | undefined): string {
@@ -69,14 +69,7 @@ export async function traceCallLocal(api: string, md: Metadata, req: InvokeReque
   const parent = grpcParent(md) ?? parseTraceparent(req.headers.traceparent?.[0]);
   const span = tracer.start(parent, req.headers.tracestate?.[0] ?? '', () => callLocalSpan(req.headers['dapr-callee-app-id']?.[0] ?? '', req.method, api));
   req.headers.traceparent = [span.traceparent];
-  try {
-    const res = await run();
-    span.end();
-    return res;
-  } catch (err) {
-    span.end((err as Error).message);
-    throw err;
-  }
+  return span.recording ? within(span, run) : run();
 }
 
 /** A pub/sub delivery: continues the trace of the publish (the event's `traceparent`); the app gets the delivery span. */
@@ -85,12 +78,17 @@ export async function traceDelivery<T>(topic: string, event: Record<string, unkn
   const parent = parseTraceparent(typeof event.traceparent === 'string' ? event.traceparent : typeof event.traceid === 'string' ? event.traceid : undefined);
   const span = tracer.start(parent, typeof event.tracestate === 'string' ? event.tracestate : '', () => deliverySpan(topic));
   headers.traceparent = span.traceparent;
+  return span.recording ? within(span, run) : run();
+}
+
+/** Runs `run` as the span's work: the span ends with it, marked failed when it throws. */
+async function within<T>(span: Span, run: () => Promise<T>): Promise<T> {
   try {
     const res = await run();
     span.end();
     return res;
   } catch (err) {
-    span.end((err as Error).message);
+    span.end(err instanceof Error ? err.message : String(err));
     throw err;
   }
 }
