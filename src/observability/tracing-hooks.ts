@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { InvokeRequest, InvokeResponse } from '../core/invocation/types.js';
 import { formatGrpcTraceBin, parseGrpcTraceBin, parseTraceparent, type TraceContext } from './tracing-context.js';
 import { tracer, type Span } from './tracing.js';
-import { callLocalSpan, deliverySpan, grpcApiSpan, httpApiSpan, httpStatusError } from './tracing-spans.js';
+import { callLocalSpan, deliverySpan, grpcApiSpan, httpApiSpan, httpStatusError, inputBindingSpan } from './tracing-spans.js';
 
 function first(v: string | string[] | undefined): string {
   return (Array.isArray(v) ? v[0] : v) ?? '';
@@ -77,6 +77,14 @@ export async function traceDelivery<T>(topic: string, event: Record<string, unkn
   if (!tracer.enabled) return run();
   const parent = parseTraceparent(typeof event.traceparent === 'string' ? event.traceparent : typeof event.traceid === 'string' ? event.traceid : undefined);
   const span = tracer.start(parent, typeof event.tracestate === 'string' ? event.tracestate : '', () => deliverySpan(topic));
+  headers.traceparent = span.traceparent;
+  return span.recording ? within(span, run) : run();
+}
+
+/** An input binding event for the app: a span continuing the event's `traceparent` when the binding carried one. */
+export async function traceInputBinding<T>(name: string, route: string, metadata: Record<string, string>, headers: Record<string, string>, run: () => Promise<T>): Promise<T> {
+  if (!tracer.enabled) return run();
+  const span = tracer.start(parseTraceparent(metadata.traceparent), metadata.tracestate ?? '', () => inputBindingSpan(name, route));
   headers.traceparent = span.traceparent;
   return span.recording ? within(span, run) : run();
 }
