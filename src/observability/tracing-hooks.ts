@@ -2,7 +2,7 @@
 // and passing that span on: transports call these, and stay free of tracing logic.
 import { Metadata, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
-import type { InvokeRequest, InvokeResponse } from '../core/invocation/types.js';
+import type { Headers, InvokeRequest, InvokeResponse } from '../core/invocation/types.js';
 import { formatGrpcTraceBin, parseGrpcTraceBin, parseTraceparent, type TraceContext } from './tracing-context.js';
 import { tracer, type Span } from './tracing.js';
 import { callLocalSpan, deliverySpan, grpcApiSpan, httpApiSpan, httpStatusError, inputBindingSpan } from './tracing-spans.js';
@@ -105,4 +105,15 @@ async function within<T>(span: Span, run: () => Promise<T>): Promise<T> {
 export function bindingTraceMetadata(traceparent: string | undefined, tracestate: string | undefined): Record<string, string> {
   if (!tracer.enabled || !traceparent) return {};
   return tracestate ? { traceparent, tracestate } : { traceparent };
+}
+
+/**
+ * The context of an invocation to another sidecar, also as gRPC metadata of the internal call: where
+ * daprd's internal server looks for its parent span. A value that is not a valid header is left out.
+ */
+export function internalCallTraceMetadata(headers: Headers): Record<string, string> {
+  const traceparent = headers.traceparent?.[0];
+  if (!traceparent || !parseTraceparent(traceparent)) return {};
+  const tracestate = headers.tracestate?.[0];
+  return tracestate && /^[\x20-\x7e]*$/.test(tracestate) ? { traceparent, tracestate } : { traceparent };
 }
