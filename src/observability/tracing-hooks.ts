@@ -2,10 +2,10 @@
 // and passing that span on: transports call these, and stay free of tracing logic.
 import { Metadata, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
-import type { InvokeRequest, InvokeResponse } from '../core/invocation/types.js';
+import type { Headers, InvokeRequest, InvokeResponse } from '../core/invocation/types.js';
 import { formatGrpcTraceBin, parseGrpcTraceBin, parseTraceparent, type TraceContext } from './tracing-context.js';
 import { tracer, type Span } from './tracing.js';
-import { callLocalSpan, deliverySpan, grpcApiSpan, httpApiSpan, httpStatusError } from './tracing-spans.js';
+import { callLocalSpan, deliverySpan, grpcApiSpan, httpApiSpan, httpStatusError, inputBindingSpan } from './tracing-spans.js';
 
 function first(v: string | string[] | undefined): string {
   return (Array.isArray(v) ? v[0] : v) ?? '';
@@ -81,6 +81,14 @@ export async function traceDelivery<T>(topic: string, event: Record<string, unkn
   return span.recording ? within(span, run) : run();
 }
 
+/** An input binding event for the app: a span continuing the event's `traceparent` when the binding carried one. */
+export async function traceInputBinding<T>(name: string, route: string, metadata: Record<string, string>, headers: Record<string, string>, run: () => Promise<T>): Promise<T> {
+  if (!tracer.enabled) return run();
+  const span = tracer.start(parseTraceparent(metadata.traceparent), metadata.tracestate ?? '', () => inputBindingSpan(name, route));
+  headers.traceparent = span.traceparent;
+  return span.recording ? within(span, run) : run();
+}
+
 /** Runs `run` as the span's work: the span ends with it, marked failed when it throws. */
 async function within<T>(span: Span, run: () => Promise<T>): Promise<T> {
   try {
@@ -97,4 +105,15 @@ async function within<T>(span: Span, run: () => Promise<T>): Promise<T> {
 export function bindingTraceMetadata(traceparent: string | undefined, tracestate: string | undefined): Record<string, string> {
   if (!tracer.enabled || !traceparent) return {};
   return tracestate ? { traceparent, tracestate } : { traceparent };
+}
+
+/**
+ * The context of an invocation to another sidecar, also as gRPC metadata of the internal call: where
+ * daprd's internal server looks for its parent span. A value that is not a valid header is left out.
+ */
+export function internalCallTraceMetadata(headers: Headers): Record<string, string> {
+  const traceparent = headers.traceparent?.[0];
+  if (!traceparent || !parseTraceparent(traceparent)) return {};
+  const tracestate = headers.tracestate?.[0];
+  return tracestate && /^[\x20-\x7e]*$/.test(tracestate) ? { traceparent, tracestate } : { traceparent };
 }

@@ -82,6 +82,11 @@ export function callLocalSpan(appId: string, method: string, api: string): SpanD
   };
 }
 
+/** An input binding's event delivered to the app at `POST <route>`. */
+export function inputBindingSpan(name: string, route: string): SpanDescription {
+  return { name: `bindings/${name}`, kind: 'client', attributes: { 'db.connection_string': `POST ${route}`, 'db.name': name, 'db.system': 'bindings', 'rpc.service': 'Dapr' } };
+}
+
 /** A pub/sub delivery to the app, continuing the trace of the publish. */
 export function deliverySpan(topic: string): SpanDescription {
   return { name: `pubsub/${topic}`, kind: 'client', attributes: { 'messaging.destination.name': topic, 'messaging.system': 'pubsub' } };

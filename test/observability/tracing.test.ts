@@ -12,6 +12,7 @@ import { daprClient } from '../support/grpc-client.js';
 import { freePort, startMecha, type MechaProcess } from '../support/mecha-process.js';
 import { component, resourcesDir } from '../support/resources.js';
 import { startSubscriberApp, type SubscriberApp } from '../e2e/pubsub-support.js';
+import { parseTraceparent } from '../../src/observability/tracing-context.js';
 import { startOtlpGrpcReceiver, startSpanReceiver, waitFor, type DaprdSpan, type ReceivedSpan } from './tracing-support.js';
 
 const ECHO_APP = fileURLToPath(new URL('../support/echo-app.mjs', import.meta.url));
@@ -276,5 +277,22 @@ describe('sampling and the stdout exporter', () => {
     const out = await waitFor(() => m.output(), (o) => o.includes(traceId));
     expect(out).toContain(traceId);
     expect(out).toContain("name: '/v1.0/state/statestore/printed'");
+  });
+});
+
+describe('tracing input bindings', () => {
+  it('each event delivered to the app is a bindings/<name> span, the app gets it as traceparent', async () => {
+    const app = await startSubscriberApp();
+    running.push(app);
+    const resources = resourcesDir({ 'ticks.yaml': component('ticks', 'bindings.cron', { schedule: '@every 1s', direction: 'input' }) });
+    const config = configFile('bindings', `    samplingRate: "1"\n    otel:\n      endpointAddress: ${receiver.host}\n      protocol: http\n      isSecure: false\n`);
+    await sidecar('ticker', ['--config', config, '--resources-path', resources, '--app-port', String(app.port)]);
+    const [delivery] = await waitFor(() => app.received(), (d) => d.some((x) => x.path === '/ticks'));
+    const seen = parseTraceparent(delivery.headers.traceparent);
+    expect(seen, 'the app gets a sampled traceparent').toMatchObject({ sampled: true });
+    const [span] = await waitFor(() => spansOf(seen!.traceId), (s) => s.length >= 1);
+    expect(span.spanId).toBe(seen!.spanId);
+    expect(span.parentId).toBeUndefined();
+    expectDaprdAttributes(span, daprdSpan('http input binding (cron, route /ticks)', 'c'));
   });
 });
