@@ -29,6 +29,13 @@ export interface InvocationDeps {
   denied?(caller: Caller, method: string, verb: string): string | undefined;
   host: { address: string; name: string };
   resiliency: Resiliency;
+  /** Sees calls that arrive from other sidecars (metrics). */
+  observer?: InboundObserver;
+}
+
+export interface InboundObserver {
+  invocationReceived(callerAppId: string): void;
+  invocationResponded(callerAppId: string, status: number): void;
 }
 
 /** A proxied gRPC call's destination: the local app, or another sidecar's internal address. */
@@ -111,9 +118,12 @@ export class InvocationApi {
    * then the app. Errors carry gRPC codes so the caller's sidecar maps them (403 on a denial).
    */
   async handleInbound(req: InvokeRequest, caller: Caller): Promise<InvokeResponse> {
+    this.d.observer?.invocationReceived(caller.appId);
     const denial = this.d.denied?.(caller, req.method, req.verb);
     if (denial) throw new SidecarError(Errors.DirectInvokeForbidden, denial);
-    return this.#callApp({ ...req, headers: stampIdentity(req.headers, caller, this.d.appId) });
+    const res = await this.#callApp({ ...req, headers: stampIdentity(req.headers, caller, this.d.appId) });
+    this.d.observer?.invocationResponded(caller.appId, res.status);
+    return res;
   }
 
   /**

@@ -8,7 +8,7 @@ import { readAll } from '../../util/body-streams.js';
 import { limitBody, tooLarge } from './body.js';
 import { answerClientError, guardServer, httpServerOptions, noTargetAppId } from './connection-guards.js';
 import { registerCors } from './cors.js';
-import { responseTraceparent } from './trace-context.js';
+import { traceHttpApi } from '../../observability/tracing-hooks.js';
 
 /** Adds one building block's routes to the app. */
 export type RouteRegistrar = (app: FastifyInstance) => void;
@@ -25,6 +25,12 @@ export interface HttpApiOptions {
   apiLogging: boolean;
   /** Handles every unmatched route (daprd treats them as service invocation); default: the 404 it answers without a target. */
   fallback?: RouteHandlerMethod;
+  /** Sees every answered request (metrics); the one per-request observation point of this transport. */
+  observer?: HttpObserver;
+}
+
+export interface HttpObserver {
+  httpRequest(method: string, url: string, status: number, ms: number, requestBytes: number, responseBytes: number): void;
 }
 
 const UNAUTHENTICATED_PATHS = new Set(['/v1.0/healthz', '/v1.0/healthz/outbound']);
@@ -69,6 +75,8 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     readAll(limitBody(payload, o.maxBodyBytes)).then((b) => done(null, b), (err: Error) => done(err));
   });
 
+  traceHttpApi(app);
+
   app.addHook('onRequest', async (req, reply) => {
     if (o.apiToken === undefined) return;
     if (isUnauthenticated(req.method, req.url)) return;
@@ -79,19 +87,21 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     delete req.headers['dapr-api-token'];
   });
 
-  app.addHook('onSend', async (req, reply) => {
-    if (!req.url.startsWith('/v1.0/healthz') && !reply.hasHeader('traceparent')) {
-      const incoming = req.headers.traceparent;
-      reply.header('traceparent', responseTraceparent(Array.isArray(incoming) ? incoming[0] : incoming));
-    }
-  });
-
   // fastify appends `; charset=utf-8` to the type of every string payload (our own JSON; proxied
   // answers are bytes or streams); daprd answers plain `application/json`.
   app.addHook('onSend', async (_req, reply, payload) => {
     if (typeof payload === 'string' && reply.getHeader('content-type') === 'application/json; charset=utf-8') reply.header('content-type', 'application/json');
     return payload;
   });
+
+  if (o.observer) {
+    const observer = o.observer;
+    app.addHook('onResponse', (req, reply, done) => {
+      const sent = reply.getHeader('content-length');
+      observer.httpRequest(req.method, req.url, reply.statusCode, reply.elapsedTime, Number(req.headers['content-length']) || 0, Number(sent) || 0);
+      done();
+    });
+  }
 
   if (o.apiLogging) {
     app.addHook('onResponse', async (req, reply) => {
