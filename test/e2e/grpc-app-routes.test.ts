@@ -112,8 +112,8 @@ describe('deliveries to a gRPC app carry the path daprd sends', () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logged).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ level: 50, pubsubName: 'pubsub', topic: 'unimpl', path: '' }),
-        expect.objectContaining({ level: 50, pubsubName: 'pubsub', topic: 'unimpl-bulk', path: '' }),
+        expect.objectContaining({ level: 'error', pubsubName: 'pubsub', topic: 'unimpl', path: '' }),
+        expect.objectContaining({ level: 'error', pubsubName: 'pubsub', topic: 'unimpl-bulk', path: '' }),
       ]),
     );
   });
