@@ -40,7 +40,10 @@ export function singleDelivery(ctx: DeliveryContext): MessageHandler {
           ctx.observer?.delivered(ctx.pubsubName, message.topic, 'retry', 'retry', performance.now() - started);
           throw err instanceof DeliveryAborted ? err : new RetriableDelivery(`app unreachable: ${err.message}`);
         });
-        if (res.unimplemented) return 'UNIMPLEMENTED';
+        if (res.unimplemented) {
+          ctx.observer?.delivered(ctx.pubsubName, message.topic, 'drop', 'drop', performance.now() - started);
+          return 'UNIMPLEMENTED';
+        }
         const answer = eventAnswer(res.status, res.body);
         observeAnswer(ctx, message.topic, answer, res.status, performance.now() - started);
         if (answer === 'RETRY') throw new RetriableDelivery(`app answered ${res.status} ${summary(res.body)} on ${path}`, res.status);
