@@ -42,6 +42,9 @@ import { Metrics } from './observability/metrics.js';
 import { startMetricsServer } from './observability/metrics-server.js';
 import { observedInputBindings } from './observability/component-metrics.js';
 import { metricsSpecOf } from './config/configuration.js';
+import type { LoadContext } from './config/load-components.js';
+import { hotReloadEnabled, startHotReload, type HotReload } from './runtime/hot-reload/hot-reload.js';
+import { ResourceStatus } from './runtime/hot-reload/resource-status.js';
 
 /** The composition root: resources → components → building-block cores → transports. */
 export class Sidecar {
@@ -71,6 +74,9 @@ export class Sidecar {
   /** Recording only once `--enable-metrics` and the Configuration's `spec.metrics.enabled` allow it. */
   readonly metrics: Metrics;
   #metricsServer?: Server;
+  /** Applies changes of the resources paths while serving; undefined when hot reload is off. */
+  #hotReload?: HotReload;
+  readonly #resourceStatus = new ResourceStatus();
   readonly #stopping = new AbortController();
   #stopped?: Promise<void>;
   /** Why the app must not be called now (failing health checks), or undefined. */
@@ -117,6 +123,7 @@ export class Sidecar {
       httpEndpoints: () => [...this.#httpEndpoints.keys()],
       resiliencies: () => this.#resiliency.resourceNames,
       subscriptions: () => blocks.subscriptions.list(),
+      extended: (): Record<string, string> => (this.#hotReload ? { hotReload: this.#resourceStatus.toJson(true) } : {}),
     });
     this.#invocation = new InvocationRuntime(options, logger, this.localApp, {
       appUnavailable: this.#appUnavailable,
@@ -147,6 +154,7 @@ export class Sidecar {
       throw err;
     }
     sidecar.health.done('api servers');
+    await sidecar.#startHotReload();
     logger.info({ httpPort: sidecar.httpPort, grpcPort: sidecar.grpcPort, internalGrpcPort: sidecar.#invocation.port, addresses: options.listenAddresses, version: VERSION }, 'API listening');
     sidecar.#connectApp();
     return sidecar;
@@ -166,6 +174,7 @@ export class Sidecar {
     this.#stopped ??= (async () => {
       this.#stopping.abort();
       this.appHealth?.stop();
+      await this.#hotReload?.close();
       const budget = this.options.gracefulShutdownSeconds * 1000;
       const closing = Promise.all([
         this.#api.http.close(),
@@ -207,14 +216,34 @@ export class Sidecar {
     this.#metricsServer = await startMetricsServer(this.metrics, this.options.metricsListenAddress, this.options.metricsPort, this.logger);
   }
 
-  async #startComponents(): Promise<void> {
-    const registry = new ComponentRegistry(builtinComponents);
-    const ctx = {
-      registry,
+  #loadContext(): LoadContext {
+    return {
+      registry: new ComponentRegistry(builtinComponents),
       appId: this.options.appId,
       env: process.env,
       warn: (msg: string, fields: Record<string, unknown>) => this.logger.warn(fields, msg),
     };
+  }
+
+  async #startHotReload(): Promise<void> {
+    if (this.options.resourcesPaths.length === 0 || !hotReloadEnabled(this.options.disableHotReload, this.#configuration)) return;
+    this.#hotReload = await startHotReload(this.options.resourcesPaths, this.options.configPaths, {
+      components: this.#components,
+      load: this.#loadContext(),
+      drainMs: this.options.gracefulShutdownSeconds * 1000,
+      logger: this.logger.child({ scope: 'hot-reload' }),
+      status: this.#resourceStatus,
+      pubsubChanged: (name) => this.#blocks.subscriptions.restartOn(name),
+    });
+  }
+
+  /** Resolves once the resource file changes seen so far are applied; immediately without hot reload. */
+  async reloadSettled(): Promise<void> {
+    await this.#hotReload?.settled();
+  }
+
+  async #startComponents(): Promise<void> {
+    const ctx = this.#loadContext();
     let specs;
     if (this.options.resourcesPaths.length > 0) {
       const loaded = await loadResources(this.options.resourcesPaths, ctx);

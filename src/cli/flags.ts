@@ -55,6 +55,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'dapr-graceful-shutdown-seconds', kind: 'int', default: 5, min: 0, description: 'Seconds to let in-flight work finish on shutdown' },
   { name: 'dapr-block-shutdown-duration', kind: 'duration', description: 'On SIGTERM, keep serving this long (Go duration, e.g. 10s) or until the app turns unhealthy before shutting down' },
   { name: 'enable-api-logging', kind: 'bool', default: false, description: 'Log every API call' },
+  { name: 'disable-hot-reload', kind: 'bool', default: false, description: 'Read the resources paths at startup only, instead of applying file changes while running' },
   { name: 'mode', kind: 'string', default: 'standalone', choices: ['standalone', 'kubernetes'], description: 'Hosting mode: kubernetes makes Kubernetes DNS the default name resolution' },
   { name: 'metrics-port', kind: 'int', default: 9090, runDefault: { value: 0, help: 'a free port; 9090 without "run", as daprd' }, ...PORT, description: 'Port of the Prometheus metrics endpoint' },
   { name: 'metrics-listen-address', kind: 'string', default: '0.0.0.0', description: 'Address of the Prometheus metrics endpoint' },

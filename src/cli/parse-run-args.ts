@@ -94,6 +94,7 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cw
     gracefulShutdownSeconds: get('dapr-graceful-shutdown-seconds') as number,
     blockShutdownMs: get('dapr-block-shutdown-duration') as number | undefined,
     enableApiLogging: get('enable-api-logging') as boolean,
+    disableHotReload: get('disable-hot-reload') as boolean,
     mode: get('mode') as 'standalone' | 'kubernetes',
     metricsPort: get('metrics-port') as number,
     metricsListenAddress: get('metrics-listen-address') as string,

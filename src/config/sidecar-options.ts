@@ -31,6 +31,8 @@ export interface SidecarOptions {
   /** `--dapr-block-shutdown-duration`: on SIGTERM, keep serving this long or until the app turns unhealthy. */
   blockShutdownMs?: number;
   enableApiLogging: boolean;
+  /** `--disable-hot-reload`: resources are read at startup only (the Configuration feature `HotReload` can say so too). */
+  disableHotReload?: boolean;
   /** daprd's `--mode`: which name resolution applies when the Configuration names none. */
   mode: 'standalone' | 'kubernetes';
   metricsPort: number;

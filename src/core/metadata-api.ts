@@ -37,6 +37,8 @@ export interface MetadataSources {
   httpEndpoints?(): string[];
   resiliencies?(): string[];
   subscriptions?(): SubscriptionDefinition[];
+  /** Attributes the runtime adds to `extended` (e.g. `hotReload`, the reload status of each resource). */
+  extended?(): Record<string, string>;
 }
 
 /** GET and PUT of the sidecar's metadata; extended attributes are set by apps and the CLI (`appCommand`, …). */
@@ -55,7 +57,7 @@ export class MetadataApi {
       resiliencies: this.sources.resiliencies?.() ?? [],
       subscriptions: this.sources.subscriptions?.() ?? [],
       // daprd always adds its version here too, for clients that read the older field.
-      extended: { ...Object.fromEntries(this.#extended), daprRuntimeVersion: this.sources.runtimeVersion },
+      extended: { ...Object.fromEntries(this.#extended), ...this.sources.extended?.(), daprRuntimeVersion: this.sources.runtimeVersion },
       appConnection: this.sources.appConnection,
     };
   }

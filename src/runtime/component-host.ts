@@ -3,11 +3,20 @@ import type { ComponentCategory, Component } from '../contracts/component.js';
 import type { ComponentSpec } from '../config/load-components.js';
 import { instrumentComponent } from '../observability/component-metrics.js';
 import type { Metrics } from '../observability/metrics.js';
+import { trackInFlight } from './hot-reload/in-flight.js';
 
 /** A component that initialised and is serving. */
 export interface RunningComponent<T extends Component = Component> {
   spec: ComponentSpec;
   instance: T;
+  /** Resolves once the calls in flight on this instance are answered (bounded); see trackInFlight. */
+  drained(budgetMs: number): Promise<boolean>;
+}
+
+/** The outcome of a replacement: what ran before, and how to close it once drained. */
+export interface Swap {
+  previous?: ComponentSpec;
+  retire(drainMs: number): Promise<void>;
 }
 
 /**
@@ -48,22 +57,54 @@ export class ComponentHost {
     return category ? all.filter((c) => c.spec.category === category) : all;
   }
 
+  /**
+   * Adds a component, or replaces the one of the same name: the new instance is initialised beside the
+   * old one and swapped in only once ready. Rejects (and changes nothing) when it fails to initialise.
+   * The caller then calls `retire`, which closes the old one once its calls in flight are answered.
+   */
+  async put(spec: ComponentSpec): Promise<Swap> {
+    const next = await this.#create(spec);
+    const old = this.#running.get(spec.name);
+    this.#running.set(spec.name, next);
+    this.logger.info({ component: spec.name, type: spec.type }, old ? 'component replaced' : 'component added');
+    return { previous: old?.spec, retire: (drainMs) => (old ? this.#retire(old, drainMs) : Promise.resolve()) };
+  }
+
+  /** Stops routing calls to a component; `retire` closes it once its calls in flight are answered. */
+  remove(name: string): Swap {
+    const old = this.#running.get(name);
+    if (old) {
+      this.#running.delete(name);
+      this.logger.info({ component: name, type: old.spec.type }, 'component removed');
+    }
+    return { previous: old?.spec, retire: (drainMs) => (old ? this.#retire(old, drainMs) : Promise.resolve()) };
+  }
+
+  async #retire(old: RunningComponent, drainMs: number): Promise<void> {
+    if (!(await old.drained(drainMs))) this.logger.warn({ component: old.spec.name, budgetMs: drainMs }, 'calls still in flight on the old component after the graceful budget; closing it');
+    await this.#closeOne(old);
+  }
+
+  async #closeOne(c: RunningComponent, timeoutMs = 5000): Promise<void> {
+    try {
+      await withTimeout(c.instance.close(), timeoutMs, 'close');
+    } catch (err) {
+      this.logger.warn({ component: c.spec.name, err: (err as Error).message }, 'component close failed');
+    }
+  }
+
   /** Closes every component, each bounded in time; errors are logged, not thrown. */
   async close(timeoutMs = 5000): Promise<void> {
     const closing = [...this.#running.values()];
     this.#running.clear();
-    await Promise.all(
-      closing.map(async (c) => {
-        try {
-          await withTimeout(c.instance.close(), timeoutMs, 'close');
-        } catch (err) {
-          this.logger.warn({ component: c.spec.name, err: (err as Error).message }, 'component close failed');
-        }
-      }),
-    );
+    await Promise.all(closing.map((c) => this.#closeOne(c, timeoutMs)));
   }
 
   async #startOne(spec: ComponentSpec): Promise<void> {
+    this.#running.set(spec.name, await this.#create(spec));
+  }
+
+  async #create(spec: ComponentSpec): Promise<RunningComponent> {
     const started = performance.now();
     const create = await spec.descriptor.load();
     const instance = create({ name: spec.name, logger: this.logger.child({ component: `${spec.name} (${spec.type})` }) }) as Component;
@@ -74,8 +115,9 @@ export class ComponentHost {
       throw err;
     }
     this.metrics?.componentInitialized(spec.type);
-    this.#running.set(spec.name, { spec, instance: this.metrics ? instrumentComponent(spec.category, spec.name, instance, this.metrics) : instance });
+    const tracked = trackInFlight(this.metrics ? instrumentComponent(spec.category, spec.name, instance, this.metrics) : instance);
     this.logger.info({ component: spec.name, type: spec.type, durationMs: Math.round(performance.now() - started) }, 'component initialized');
+    return { spec, instance: tracked.instance, drained: tracked.drained };
   }
 }
 

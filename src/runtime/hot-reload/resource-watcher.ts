@@ -101,6 +101,11 @@ export class ResourceWatcher {
     return watcher;
   }
 
+  /** The resources as last read (a file that no longer parses keeps its previous resources). */
+  get resources(): WatchedResource[] {
+    return [...this.#snapshot.resources.values()];
+  }
+
   /** Resolves once every scheduled re-read has been applied. */
   async settled(): Promise<void> {
     while (this.#timer) await new Promise((r) => setTimeout(r, 20));

@@ -37,11 +37,14 @@ interface Active {
   definition: SubscriptionDefinition;
   handle: PubSubSubscription;
   flush?: () => void;
+  streaming?: boolean;
 }
 
 /** Starts the app's subscriptions on their brokers, lists them for the metadata API, and stops them. */
 export class SubscriptionManager {
   #active: Active[] = [];
+  /** The app's subscriptions (declarative and programmatic) as last asked for, to start anew on a reload. */
+  #wanted: SubscriptionDefinition[] = [];
   #closed = false;
 
   constructor(private readonly deps: SubscriptionDeps) {}
@@ -55,6 +58,23 @@ export class SubscriptionManager {
       this.deps.logger.warn({ pubsubName: d.pubsubName, topic: d.topic, type: d.type }, 'topic already subscribed; duplicate subscription ignored');
       return false;
     });
+    this.#wanted.push(...unique);
+    await this.#startAll(unique);
+  }
+
+  /**
+   * A pub/sub component was added, replaced or removed: its subscriptions stop (each broker answers the
+   * deliveries in flight first; unacknowledged ones are redelivered) and start anew on the current component.
+   */
+  async restartOn(pubsubName: string): Promise<void> {
+    if (this.#closed || !this.deps.channel) return;
+    const stopping = this.#active.filter((a) => !a.streaming && a.definition.pubsubName === pubsubName);
+    this.#active = this.#active.filter((a) => !stopping.includes(a));
+    await this.#stop(stopping);
+    await this.#startAll(this.#wanted.filter((d) => d.pubsubName === pubsubName));
+  }
+
+  async #startAll(unique: readonly SubscriptionDefinition[]): Promise<void> {
     const channel = this.deps.channel;
     if (!channel) throw new Error('subscriptions need an app channel');
     await Promise.all(
@@ -73,6 +93,7 @@ export class SubscriptionManager {
   async startStreaming(definition: SubscriptionDefinition, channel: EventChannel): Promise<() => Promise<void>> {
     if (this.#closed) throw new Error('subscriber is closed');
     const active = await this.#startOne(definition, channel, () => undefined);
+    active.streaming = true;
     return async () => {
       this.#active = this.#active.filter((a) => a !== active);
       active.flush?.();
@@ -89,6 +110,10 @@ export class SubscriptionManager {
     this.#closed = true;
     const active = this.#active;
     this.#active = [];
+    await this.#stop(active);
+  }
+
+  async #stop(active: readonly Active[]): Promise<void> {
     for (const a of active) a.flush?.();
     await Promise.all(active.map((a) => a.handle.close().catch((err: Error) => this.deps.logger.warn({ topic: a.definition.topic, err: err.message }, 'closing a subscription failed'))));
   }
@@ -127,7 +152,7 @@ export class SubscriptionManager {
     } catch (err) {
       throw new Error(`subscribing to topic ${topic} on pubsub ${pubsubName} failed: ${(err as Error).message}`);
     }
-    const active = { definition, handle, flush };
+    const active: Active = { definition, handle, flush };
     if (this.#closed) {
       await handle.close();
       throw new Error('subscriber is closed');
