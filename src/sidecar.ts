@@ -234,6 +234,15 @@ export class Sidecar {
       logger: this.logger.child({ scope: 'hot-reload' }),
       status: this.#resourceStatus,
       pubsubChanged: (name) => this.#blocks.subscriptions.restartOn(name),
+      resiliency: (spec) => {
+        this.#resiliency.update(spec);
+        for (const name of this.#resiliency.resourceNames) this.metrics.resiliencyLoaded(name);
+      },
+      httpEndpoints: (endpoints) => (this.#httpEndpoints = endpoints),
+      subscriptions: (definitions) => {
+        this.#declarativeSubscriptions = definitions;
+        return this.#blocks.subscriptions.replaceDeclarative(definitions);
+      },
     });
   }
 

@@ -23,13 +23,14 @@ export interface HotReload {
  * files only to say that a change to them needs a restart, as in daprd.
  */
 export async function startHotReload(dirs: readonly string[], configPaths: readonly string[], targets: ReloadTargets, debounceMs = 250): Promise<HotReload> {
-  const reloader = new ResourceReloader(targets);
+  let reloader: ResourceReloader | undefined;
   const watcher = await ResourceWatcher.start({
     dirs,
     debounceMs,
-    onDiff: (diff) => reloader.apply(diff),
+    onDiff: (diff) => reloader!.apply(diff),
     onError: (err) => targets.logger.error({ err: err.message }, 'watching the resources paths failed'),
   });
+  reloader = new ResourceReloader(targets, watcher.resources);
   for (const r of watcher.resources) targets.status.loaded(r.kind, r.name, r.doc.file);
   const configWatchers = await watchConfigurationFiles(configPaths, debounceMs, (file) =>
     targets.logger.warn({ file }, 'the Configuration file changed; restart the sidecar to apply it (Configuration is read at startup only)'),

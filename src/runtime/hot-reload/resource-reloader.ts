@@ -1,4 +1,10 @@
 import type { Logger } from 'pino';
+import { loadHttpEndpoints, type HttpEndpoint } from '../../config/http-endpoints.js';
+import { loadResiliency } from '../../config/resiliency-resources.js';
+import type { ResourceDocument } from '../../config/resource-documents.js';
+import { loadSubscriptions } from '../../config/subscriptions.js';
+import type { SubscriptionDefinition } from '../../core/subscriptions/subscription.js';
+import type { ResiliencySpec } from '../../resiliency/resiliency.js';
 import { loadComponentSpecs, type ComponentSpec, type LoadContext } from '../../config/load-components.js';
 import { formatProblem, type ResourceProblem } from '../../config/resource-problem.js';
 import type { ComponentHost } from '../component-host.js';
@@ -15,14 +21,41 @@ export interface ReloadTargets {
   status: ResourceStatus;
   /** Called between a pub/sub component's swap and its old instance's close: its subscriptions start anew. */
   pubsubChanged(name: string): Promise<void>;
+  resiliency(spec: ResiliencySpec): void;
+  httpEndpoints(endpoints: Map<string, HttpEndpoint>): void;
+  subscriptions(definitions: SubscriptionDefinition[]): Promise<void>;
 }
+
+/** The kinds read as one set (all documents together); each document is validated alone first. */
+const SET_KINDS: Record<string, (docs: ResourceDocument[], t: ReloadTargets) => { problems: ResourceProblem[]; apply(): Promise<void> | void }> = {
+  Resiliency: (docs, t) => {
+    const r = loadResiliency(docs, t.load.appId);
+    return { problems: r.problems, apply: () => t.resiliency(r.spec) };
+  },
+  HTTPEndpoint: (docs, t) => {
+    const r = loadHttpEndpoints(docs, t.load.appId);
+    return { problems: r.problems, apply: () => t.httpEndpoints(r.endpoints) };
+  },
+  Subscription: (docs, t) => {
+    const r = loadSubscriptions(docs, t.load.appId);
+    return { problems: r.problems, apply: () => t.subscriptions(r.subscriptions) };
+  },
+};
 
 /**
  * Applies a resources diff to the running sidecar. Each resource is validated and initialised on its own:
  * one that fails keeps its previous version running, and the problem is logged and kept for the metadata API.
  */
 export class ResourceReloader {
-  constructor(private readonly t: ReloadTargets) {}
+  /** The last version of each Resiliency, HTTPEndpoint and Subscription that passed validation. */
+  readonly #good = new Map<string, WatchedResource>();
+
+  constructor(
+    private readonly t: ReloadTargets,
+    initial: readonly WatchedResource[],
+  ) {
+    for (const r of initial) if (r.kind in SET_KINDS) this.#good.set(r.key, r);
+  }
 
   async apply(diff: ResourceDiff): Promise<void> {
     this.t.status.fileProblems(diff.problems);
@@ -30,8 +63,37 @@ export class ResourceReloader {
     const upserts = [...diff.added, ...diff.changed.map((c) => c.after)];
     for (const r of diff.removed.filter((r) => r.kind === 'Component')) await this.#removeComponent(r.name);
     for (const r of upserts.filter((r) => r.kind === 'Component')) await this.#putComponent(r);
+    for (const kind of Object.keys(SET_KINDS)) await this.#reloadSet(kind, diff.removed, upserts);
     const configurations = [...upserts, ...diff.removed].filter((r) => r.kind === 'Configuration');
     for (const r of configurations) this.t.logger.warn({ file: r.doc.file, name: r.name }, 'Configuration resources are read at startup only; restart the sidecar to apply this change');
+  }
+
+  /** Validates each new version alone (a bad one keeps the previous), then applies the kind's whole set. */
+  async #reloadSet(kind: string, removed: readonly WatchedResource[], upserts: readonly WatchedResource[]): Promise<void> {
+    const load = SET_KINDS[kind];
+    const touched = [...removed, ...upserts].filter((r) => r.kind === kind);
+    if (touched.length === 0) return;
+    for (const r of removed.filter((r) => r.kind === kind)) {
+      this.#good.delete(r.key);
+      this.t.status.removed(r.kind, r.name);
+    }
+    for (const r of upserts.filter((r) => r.kind === kind)) {
+      const { problems } = load([r.doc], this.t);
+      if (problems.length > 0) {
+        this.t.status.failed(r.kind, r.name, r.doc.file, problems);
+        this.t.logger.error({ kind, name: r.name, file: r.doc.file, document: r.doc.index, field: problems[0].field }, `${kind} not reloaded, the previous version keeps running: ${problems.map(formatProblem).join('\n  ')}`);
+        continue;
+      }
+      this.#good.set(r.key, r);
+      this.t.status.loaded(r.kind, r.name, r.doc.file);
+    }
+    const set = load([...this.#good.values()].filter((r) => r.kind === kind).map((r) => r.doc), this.t);
+    if (set.problems.length > 0) {
+      this.t.logger.error({ kind }, `${kind} resources not reloaded, they conflict: ${set.problems.map(formatProblem).join('\n  ')}`);
+      return;
+    }
+    await set.apply();
+    this.t.logger.info({ kind, names: touched.map((r) => r.name) }, `${kind} resources reloaded`);
   }
 
   async #putComponent(r: WatchedResource): Promise<void> {

@@ -46,6 +46,8 @@ export class SubscriptionManager {
   /** The app's subscriptions (declarative and programmatic) as last asked for, to start anew on a reload. */
   #wanted: SubscriptionDefinition[] = [];
   #closed = false;
+  /** Set by the first `start`: until then the sidecar has not subscribed for the app, and a reload only updates its list. */
+  #started = false;
 
   constructor(private readonly deps: SubscriptionDeps) {}
 
@@ -58,6 +60,7 @@ export class SubscriptionManager {
       this.deps.logger.warn({ pubsubName: d.pubsubName, topic: d.topic, type: d.type }, 'topic already subscribed; duplicate subscription ignored');
       return false;
     });
+    this.#started = true;
     this.#wanted.push(...unique);
     await this.#startAll(unique);
   }
@@ -72,6 +75,23 @@ export class SubscriptionManager {
     this.#active = this.#active.filter((a) => !stopping.includes(a));
     await this.#stop(stopping);
     await this.#startAll(this.#wanted.filter((d) => d.pubsubName === pubsubName));
+  }
+
+  /**
+   * The declarative Subscriptions were reloaded: a removed or changed one stops (deliveries in flight are
+   * answered first) and a new or changed one starts; the others keep running undisturbed.
+   */
+  async replaceDeclarative(definitions: readonly SubscriptionDefinition[]): Promise<void> {
+    if (this.#closed || !this.#started) return;
+    const same = (a: SubscriptionDefinition, b: SubscriptionDefinition) => JSON.stringify(a) === JSON.stringify(b);
+    const before = this.#wanted.filter((d) => d.type === 'DECLARATIVE');
+    const gone = before.filter((d) => !definitions.some((n) => same(d, n)));
+    const added = definitions.filter((n) => !before.some((d) => same(d, n)));
+    this.#wanted = [...this.#wanted.filter((d) => !gone.includes(d)), ...added];
+    const stopping = this.#active.filter((a) => !a.streaming && gone.includes(a.definition));
+    this.#active = this.#active.filter((a) => !stopping.includes(a));
+    await this.#stop(stopping);
+    if (this.deps.channel) await this.#startAll(added);
   }
 
   async #startAll(unique: readonly SubscriptionDefinition[]): Promise<void> {

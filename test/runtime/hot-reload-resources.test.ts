@@ -34,7 +34,7 @@ async function edit(name: string, text: string | undefined): Promise<void> {
   for (const l of lines) l.seen = true;
 }
 
-const metadata = async () => (await (await fetch(`${base}/metadata`)).json()) as { components: Array<{ name: string; type: string }>; extended: Record<string, string> };
+const metadata = async () => (await (await fetch(`${base}/metadata`)).json()) as { components: Array<{ name: string; type: string }>; resiliencies?: Array<{ name: string }>; httpEndpoints?: Array<{ name: string }>; extended: Record<string, string> };
 const status = async () => JSON.parse((await metadata()).extended.hotReload) as { enabled: boolean; resources: Array<{ kind: string; name: string; status: string; lastError?: string }>; fileErrors: Array<{ file: string; error: string }> };
 const save = (store: string, key: string, value: unknown) => fetch(`${base}/state/${store}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ key, value }]) });
 
@@ -79,5 +79,52 @@ describe('hot reload of components', () => {
     s = await status();
     expect(s.fileErrors).toEqual([]);
     expect(s.resources[0]).toMatchObject({ name: 'kv', status: 'loaded' });
+  });
+});
+
+const resiliency = (name: string, timeout: string) => `apiVersion: dapr.io/v1alpha1
+kind: Resiliency
+metadata:
+  name: ${name}
+spec:
+  policies:
+    timeouts:
+      quick: ${timeout}
+  targets:
+    components:
+      kv:
+        outbound:
+          timeout: quick
+`;
+const endpoint = (name: string, baseUrl: string) => `apiVersion: dapr.io/v1alpha1
+kind: HTTPEndpoint
+metadata:
+  name: ${name}
+spec:
+  baseUrl: ${baseUrl}
+`;
+
+describe('hot reload of Resiliency and HTTPEndpoint resources', () => {
+  const waitFor = async (what: () => Promise<boolean>) => {
+    for (let i = 0; i < 100 && !(await what()); i++) await new Promise((r) => setTimeout(r, 50));
+    await sidecar.reloadSettled();
+  };
+
+  it('adds, keeps on a bad edit and removes them', async () => {
+    writeFileSync(join(dir, 'policies.yaml'), `${resiliency('policies', '5s')}---\n${endpoint('billing', 'http://127.0.0.1:1')}`);
+    await waitFor(async () => ((await metadata()).httpEndpoints ?? []).length > 0);
+    expect(await metadata()).toMatchObject({ resiliencies: [{ name: 'policies' }], httpEndpoints: [{ name: 'billing' }] });
+
+    writeFileSync(join(dir, 'policies.yaml'), `${resiliency('policies', 'soon')}---\n${endpoint('billing', 'http://127.0.0.1:1')}`);
+    await waitFor(async () => (await status()).resources.some((r) => r.status === 'failed'));
+    expect((await status()).resources).toContainEqual(expect.objectContaining({ kind: 'Resiliency', name: 'policies', status: 'failed', lastError: expect.stringContaining('spec.policies.timeouts.quick') }));
+    expect((await metadata()).resiliencies).toEqual([{ name: 'policies' }]);
+    expect((await save('kv', 'r', 1)).status).toBe(204);
+
+    unlinkSync(join(dir, 'policies.yaml'));
+    await waitFor(async () => (await metadata()).httpEndpoints === undefined);
+    expect(await metadata()).not.toHaveProperty('httpEndpoints');
+    expect(await metadata()).not.toHaveProperty('resiliencies');
+    expect((await status()).resources.map((r) => r.name)).toEqual(['kv']);
   });
 });
