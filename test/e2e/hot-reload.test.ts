@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,6 @@ let app: SubscriberApp;
 let mecha: MechaProcess;
 
 beforeAll(async () => {
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(res);
   writeFileSync(join(res, 'kv.yaml'), component('kv', 'state.in-memory'));
   writeFileSync(join(res, 'events.yaml'), component('events', 'pubsub.in-memory'));
@@ -49,13 +48,13 @@ async function until(ready: (m: Metadata) => boolean | Promise<boolean>): Promis
 function steadyLoad() {
   const failures: string[] = [];
   const published: number[] = [];
-  let orders: 'off' | 'on' | 'removed' = 'off';
+  let orders = 'off' as 'off' | 'on' | 'removed';
   let removedAt = Infinity;
   let seq = 0;
   let requests = 0;
   let stopped = false;
   const inFlight = new Set<Promise<void>>();
-  const track = (what: string, started: number, p: Promise<Response>, ok: (r: Response) => boolean, excused = () => false) => {
+  const track = (what: string, p: Promise<Response>, ok: (r: Response) => boolean, excused = () => false) => {
     requests++;
     const done = p.then(
       async (r) => {
@@ -72,13 +71,13 @@ function steadyLoad() {
     while (!stopped && Date.now() < deadline) {
       const now = Date.now();
       if (inFlight.size < 60) {
-        track('save kv', now, fetch(`${mecha.url}/v1.0/state/kv`, { method: 'POST', body: JSON.stringify([{ key: `k${seq}`, value: seq }]) }), (r) => r.status === 204);
+        track('save kv', fetch(`${mecha.url}/v1.0/state/kv`, { method: 'POST', body: JSON.stringify([{ key: `k${seq}`, value: seq }]) }), (r) => r.status === 204);
         if (orders === 'on') {
           const started = now;
-          track('get orders', now, fetch(`${mecha.url}/v1.0/state/orders/o1`), (r) => r.status === 200 || r.status === 204, () => started >= removedAt);
+          track('get orders', fetch(`${mecha.url}/v1.0/state/orders/o1`), (r) => r.status === 200 || r.status === 204, () => started >= removedAt);
         }
         const id = seq++;
-        track(`publish ${id}`, now, fetch(`${mecha.url}/v1.0/publish/events/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id }) }).then((r) => (r.status === 204 && published.push(id), r)), (r) => r.status === 204);
+        track(`publish ${id}`, fetch(`${mecha.url}/v1.0/publish/events/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id }) }).then((r) => (r.status === 204 && published.push(id), r)), (r) => r.status === 204);
       }
       await sleep(10);
     }
