@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunArgs } from '../../src/cli/parse-run-args.js';
+import { hotReloadEnabled } from '../../src/runtime/hot-reload/hot-reload.js';
 import { Sidecar } from '../../src/sidecar.js';
 import { component, resourcesDir } from '../support/resources.js';
 
@@ -126,5 +127,15 @@ describe('hot reload of Resiliency and HTTPEndpoint resources', () => {
     expect(await metadata()).not.toHaveProperty('httpEndpoints');
     expect(await metadata()).not.toHaveProperty('resiliencies');
     expect((await status()).resources.map((r) => r.name)).toEqual(['kv']);
+  });
+});
+
+describe('turning hot reload off', () => {
+  it('takes the flag or the Configuration feature HotReload, daprd’s name, and is on otherwise', () => {
+    const flag = (args: string[]) => parseRunArgs(['--app-id', 'x', ...args], {}, dir).options.disableHotReload;
+    expect(hotReloadEnabled(flag([]), {})).toBe(true);
+    expect(hotReloadEnabled(flag(['--disable-hot-reload']), {})).toBe(false);
+    expect(hotReloadEnabled(false, { features: [{ name: 'HotReload', enabled: false }] })).toBe(false);
+    expect(hotReloadEnabled(false, { features: [{ name: 'HotReload', enabled: true }, { name: 'Other', enabled: false }] })).toBe(true);
   });
 });
