@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startMecha, type MechaProcess } from '../support/mecha-process.js';
 import { component } from '../support/resources.js';
 import { sleep, startSubscriberApp, type SubscriberApp } from './pubsub-support.js';
@@ -26,6 +26,7 @@ afterAll(async () => {
 
 interface Metadata {
   components: Array<{ name: string; type: string }>;
+  subscriptions?: Array<{ pubsubname: string; topic: string; type: string }>;
   extended: Record<string, string>;
 }
 const metadata = async () => (await (await fetch(`${mecha.url}/v1.0/metadata`)).json()) as Metadata;
@@ -146,4 +147,58 @@ describe('hot reload under load', () => {
     expect(mecha.output()).toMatch(/component replaced/);
     expect(mecha.output()).toMatch(/component removed/);
   }, 90_000);
+});
+
+describe('hot reload of a pub/sub component and its declarative subscription', () => {
+  it('starts the subscription, restarts it on the replaced component without losing a message, and removes both', async () => {
+    const topic = `hot-reload-${Date.now()}`;
+    const file = (concurrency: number) =>
+      `${component('stream', 'pubsub.redis', { redisHost: inject('redisAddress'), concurrency: String(concurrency) })}---
+apiVersion: dapr.io/v2alpha1
+kind: Subscription
+metadata:
+  name: stream-orders
+spec:
+  pubsubname: stream
+  topic: ${topic}
+  routes:
+    default: /stream
+`;
+    writeFileSync(join(res, 'stream.yaml'), file(10));
+    await until((m) => (m.subscriptions ?? []).some((s) => s.pubsubname === 'stream' && s.topic === topic && s.type === 'DECLARATIVE'));
+
+    const published: number[] = [];
+    const failures: string[] = [];
+    let stop = false;
+    const publishing = (async () => {
+      for (let id = 0; id < 3000 && !stop; id++) {
+        const r = await fetch(`${mecha.url}/v1.0/publish/stream/${topic}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id }) });
+        if (r.status === 204) published.push(id);
+        else failures.push(`publish ${id}: ${r.status} ${await r.text()}`);
+        await sleep(5);
+      }
+    })();
+    await sleep(500);
+    writeFileSync(join(res, 'stream.yaml'), file(1));
+    // Subscribed once on the first component, once more on its replacement.
+    const subscribed = () => mecha.output().match(new RegExp(`INFO: subscribed\\n    pubsubName: "stream"\\n    topic: "${topic}"`, 'g'))?.length ?? 0;
+    await until(() => subscribed() === 2);
+    expect(mecha.output()).toMatch(/component replaced\n    component: "stream"/);
+    await sleep(500);
+    stop = true;
+    await publishing;
+    expect(failures).toEqual([]);
+    const ids = new Set<number>();
+    for (let i = 0; i < 100 && ids.size < published.length; i++) {
+      for (const e of await app.events('/stream')) ids.add((e.data as { id: number }).id);
+      if (ids.size < published.length) await sleep(100);
+    }
+    expect(published.length).toBeGreaterThan(50);
+    expect(published.filter((id) => !ids.has(id))).toEqual([]);
+
+    unlinkSync(join(res, 'stream.yaml'));
+    const m = await until((m) => !m.components.some((c) => c.name === 'stream'));
+    await until((m) => !(m.subscriptions ?? []).some((s) => s.topic === topic));
+    expect(m.components.map((c) => c.name).sort()).toEqual(['events', 'kv']);
+  }, 60_000);
 });
