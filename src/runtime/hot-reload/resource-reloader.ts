@@ -62,7 +62,10 @@ export class ResourceReloader {
     for (const p of diff.problems) this.t.logger.error({ file: p.file, document: p.document, field: p.field }, `resource not reloaded, the previous version keeps running: ${formatProblem(p)}`);
     const upserts = [...diff.added, ...diff.changed.map((c) => c.after)];
     for (const r of diff.removed.filter((r) => r.kind === 'Component')) await this.#removeComponent(r.name);
-    for (const r of upserts.filter((r) => r.kind === 'Component')) await this.#putComponent(r);
+    // Secret stores first: other components of the same change may take their metadata from them.
+    const isSecretStore = (r: WatchedResource) => String((r.doc.content.spec as { type?: unknown } | undefined)?.type ?? '').startsWith('secretstores.');
+    const components = upserts.filter((r) => r.kind === 'Component');
+    for (const r of [...components.filter(isSecretStore), ...components.filter((r) => !isSecretStore(r))]) await this.#putComponent(r);
     for (const kind of Object.keys(SET_KINDS)) await this.#reloadSet(kind, diff.removed, upserts);
     const configurations = [...upserts, ...diff.removed].filter((r) => r.kind === 'Configuration');
     for (const r of configurations) this.t.logger.warn({ file: r.doc.file, name: r.name }, 'Configuration resources are read at startup only; restart the sidecar to apply this change');
