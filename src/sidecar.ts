@@ -29,7 +29,7 @@ import type { LocalApp } from './core/invocation/types.js';
 import { InvocationRuntime } from './runtime/invocation-runtime.js';
 import { listenGrpc } from './transports/grpc/server.js';
 import { createGuardedServer } from './transports/http/connection-guards.js';
-import { startInputBindings } from './runtime/input-bindings.js';
+import { startInputBindings, type RunningInputBinding } from './runtime/input-bindings.js';
 import type { BindingReceiver } from './runtime/binding-receivers.js';
 import { resolveSecretReferences } from './runtime/secret-references.js';
 import type { SubscriptionDefinition } from './core/subscriptions/subscription.js';
@@ -65,7 +65,9 @@ export class Sidecar {
   readonly #blocks: BuildingBlocks;
   readonly #eventChannel?: EventChannel;
   readonly #bindingReceiver?: BindingReceiver;
-  #inputBindings: Array<{ close(): Promise<void> }> = [];
+  #inputBindings: RunningInputBinding[] = [];
+  /** Set once the input bindings started (the app is reachable): a reloaded binding is then started anew. */
+  #inputBindingsStarted = false;
   #declarativeSubscriptions: SubscriptionDefinition[] = [];
   readonly #invocation: InvocationRuntime;
   readonly #api: ApiServers;
@@ -234,6 +236,7 @@ export class Sidecar {
       logger: this.logger.child({ scope: 'hot-reload' }),
       status: this.#resourceStatus,
       pubsubChanged: (name) => this.#blocks.subscriptions.restartOn(name),
+      bindingChanged: (name) => this.#restartInputBinding(name),
       resiliency: (spec) => {
         this.#resiliency.update(spec);
         for (const name of this.#resiliency.resourceNames) this.metrics.resiliencyLoaded(name);
@@ -333,10 +336,24 @@ export class Sidecar {
     if (this.#stopping.signal.aborted) return;
     await this.#blocks.subscriptions.start([...this.#declarativeSubscriptions, ...programmatic]);
     if (this.#bindingReceiver && !this.#stopping.signal.aborted) {
-      const inbound = observedInputBindings(componentCaller(this.#resiliency, 'bindings', 'inbound'), this.metrics);
-      const send = async (name: string, data: Buffer) => void (await this.#blocks.bindings.invoke(name, { operation: 'create', data, metadata: {} }));
-      this.#inputBindings = await startInputBindings(this.#components, this.#bindingReceiver, send, inbound, this.logger.child({ scope: 'bindings' }), this.#appUnavailable);
+      this.#inputBindings = await this.#startInputBindings();
+      this.#inputBindingsStarted = true;
     }
+  }
+
+  #startInputBindings(only?: string): Promise<RunningInputBinding[]> {
+    const inbound = observedInputBindings(componentCaller(this.#resiliency, 'bindings', 'inbound'), this.metrics);
+    const send = async (name: string, data: Buffer) => void (await this.#blocks.bindings.invoke(name, { operation: 'create', data, metadata: {} }));
+    return startInputBindings(this.#components, this.#bindingReceiver!, send, inbound, this.logger.child({ scope: 'bindings' }), this.#appUnavailable, only);
+  }
+
+  /** A binding component was added, replaced or removed: its input side stops, and starts anew on the current one. */
+  async #restartInputBinding(name: string): Promise<void> {
+    if (!this.#inputBindingsStarted || this.#stopping.signal.aborted) return;
+    const stopping = this.#inputBindings.filter((b) => b.name === name);
+    this.#inputBindings = this.#inputBindings.filter((b) => b.name !== name);
+    await Promise.all(stopping.map((b) => b.close().catch((err: Error) => this.logger.warn({ binding: name, err: err.message }, 'closing an input binding failed'))));
+    this.#inputBindings.push(...(await this.#startInputBindings(name)));
   }
 
   #connectApp(): void {

@@ -4,13 +4,19 @@ import type { ComponentCall } from '../resiliency/component-caller.js';
 import type { BindingReceiver, FanOut } from './binding-receivers.js';
 import type { ComponentHost } from './component-host.js';
 
+/** An input binding delivering to the app, by component name (a hot reload restarts it by name). */
+export interface RunningInputBinding {
+  name: string;
+  close(): Promise<void>;
+}
+
 /** Sends data to an output binding (operation `create`), for the fan-out a gRPC app asks for. */
 export type OutputBindingSend = (name: string, data: Buffer) => Promise<void>;
 
 /**
  * Starts the input bindings the app listens to, as daprd does: a binding whose `direction` names
  * `input` is assumed wanted; otherwise the app is asked (HTTP `OPTIONS /<route>`, gRPC ListInputBindings).
- * An event the app refuses is an error the component redelivers if it can.
+ * An event the app refuses is an error the component redelivers if it can. `only` starts that one binding.
  */
 export async function startInputBindings(
   host: ComponentHost,
@@ -19,9 +25,10 @@ export async function startInputBindings(
   call: ComponentCall,
   logger: Logger,
   appUnavailable: () => string | undefined,
-): Promise<Array<{ close(): Promise<void> }>> {
-  const started: Array<{ close(): Promise<void> }> = [];
-  for (const c of host.list('bindings')) {
+  only?: string,
+): Promise<RunningInputBinding[]> {
+  const started: RunningInputBinding[] = [];
+  for (const c of host.list('bindings').filter((c) => only === undefined || c.spec.name === only)) {
     const binding = c.instance as Binding;
     if (!isInputBinding(binding)) continue;
     const name = c.spec.name;
@@ -41,7 +48,7 @@ export async function startInputBindings(
         return answer.data;
       }),
     );
-    started.push(handle);
+    started.push({ name, close: () => handle.close() });
     logger.info({ binding: name, route }, 'input binding started');
   }
   return started;

@@ -202,3 +202,27 @@ spec:
     expect(m.components.map((c) => c.name).sort()).toEqual(['events', 'kv']);
   }, 60_000);
 });
+
+describe('hot reload of an input binding', () => {
+  it('starts it, moves it to the replaced component, and stops it on removal', async () => {
+    const ticks = async () => (await app.received()).filter((d) => d.path === '/ticker').length;
+    const waitForTicks = async (n: number) => {
+      for (let i = 0; i < 100 && (await ticks()) < n; i++) await sleep(100);
+      return ticks();
+    };
+    writeFileSync(join(res, 'ticker.yaml'), component('ticker', 'bindings.cron', { schedule: '@every 300ms', direction: 'input' }));
+    expect(await waitForTicks(2)).toBeGreaterThanOrEqual(2);
+
+    writeFileSync(join(res, 'ticker.yaml'), component('ticker', 'bindings.cron', { schedule: '@every 200ms', direction: 'input' }));
+    await until((m) => /component replaced\n    component: "ticker"/.test(mecha.output()) && m.components.some((c) => c.name === 'ticker'));
+    const afterReplace = await ticks();
+    expect(await waitForTicks(afterReplace + 2)).toBeGreaterThanOrEqual(afterReplace + 2);
+
+    unlinkSync(join(res, 'ticker.yaml'));
+    await until((m) => !m.components.some((c) => c.name === 'ticker'));
+    await sleep(300);
+    const afterRemoval = await ticks();
+    await sleep(1000);
+    expect(await ticks()).toBe(afterRemoval);
+  }, 60_000);
+});

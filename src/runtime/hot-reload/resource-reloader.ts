@@ -21,6 +21,8 @@ export interface ReloadTargets {
   status: ResourceStatus;
   /** Called between a pub/sub component's swap and its old instance's close: its subscriptions start anew. */
   pubsubChanged(name: string): Promise<void>;
+  /** Likewise for a binding component: the input binding delivering to the app starts anew. */
+  bindingChanged(name: string): Promise<void>;
   resiliency(spec: ResiliencySpec): void;
   httpEndpoints(endpoints: Map<string, HttpEndpoint>): void;
   subscriptions(definitions: SubscriptionDefinition[]): Promise<void>;
@@ -126,14 +128,20 @@ export class ResourceReloader {
       return fail(`${file}: document ${r.doc.index}: component "${spec.name}" (${spec.type}) failed to init: ${(err as Error).message}`);
     }
     this.t.status.loaded(r.kind, r.name, file);
-    if (spec.category === 'pubsub' || swap.previous?.category === 'pubsub') await this.t.pubsubChanged(spec.name);
+    await this.#swapped(spec.name, [spec.category, swap.previous?.category]);
     await swap.retire(this.t.drainMs);
   }
 
   async #removeComponent(name: string): Promise<void> {
     const swap = this.t.components.remove(name);
     this.t.status.removed('Component', name);
-    if (swap.previous?.category === 'pubsub') await this.t.pubsubChanged(name);
+    await this.#swapped(name, [swap.previous?.category]);
     await swap.retire(this.t.drainMs);
+  }
+
+  /** What runs on top of a pub/sub or binding component (subscriptions, input bindings) moves to the current one. */
+  async #swapped(name: string, categories: ReadonlyArray<string | undefined>): Promise<void> {
+    if (categories.includes('pubsub')) await this.t.pubsubChanged(name);
+    if (categories.includes('bindings')) await this.t.bindingChanged(name);
   }
 }
