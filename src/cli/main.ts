@@ -12,8 +12,8 @@ import { onTermination } from './termination.js';
 const USAGE = `mecha ${VERSION}: a Dapr-compatible sidecar
 
 Usage:
-  mecha run [flags] [-- <app command> [args...]]   start the sidecar (and the app, if given)
-  mecha [flags]                                    same as run (daprd-style invocation)
+  mecha run [flags] [-- <app command> [args...]]   start the sidecar (and the app, if given) on free ports
+  mecha [flags]                                    the same as daprd: fixed default ports 3500 and 50001
   mecha components                                 print the reference of the built-in components (Markdown)
   mecha injector [flags]                           the Kubernetes sidecar injector webhook (mecha injector --help)
   mecha --version                                  print the version

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { ajv, describeAjvError } from './ajv.js';
 import { ResourceLoadError, yamlSyntaxProblem, type ResourceProblem } from './resource-problem.js';
+import type { MetricsSpec } from '../observability/metrics.js';
 
 /** `accessControl` of a Configuration: who may call this app, and which operations. */
 export interface AccessControlSpec {
@@ -23,11 +24,45 @@ export interface ConfigurationSpec {
   secrets?: { scopes?: Array<{ storeName: string; defaultAccess?: 'allow' | 'deny'; allowedSecrets?: string[]; deniedSecrets?: string[] }> };
   tracing?: Record<string, unknown>;
   features?: Array<{ name: string; enabled: boolean }>;
+  /** `metrics`, or the older `metric`: merged by `metricsSpecOf`. */
+  metrics?: MetricsSpec;
+  metric?: MetricsSpec;
   [key: string]: unknown;
 }
 
 const action = { type: 'string', enum: ['allow', 'deny'] } as const;
 const strings = { type: 'array', items: { type: 'string' } } as const;
+
+const metricsSchema = {
+  type: 'object',
+  properties: {
+    enabled: { type: 'boolean' },
+    recordErrorCodes: { type: 'boolean' },
+    http: {
+      type: 'object',
+      properties: { increasedCardinality: { type: 'boolean' }, excludeVerbs: { type: 'boolean' }, pathMatching: { type: 'array', items: { type: 'string', minLength: 1 } } },
+    },
+    latencyDistributionBuckets: { type: 'array', items: { type: 'integer', minimum: 0 } },
+    rules: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name'],
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          labels: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['name'],
+              properties: { name: { type: 'string', minLength: 1 }, regex: { type: 'object', additionalProperties: { type: 'string', format: 'regex' } } },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
 
 export const configurationSchema = {
   type: 'object',
@@ -80,6 +115,8 @@ export const configurationSchema = {
             },
           },
         },
+        metrics: metricsSchema,
+        metric: metricsSchema,
         features: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, enabled: { type: 'boolean' } } } },
       },
     },
@@ -124,5 +161,12 @@ export async function loadConfiguration(files: readonly string[], env: NodeJS.Pr
     Object.assign(merged, (content as { spec?: ConfigurationSpec }).spec ?? {});
   }
   if (problems.length > 0) throw new ResourceLoadError(problems);
+  return merged;
+}
+
+/** daprd's reading of the two spellings: each field set under `metrics` replaces the one under `metric`. */
+export function metricsSpecOf(spec: ConfigurationSpec): MetricsSpec {
+  const merged: MetricsSpec = { ...spec.metric };
+  for (const [k, v] of Object.entries(spec.metrics ?? {})) if (v !== undefined && !(k === 'rules' && (v as unknown[]).length === 0)) Object.assign(merged, { [k]: v });
   return merged;
 }

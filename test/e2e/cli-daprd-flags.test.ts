@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFlag, RUN_FLAGS } from '../../src/cli/flags.js';
@@ -37,6 +37,16 @@ describe('mecha run as a daprd stand-in', () => {
   it('knows every flag daprd 1.17 accepts', () => {
     // --metrics-listen-address arrives with the metrics server.
     expect(DAPRD_1_17_FLAGS.filter((f) => !findFlag(f) && f !== 'metrics-listen-address')).toEqual([]);
+  });
+
+  it("is described flag by flag in the README's table, the accepted-only flags in the list below it", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Running it'), readme.indexOf('## Components'));
+    const tableRows = section.split('\n').filter((l) => l.startsWith('| `--'));
+    for (const f of RUN_FLAGS) {
+      const mentioned = f.noEffect ? section.includes(`\`--${f.name}\``) : tableRows.some((row) => row.split('|')[1]!.includes(`\`--${f.name}\``));
+      expect(mentioned, `--${f.name}`).toBe(true);
+    }
   });
 
   it('takes a negative number as the separate value of every int flag, as Go flags do', () => {

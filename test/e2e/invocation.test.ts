@@ -81,6 +81,23 @@ describe('service invocation between sidecars', () => {
     expect(self.headers['dapr-caller-app-id']).toBe('caller');
   });
 
+  it('reaches <app-id>.<namespace> in self-hosted mode, where resolvers ignore the namespace (as daprd)', async () => {
+    for (const id of ['callee.default', 'callee.other']) {
+      const res = await fetch(`${caller.url}/v1.0/invoke/${id}/method/ns`, { method: 'POST' });
+      expect(res.status, id).toBe(200);
+      expect(((await res.json()) as Echo).app).toBe('callee');
+    }
+    const self = (await (await fetch(`${caller.url}/v1.0/invoke/caller.default/method/me`)).json()) as Echo;
+    expect(self.app).toBe('caller');
+    const viaGrpc = daprClient(caller.grpcPort);
+    try {
+      const res = await viaGrpc.call<{ data: { value: Buffer } }>('InvokeService', { id: 'callee.default', message: { method: 'ns', http_extension: { verb: 'POST' } } });
+      expect(JSON.parse(Buffer.from(res.data.value).toString()).app).toBe('callee');
+    } finally {
+      viaGrpc.close();
+    }
+  });
+
   it('streams a large chunked body through both sidecars', async () => {
     const size = 3 * 1024 * 1024;
     const chunks = (async function* () {

@@ -5,6 +5,7 @@ import { cp, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { withProgress } from './server-process.js';
 
 /**
  * Apache Kafka release jars for the test broker, fetched from Maven Central once (`mvn
@@ -50,10 +51,12 @@ export async function kafkaHome(version: string): Promise<KafkaHome> {
     const pom = join(staging, 'pom.xml');
     await writeFile(pom, pomXml(version));
     const jars = join(staging, 'libs');
-    await run('mvn', ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${jars}`], {
-      timeout: DOWNLOAD_TIMEOUT_MS,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    await withProgress(`downloading the Apache Kafka ${version} broker jars from Maven Central (mvn) into .cache/kafka-${version}/, once, for the private test broker of the Kafka tests (MECHA_TEST_KAFKA=host:port uses a running one)`, () =>
+      run('mvn', ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${jars}`], {
+        timeout: DOWNLOAD_TIMEOUT_MS,
+        maxBuffer: 16 * 1024 * 1024,
+      }),
+    );
     await rename(jars, home.libs).catch((err: Error) => {
       if (!existsSync(home.libs)) throw err;
     });

@@ -91,7 +91,9 @@ export async function ensureDebianCommand(bin: string, pkg: string, extraDirs: s
   if (found) return found;
   const run = aptQueue.then(async () => {
     const command = `${aptUpdated ? '' : 'apt-get update && '}apt-get install -y --no-install-recommends ${pkg}`;
-    await sh(command, `installing ${pkg}`);
+    await withProgress(`${bin} is missing: installing the Debian package ${pkg} (apt-get install) for the tests that run a private one on a loopback port; their MECHA_TEST_* variable points them at a running server instead`, () =>
+      sh(command, `installing ${pkg}`),
+    );
     aptUpdated = true;
   });
   aptQueue = run.catch(() => undefined);
@@ -99,6 +101,26 @@ export async function ensureDebianCommand(bin: string, pkg: string, extraDirs: s
   const installed = await findOnPath(bin, extraDirs);
   if (!installed) throw new Error(`installing ${pkg} did not provide ${bin}`);
   return installed;
+}
+
+const PROGRESS_EVERY_MS = 15_000;
+
+/**
+ * Runs a slow one-time setup step (a package install, a download) saying what it does and why before it
+ * starts, that it is still running every 15 s, and how long it took.
+ */
+export async function withProgress<T>(what: string, step: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const seconds = () => Math.round((Date.now() - started) / 1000);
+  process.stderr.write(`test setup: ${what}\n`);
+  const timer = setInterval(() => process.stderr.write(`test setup: … still working (${seconds()} s)\n`), PROGRESS_EVERY_MS);
+  try {
+    const result = await step();
+    process.stderr.write(`test setup: done in ${seconds()} s\n`);
+    return result;
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 function sh(command: string, what: string): Promise<void> {

@@ -34,11 +34,14 @@ export function singleDelivery(ctx: DeliveryContext): MessageHandler {
     let status;
     try {
       status = await ctx.retry(async () => {
+        const started = performance.now();
         const res = await ctx.channel.invoke({ method: 'POST', path, headers, body: incoming.body, timeoutMs: APP_TIMEOUT_MS, topic: message.topic }).catch((err: Error) => {
+          ctx.observer?.delivered(ctx.pubsubName, message.topic, 'retry', 'retry', performance.now() - started);
           throw err instanceof DeliveryAborted ? err : new RetriableDelivery(`app unreachable: ${err.message}`);
         });
         if (res.unimplemented) return 'UNIMPLEMENTED';
         const answer = eventAnswer(res.status, res.body);
+        observeAnswer(ctx, message.topic, answer, res.status, performance.now() - started);
         if (answer === 'RETRY') throw new RetriableDelivery(`app answered ${res.status} ${summary(res.body)} on ${path}`, res.status);
         if (answer === 'DROP' && res.status === 404) ctx.logger.error({ path, topic: message.topic }, 'app answered 404 to an event; dropping it');
         return answer;
@@ -49,6 +52,13 @@ export function singleDelivery(ctx: DeliveryContext): MessageHandler {
     if (status === 'UNIMPLEMENTED') return dropUnimplemented(ctx, path, [String(incoming.event.id)]);
     if (status === 'DROP') return deadLetterOrDrop(ctx, message, 'the app asked to drop the event');
   };
+}
+
+/** daprd's labels: a DROP the app asked for in a 2xx answer has status "success"; a 404 drop, "drop". */
+function observeAnswer(ctx: DeliveryContext, topic: string, answer: string, httpStatus: number, ms: number): void {
+  if (!ctx.observer) return;
+  const processStatus = answer === 'SUCCESS' ? 'success' : answer === 'RETRY' ? 'retry' : 'drop';
+  ctx.observer.delivered(ctx.pubsubName, topic, processStatus, processStatus === 'drop' && httpStatus < 300 ? 'success' : processStatus, ms);
 }
 
 function summary(body: Buffer): string {

@@ -2,7 +2,8 @@ import { Server, ServerCredentials, type UntypedServiceImplementation } from '@g
 import type { Logger } from 'pino';
 import { serviceByName } from './protos.js';
 import { unimplementedService } from './unimplemented.js';
-import type { UnaryHandler } from './handler.js';
+import type { CallGuard, UnaryHandler } from './handler.js';
+import type { UnservedContext } from '../../core/unserved-apis.js';
 import { grpcOptions } from './channel-options.js';
 
 export interface GrpcApiOptions {
@@ -10,6 +11,15 @@ export interface GrpcApiOptions {
   handlers: Record<string, UnaryHandler | ((call: never) => void)>;
   maxMessageBytes: number;
   logger: Logger;
+  guard: CallGuard;
+  /** Who answers for the building blocks this sidecar does not serve. */
+  unserved: UnservedContext;
+  /** Sees every finished unary call (metrics); the one per-call observation point of this transport. */
+  observer?: GrpcObserver;
+}
+
+export interface GrpcObserver {
+  grpcCall(method: string, code: number, ms: number): void;
 }
 
 /** The Dapr gRPC API server. Handlers only decode, call a core and encode; errors map in errors/grpc.ts. */
@@ -18,8 +28,15 @@ export function buildGrpcApi(o: GrpcApiOptions): Server {
   const dapr = serviceByName('dapr.proto.runtime.v1.Dapr');
   const declared = Object.keys(dapr.service);
   // Declared in dapr.proto but not wired to a handler: answered by name, like the blocks we lack.
-  const unimplemented = unimplementedService(Object.fromEntries(declared.filter((n) => !(n in o.handlers)).map((n) => [n, dapr.service[n]])));
-  const implemented = Object.fromEntries(declared.filter((n) => n in o.handlers).map((n) => [n, o.handlers[n]]));
+  const notWired = Object.fromEntries(declared.filter((n) => !(n in o.handlers)).map((n) => [n, dapr.service[n]]));
+  const unimplemented = unimplementedService(notWired, o.unserved, o.guard);
+  const implemented = Object.fromEntries(
+    declared.filter((n) => n in o.handlers).map((n) => {
+      const d = dapr.service[n];
+      const unaryCall = !d.requestStream && !d.responseStream;
+      return [n, o.observer && unaryCall ? observed(d.path, o.handlers[n] as UnaryHandler, o.observer) : o.handlers[n]];
+    }),
+  );
   server.addService(Object.fromEntries(declared.filter((n) => n in o.handlers).map((n) => [n, dapr.service[n]])), implemented as UntypedServiceImplementation);
   server.addService(unimplemented.definition, unimplemented.implementation);
   return server;
@@ -35,4 +52,14 @@ export async function listenGrpc(server: Server, addresses: readonly string[], p
     );
   }
   return bound;
+}
+
+function observed(path: string, handler: UnaryHandler, observer: GrpcObserver): UnaryHandler {
+  return (call, callback) => {
+    const started = performance.now();
+    handler(call, (err, ...rest) => {
+      observer.grpcCall(path, err ? ((err as { code?: number }).code ?? 2) : 0, performance.now() - started);
+      callback(err, ...rest);
+    });
+  };
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BindingsApi } from '../../core/bindings-api.js';
+import { stringifyJson } from '../../util/json-text.js';
 import { field, isObject, malformed, optionalString, optionalStringMap, parseJsonBody, typeName } from './request.js';
 
 type Req = FastifyRequest<{ Params: { name: string } }>;
@@ -15,7 +16,7 @@ export function registerBindingsRoutes(app: FastifyInstance, bindings: BindingsA
       const data = field(body, 'data');
       const res = await bindings.invoke(req.params.name, {
         operation: optionalString(body, 'operation', 'body') ?? '',
-        data: Buffer.from(JSON.stringify(data === undefined ? null : data)),
+        data: Buffer.from(stringifyJson(data === undefined ? null : data)),
         metadata: optionalStringMap(body, 'metadata', 'body') ?? {},
       });
       for (const [k, v] of Object.entries(res.metadata ?? {})) reply.header(`metadata.${k}`, v);

@@ -3,6 +3,7 @@ import { dataKind, isCloudEventContentType, mediaType } from '../../core/pubsub-
 import type { BulkPublishEventEntry, BulkPublishEventResponse } from '../../core/pubsub-requests.js';
 import { Errors } from '../../errors/codes.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
+import { depthExceededAt, depthMessage, stringifyJson } from '../../util/json-text.js';
 import { field, isObject, typeName } from './request.js';
 
 
@@ -16,6 +17,8 @@ export function decodeBulkPublish(body: unknown, pubsubName: string, topic: stri
   const text = Buffer.isBuffer(body) ? body.toString('utf8') : '';
   let parsed: unknown;
   try {
+    const tooDeep = depthExceededAt(text);
+    if (tooDeep) throw new Error(depthMessage(tooDeep));
     parsed = JSON.parse(text);
   } catch (err) {
     throw unmarshal(`error when unmarshaling the request for topic ${topic} pubsub ${pubsubName}: ${(err as Error).message}`);
@@ -35,7 +38,7 @@ export function decodeBulkPublish(body: unknown, pubsubName: string, topic: stri
 function eventBytes(event: unknown, contentType: string, at: string, resource: { type: string; name: string }): Buffer {
   const media = mediaType(contentType);
   const mismatch = () => new SidecarError(Errors.PubSubMarshalEvents, `${at}.event: mismatch between contentType "${contentType}" and event`, { resource });
-  if (media === 'application/json' || isCloudEventContentType(contentType)) return Buffer.from(JSON.stringify(event ?? null));
+  if (media === 'application/json' || isCloudEventContentType(contentType)) return Buffer.from(stringifyJson(event ?? null));
   if (media === '') throw new SidecarError(Errors.PubSubMarshalEnvelope, `${at}.contentType is required`, { resource });
   if (!(media.startsWith('text/') || media === 'application/xml' || dataKind(contentType) === 'binary')) throw mismatch();
   if (typeof event !== 'string') throw mismatch();

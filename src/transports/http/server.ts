@@ -1,11 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance, type RouteHandlerMethod } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type RouteHandlerMethod } from 'fastify';
 import type { Logger } from 'pino';
 import { Errors } from '../../errors/codes.js';
 import { toHttpError } from '../../errors/http.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
 import { readAll } from '../../util/body-streams.js';
 import { limitBody, tooLarge } from './body.js';
+import { answerClientError, guardServer, httpServerOptions, noTargetAppId } from './connection-guards.js';
 import { registerCors } from './cors.js';
 import { responseTraceparent } from './trace-context.js';
 
@@ -24,6 +25,12 @@ export interface HttpApiOptions {
   apiLogging: boolean;
   /** Handles every unmatched route (daprd treats them as service invocation); default: the 404 it answers without a target. */
   fallback?: RouteHandlerMethod;
+  /** Sees every answered request (metrics); the one per-request observation point of this transport. */
+  observer?: HttpObserver;
+}
+
+export interface HttpObserver {
+  httpRequest(method: string, url: string, status: number, ms: number, requestBytes: number, responseBytes: number): void;
 }
 
 const UNAUTHENTICATED_PATHS = new Set(['/v1.0/healthz', '/v1.0/healthz/outbound']);
@@ -37,14 +44,27 @@ function isUnauthenticated(method: string, url: string): boolean {
 
 /** Builds the fastify app of the Dapr HTTP API. Routes only decode, call a core, encode; errors map in one place. */
 export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
+  const sendError = (err: FastifyError | SidecarError, reply: FastifyReply) => {
+    const e = SidecarError.from(fromFastify(err, o.maxBodyBytes));
+    if (e.isUnexpected) o.logger.error({ err: e.cause }, 'unexpected error in an HTTP API call');
+    const { status, body } = toHttpError(e);
+    if (status >= 500) o.logger.debug({ err: body.message, errorCode: body.errorCode }, 'api error');
+    return reply.code(status).type('application/json').send(JSON.stringify(body));
+  };
+  const serverOptions = httpServerOptions(o.maxHeaderBytes);
   const app = Fastify({
     bodyLimit: o.maxBodyBytes,
     // daprd has no HEAD routes: a HEAD goes to the invocation fallback like any unmatched request.
     exposeHeadRoutes: false,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 8192 },
     forceCloseConnections: 'idle',
-    http: { maxHeaderSize: o.maxHeaderBytes },
+    http: serverOptions,
+    requestTimeout: serverOptions.requestTimeout,
+    clientErrorHandler: answerClientError,
+    // A bad %-escape or an over-long parameter, found while routing: answered through the error handler.
+    frameworkErrors: (err, _req, reply) => sendError(err, reply),
   });
+  guardServer(app.server);
   registerCors(app, o.allowedOrigins ?? ['*']);
 
   // Bodies are read as bytes whatever their Content-Type (daprd ignores it for most APIs), except on
@@ -79,23 +99,28 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     return payload;
   });
 
+  if (o.observer) {
+    const observer = o.observer;
+    app.addHook('onResponse', (req, reply, done) => {
+      const sent = reply.getHeader('content-length');
+      observer.httpRequest(req.method, req.url, reply.statusCode, reply.elapsedTime, Number(req.headers['content-length']) || 0, Number(sent) || 0);
+      done();
+    });
+  }
+
   if (o.apiLogging) {
     app.addHook('onResponse', async (req, reply) => {
       o.logger.info({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, durationMs: Math.round(reply.elapsedTime) }, 'api call');
     });
   }
 
-  app.setErrorHandler((err: FastifyError | SidecarError, _req, reply) => {
-    const { status, body } = toHttpError(fromFastify(err, o.maxBodyBytes));
-    if (status >= 500) o.logger.debug({ err: body.message, errorCode: body.errorCode }, 'api error');
-    return reply.code(status).type('application/json').send(JSON.stringify(body));
-  });
+  app.setErrorHandler((err: FastifyError | SidecarError, _req, reply) => sendError(err, reply));
 
   // daprd treats every unmatched route as service invocation; without a target app-id that is a 404.
   app.setNotFoundHandler(
     o.fallback ??
       (async () => {
-        throw new SidecarError(Errors.DirectInvokeNoAppId, 'failed getting app id either from the URL path or the header dapr-app-id');
+        throw noTargetAppId();
       }),
   );
 
@@ -109,10 +134,12 @@ function sameToken(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** fastify's own errors (body too large, bad URL encoding…) as catalogue errors. */
+/** fastify's own errors (body too large, bad URL encoding…) as catalogue errors, with daprd's statuses. */
 function fromFastify(err: FastifyError | SidecarError, maxBodyBytes: number): unknown {
   if (err instanceof SidecarError) return err;
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return tooLarge(maxBodyBytes);
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return new SidecarError(Errors.HeadersTooLarge, 'a path segment is longer than 8 KiB');
+  if (err.code === 'FST_ERR_BAD_URL') return new SidecarError(Errors.BadRequest, `the URL is not valid: ${err.message}`);
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return new SidecarError(Errors.MalformedRequest, err.message);
   }

@@ -1,0 +1,105 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/mecha-process.js';
+import { component, resourcesDir } from '../support/resources.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const run = promisify(execFile);
+const temps: string[] = [];
+afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting until ${what}`);
+}
+
+const answers = (port: number) => fetch(`http://127.0.0.1:${port}/v1.0/healthz`).then(() => true, () => false);
+
+/**
+ * Starts `command` (a wrapper that runs mecha with an app, as npm does), waits until the app reports
+ * its pid and its sidecar's, SIGTERMs the wrapper and expects both gone and the port closed.
+ */
+async function wrapperStopsEverything(command: string[], port: number, app: string): Promise<string> {
+  const wrapper = spawn(command[0]!, [...command.slice(1), '--dapr-http-port', String(port), '--dapr-grpc-port', String(await freePort()), '--', process.execPath, app], {
+    cwd: ROOT,
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
+  let out = '';
+  wrapper.stdout.on('data', (d) => (out += d));
+  wrapper.stderr.on('data', (d) => (out += d));
+  try {
+    await until('the app reports', () => /pids (\d+) (\d+)/.test(out));
+    const [, appPid, sidecarPid] = /pids (\d+) (\d+)/.exec(out)!.map(Number);
+    expect(await answers(port)).toBe(true);
+    wrapper.kill('SIGTERM');
+    await until('the app and the sidecar are gone and the port is closed', async () => !alive(appPid!) && !alive(sidecarPid!) && !(await answers(port)));
+    return out;
+  } finally {
+    wrapper.kill('SIGKILL');
+  }
+}
+
+describe('mecha behind a wrapper, built and installed', () => {
+  const cwd = resourcesDir({});
+  const app = join(cwd, 'app.mjs');
+  writeFileSync(app, "console.log('pids', process.pid, process.ppid); setInterval(() => {}, 1000);");
+
+  it('npm start: SIGTERM to npm stops the sidecar and its app and frees the port, with no build when the bundle is current', async () => {
+    const { staleReason } = (await import(join(ROOT, 'scripts/bundle.mjs'))) as { staleReason(): string | undefined };
+    expect(staleReason()).toBeUndefined();
+    const out = await wrapperStopsEverything(['npm', 'start', '--silent', '--'], await freePort(), app);
+    expect(out).not.toContain('building dist/bundle');
+    expect(out).toMatch(/shutting down[\s\S]*reason: "(SIGTERM|parent exited)"/);
+  }, 40_000);
+
+  it('npx mecha in the clone: SIGTERM to npx stops the sidecar and its app', async () => {
+    await wrapperStopsEverything(['npx', '--offline', 'mecha', 'run', '--app-id', 'npxed'], await freePort(), app);
+  }, 40_000);
+
+  it('installs from npm pack with npm install -g, and the installed mecha runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mecha-install-'));
+    temps.push(dir);
+    // The bundle is current (npm test builds it): skip prepack so no rebuild runs under other tests.
+    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], { cwd: ROOT, timeout: 60_000 });
+    const tarball = join(dir, stdout.trim().split('\n').pop()!);
+    // As the README's install, from the npm cache where it can; without install scripts, so better-sqlite3
+    // is not compiled (minutes on this machine): the sidecar below runs on an in-memory store.
+    await run('npm', ['install', '-g', tarball, '--prefix', join(dir, 'prefix'), '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'], { timeout: 150_000 });
+    const mecha = join(dir, 'prefix/bin/mecha');
+    const version = await run(mecha, ['--version'], { cwd: dir });
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+
+    const port = await freePort();
+    const resources = resourcesDir({ 'state.yaml': component('statestore', 'state.in-memory') });
+    const sidecar = spawn(mecha, ['run', '--app-id', 'installed', '--resources-path', resources, '--dapr-http-port', String(port)], { cwd: dir });
+    let out = '';
+    sidecar.stdout.on('data', (d) => (out += d));
+    sidecar.stderr.on('data', (d) => (out += d));
+    try {
+      await until(`the installed sidecar answers (${out})`, () => answers(port));
+      expect((await fetch(`http://127.0.0.1:${port}/v1.0/state/statestore`, { method: 'POST', body: '[{"key":"k","value":"v"}]' })).status).toBe(204);
+      expect(await (await fetch(`http://127.0.0.1:${port}/v1.0/state/statestore/k`)).text()).toBe('"v"');
+    } finally {
+      sidecar.kill('SIGTERM');
+      await new Promise((r) => sidecar.once('exit', r));
+    }
+  }, 240_000);
+});
