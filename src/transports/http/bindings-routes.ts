@@ -11,7 +11,8 @@ export function registerBindingsRoutes(app: FastifyInstance, bindings: BindingsA
     method: ['POST', 'PUT'],
     url: '/v1.0/bindings/:name',
     handler: async (req: Req, reply) => {
-      const body = parseJsonBody(req.body);
+      const json = parseJsonBody(req.body);
+      const body = json === null ? {} : json; // Go decodes `null` into a request without an operation
       if (!isObject(body)) throw malformed(`request body must be a JSON object with "operation", got ${typeName(body)}`);
       const data = field(body, 'data');
       const res = await bindings.invoke(req.params.name, {

@@ -23,6 +23,7 @@ export function decodeBulkPublish(body: unknown, pubsubName: string, topic: stri
   } catch (err) {
     throw unmarshal(`error when unmarshaling the request for topic ${topic} pubsub ${pubsubName}: ${(err as Error).message}`);
   }
+  if (parsed === null) return []; // Go decodes `null` into no entries
   if (!Array.isArray(parsed)) throw unmarshal(`error when unmarshaling the request for topic ${topic} pubsub ${pubsubName}: the body must be a JSON array of entries, got ${typeName(parsed)}`);
   return parsed.map((raw: unknown, i) => {
     const at = `entries[${i}]`;

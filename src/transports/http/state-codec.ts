@@ -16,10 +16,12 @@ export function decodeSaveItems(body: unknown): SaveStateItem[] {
   });
 }
 
-export function decodeBulkGet(body: unknown): { keys: string[]; parallelism?: number; metadata?: Record<string, string> } {
+export function decodeBulkGet(json: unknown): { keys: string[]; parallelism?: number; metadata?: Record<string, string> } {
+  const body = json === null ? {} : json; // Go decodes `null` into the zero request, and a null key into ""
   if (!isObject(body)) throw malformed(`request body must be a JSON object with "keys", got ${typeName(body)}`);
-  const keys = field(body, 'keys') ?? [];
-  if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) throw malformed('keys must be an array of strings');
+  const raw = field(body, 'keys') ?? [];
+  if (!Array.isArray(raw) || raw.some((k) => typeof k !== 'string' && k !== null)) throw malformed('keys must be an array of strings');
+  const keys = raw.map((k: string | null) => k ?? '');
   const parallelism = field(body, 'parallelism');
   if (parallelism !== undefined && parallelism !== null && (typeof parallelism !== 'number' || !Number.isInteger(parallelism))) {
     throw malformed(`parallelism must be an integer, got ${typeName(parallelism)}`);
@@ -27,7 +29,8 @@ export function decodeBulkGet(body: unknown): { keys: string[]; parallelism?: nu
   return { keys, parallelism: (parallelism as number | null) ?? undefined, metadata: optionalStringMap(body, 'metadata', 'body') };
 }
 
-export function decodeTransaction(body: unknown): { operations: TransactionRequestOperation[]; metadata?: Record<string, string> } {
+export function decodeTransaction(json: unknown): { operations: TransactionRequestOperation[]; metadata?: Record<string, string> } {
+  const body = json === null ? {} : json; // Go decodes `null` into a transaction without operations
   if (!isObject(body)) throw malformed(`request body must be a JSON object with "operations", got ${typeName(body)}`);
   const ops = field(body, 'operations') ?? [];
   if (!Array.isArray(ops)) throw malformed(`operations must be an array, got ${typeName(ops)}`);
