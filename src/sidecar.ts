@@ -14,6 +14,8 @@ import { registeredComponents } from './runtime/registered-components.js';
 import { waitForPort } from './runtime/wait-for-port.js';
 import { loadResiliency } from './config/resiliency-resources.js';
 import { loadConfiguration, type ConfigurationSpec } from './config/configuration.js';
+import { resolveTracing } from './config/tracing-spec.js';
+import { tracer } from './observability/tracing.js';
 import { accessChecker } from './core/invocation/access-control.js';
 import { loadHttpEndpoints, type HttpEndpoint } from './config/http-endpoints.js';
 import { Resiliency } from './resiliency/resiliency.js';
@@ -130,6 +132,7 @@ export class Sidecar {
     const sidecar = new Sidecar(options, logger, onShutdownRequest);
     sidecar.#configuration = await loadConfiguration(options.configPaths, process.env);
     sidecar.#accessControl = accessChecker(sidecar.#configuration.accessControl);
+    await tracer.configure(resolveTracing(sidecar.#configuration.tracing, process.env), options.appId, logger);
     await sidecar.#startMetrics();
     try {
       await sidecar.#startComponents();
@@ -188,6 +191,7 @@ export class Sidecar {
       this.appChannel?.close();
       this.#grpcApp?.close();
       this.#api.grpcProxy.close();
+      await tracer.shutdown().catch((err: Error) => this.logger.warn({ err: err.message }, 'cannot send the last spans'));
       this.logger.info('sidecar stopped');
     })();
     return this.#stopped;

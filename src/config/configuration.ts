@@ -3,6 +3,7 @@ import { parseDocument } from 'yaml';
 import { ajv, describeAjvError } from './ajv.js';
 import { ResourceLoadError, yamlSyntaxProblem, type ResourceProblem } from './resource-problem.js';
 import type { MetricsSpec } from '../observability/metrics.js';
+import { tracingSpecSchema, describeTracingError, type TracingSpec } from './tracing-spec.js';
 
 /** `accessControl` of a Configuration: who may call this app, and which operations. */
 export interface AccessControlSpec {
@@ -22,7 +23,7 @@ export interface ConfigurationSpec {
   accessControl?: AccessControlSpec;
   nameResolution?: { component?: string; version?: string; configuration?: Record<string, unknown> };
   secrets?: { scopes?: Array<{ storeName: string; defaultAccess?: 'allow' | 'deny'; allowedSecrets?: string[]; deniedSecrets?: string[] }> };
-  tracing?: Record<string, unknown>;
+  tracing?: TracingSpec;
   features?: Array<{ name: string; enabled: boolean }>;
   /** `metrics`, or the older `metric`: merged by `metricsSpecOf`. */
   metrics?: MetricsSpec;
@@ -117,6 +118,7 @@ export const configurationSchema = {
         },
         metrics: metricsSchema,
         metric: metricsSchema,
+        tracing: tracingSpecSchema,
         features: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, enabled: { type: 'boolean' } } } },
       },
     },
@@ -155,7 +157,7 @@ export async function loadConfiguration(files: readonly string[], env: NodeJS.Pr
     const content = doc.toJS() as unknown;
     validate ??= ajv.compile(configurationSchema);
     if (!validate(content)) {
-      for (const e of validate.errors ?? []) problems.push({ file, ...describeAjvError(e, '') });
+      for (const e of validate.errors ?? []) problems.push({ file, ...describeTracingError(e, describeAjvError(e, '')) });
       continue;
     }
     Object.assign(merged, (content as { spec?: ConfigurationSpec }).spec ?? {});

@@ -112,6 +112,8 @@ export const Errors = {
   RequestTooLarge: kind('ERR_BODY_READ', 413, GrpcCode.RESOURCE_EXHAUSTED),
   ApiUnimplemented: kind('ERR_API_UNIMPLEMENTED', 501, GrpcCode.UNIMPLEMENTED),
   Internal: kind('ERR_INTERNAL', 500, GrpcCode.INTERNAL),
+  /** daprd's plain errors on a SubscribeTopicEventsAlpha1 stream's requests: UNKNOWN with the reason (gRPC only). */
+  SubscribeStreamRequest: kind('ERR_BAD_REQUEST', 400, GrpcCode.UNKNOWN),
   /** daprd's gRPC proxy failures: UNKNOWN, "failed to proxy request: …" (only ever sent over gRPC). */
   GrpcProxy: kind('ERR_DIRECT_INVOKE', 500, GrpcCode.UNKNOWN),
 } as const satisfies Record<string, ErrorKind>;

@@ -1,6 +1,7 @@
 import type { BindingEvent } from '../contracts/binding.js';
 import type { GrpcAppChannel } from './grpc-app-channel.js';
 import type { EventChannel } from './grpc-event-channel.js';
+import { traceInputBinding } from '../observability/tracing-hooks.js';
 
 const PROBE_TIMEOUT_MS = 3000;
 const DELIVERY_TIMEOUT_MS = 60_000;
@@ -40,9 +41,11 @@ export function httpBindingReceiver(channel: EventChannel): BindingReceiver {
     async deliver(name, route, event) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       for (const [k, v] of Object.entries(event.metadata)) if (/^[\w.-]+$/.test(k) && !/[\r\n]/.test(v)) headers[k] = v;
-      const res = await channel.invoke({ method: 'POST', path: route, headers, body: event.data, timeoutMs: DELIVERY_TIMEOUT_MS });
-      if (res.status < 200 || res.status > 299) throw new Error(`app answered ${res.status} to the ${name} binding event`);
-      return { data: res.body };
+      return traceInputBinding(name, route, event.metadata, headers, async () => {
+        const res = await channel.invoke({ method: 'POST', path: route, headers, body: event.data, timeoutMs: DELIVERY_TIMEOUT_MS });
+        if (res.status < 200 || res.status > 299) throw new Error(`app answered ${res.status} to the ${name} binding event`);
+        return { data: res.body };
+      });
     },
   };
 }

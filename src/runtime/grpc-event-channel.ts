@@ -32,7 +32,9 @@ export type TopicEventBulkRequest = ReturnType<typeof bulkRequest>;
 
 export type TopicEventRequest = ReturnType<typeof topicEvent>;
 
-const STANDARD = new Set(['id', 'source', 'type', 'specversion', 'datacontenttype', 'topic', 'pubsubname', 'data', 'data_base64']);
+// Attributes with a field of their own; every other one (topic and pubsubname too, as daprd sends them)
+// travels in `extensions`.
+const STANDARD = new Set(['id', 'source', 'type', 'specversion', 'datacontenttype', 'data', 'data_base64']);
 
 /**
  * Lets the subscription machinery, which speaks the HTTP app contract, reach a gRPC app: `GET
@@ -98,16 +100,15 @@ function topicEvent(e: Record<string, unknown>, path: string, pubsubName: string
   };
 }
 
-export /**
- * The HTTP bulk envelope as TopicEventBulkRequest: CloudEvent entries as `cloud_event`, raw ones as bytes.
- */
+/** The HTTP bulk envelope as TopicEventBulkRequest: CloudEvent entries as `cloud_event`, raw ones as bytes. */
 function bulkRequest(body: Record<string, unknown>, req: EventRequest) {
   const entries = (body.entries as Array<Record<string, unknown>>).map((entry) => {
     const contentType = String(entry.contentType ?? '');
     const metadata = (entry.metadata ?? {}) as Record<string, string>;
     if (/cloudevents/i.test(contentType)) {
       const { topic: _t, pubsub_name: _p, path: _path, ...ce } = topicEvent(asEvent(entry.event), '', '', '');
-      return { entry_id: String(entry.entryId), cloud_event: ce, content_type: contentType, metadata };
+      // daprd leaves content_type empty on CloudEvent entries: the event carries its own.
+      return { entry_id: String(entry.entryId), cloud_event: ce, content_type: '', metadata };
     }
     const raw = typeof entry.event === 'string' ? Buffer.from(entry.event, 'base64') : Buffer.from(JSON.stringify(entry.event ?? null));
     return { entry_id: String(entry.entryId), bytes: raw, content_type: contentType, metadata };
@@ -115,7 +116,7 @@ function bulkRequest(body: Record<string, unknown>, req: EventRequest) {
   return {
     id: String(body.id ?? ''),
     entries,
-    metadata: (body.metadata ?? {}) as Record<string, string>,
+    metadata: { ...(body.metadata as Record<string, string> | undefined), pubsubName: String(body.pubsubname ?? '') },
     topic: req.topic ?? String(body.topic ?? ''),
     pubsub_name: String(body.pubsubname ?? ''),
     type: String(body.type ?? ''),

@@ -21,7 +21,17 @@ spec:
   routes:
     default: /declared
 `;
-type Recorded = { rpc: string; topic: string; path: string; type?: string; data?: string; entries?: number };
+type Recorded = {
+  rpc: string;
+  topic: string;
+  path: string;
+  type?: string;
+  data?: string;
+  entries?: number;
+  metadata?: Record<string, string>;
+  entryContentTypes?: string[];
+  extensions?: Record<string, string>;
+};
 let sidecar: MechaProcess;
 
 beforeAll(async () => {
@@ -77,6 +87,14 @@ describe('deliveries to a gRPC app carry the path daprd sends', () => {
     expect(events.filter((e) => e.topic === 'ruled')).toHaveLength(1);
   });
 
+  it('with topic and pubsubname among the extensions, and a bulk request shaped as daprd sends it', async () => {
+    const events = await recorded((e) => e.some((x) => x.topic === 'plain') && e.some((x) => x.topic === 'bulk'));
+    expect(events.find((e) => e.topic === 'plain')?.extensions).toEqual({ topic: 'plain', pubsubname: 'pubsub', time: 'string', traceid: 'string', traceparent: 'string', tracestate: 'string' });
+    const bulk = events.find((e) => e.topic === 'bulk');
+    expect(bulk).toMatchObject({ metadata: { pubsubName: 'pubsub' }, entryContentTypes: [''] });
+    expect(bulk?.extensions).toMatchObject({ topic: 'bulk', pubsubname: 'pubsub' });
+  });
+
   it('an UNIMPLEMENTED answer drops the event once, without retry or dead-letter, and says so in the log', async () => {
     await publish('unimpl');
     await publish('unimpl-bulk');
@@ -94,8 +112,8 @@ describe('deliveries to a gRPC app carry the path daprd sends', () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logged).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ level: 50, pubsubName: 'pubsub', topic: 'unimpl', path: '' }),
-        expect.objectContaining({ level: 50, pubsubName: 'pubsub', topic: 'unimpl-bulk', path: '' }),
+        expect.objectContaining({ level: 'error', pubsubName: 'pubsub', topic: 'unimpl', path: '' }),
+        expect.objectContaining({ level: 'error', pubsubName: 'pubsub', topic: 'unimpl-bulk', path: '' }),
       ]),
     );
   });

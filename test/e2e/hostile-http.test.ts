@@ -59,6 +59,21 @@ describe('requests refused before any route', () => {
     expect(answer(res.text)).toMatchObject({ status, body: { errorCode, message: expect.any(String) } });
   });
 
+  it('a second listen address has the same limits', async () => {
+    const both = await startMecha(['--app-id', 'hostile-v6', '--dapr-listen-addresses', '127.0.0.1,::1']);
+    try {
+      const res = await new Promise<string>((resolve) => {
+        let text = '';
+        const socket = connect(both.httpPort, '::1');
+        socket.on('data', (d) => (text += d)).on('close', () => resolve(text)).on('error', () => resolve(text));
+        socket.write(`GET /v1.0/state/statestore/${'k'.repeat(10_240)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      });
+      expect(answer(res)).toMatchObject({ status: 431, body: { errorCode: 'ERR_BAD_REQUEST' } });
+    } finally {
+      await both.stop();
+    }
+  });
+
   it('an 8,000-byte key is still served, as by daprd', async () => {
     const res = await fetch(`${mecha.url}/v1.0/state/statestore/${'k'.repeat(8_000)}`);
     expect(res.status).toBe(204);

@@ -24,7 +24,7 @@ describe.skipIf('skip' in toolchain)('the Go SDK (client, service/grpc)', () => 
   const received = async () => (await (await fetch(`${sidecar.url}/v1.0/invoke/${APP_ID}/method/received`)).json()) as Received[];
 
   beforeAll(async () => {
-    resources = sdkResources('/bulk');
+    resources = sdkResources();
     sidecar = await startMecha(
       ['--app-id', APP_ID, '--app-port', String(await freePort()), '--app-protocol', 'grpc', '--resources-path', resources.dir, '--', program, 'app'],
       { cwd: home, env: { HOME: home }, readyPath: '/v1.0/healthz' },

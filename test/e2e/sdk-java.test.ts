@@ -23,7 +23,7 @@ describe.skipIf('skip' in toolchain)('the Java SDK (DaprClient)', () => {
   beforeAll(async () => {
     if ('skip' in toolchain) return;
     const { java, classpath, client } = toolchain.ready;
-    resources = sdkResources('/bulk');
+    resources = sdkResources();
     sidecar = await startMecha(['--app-id', APP_ID, '--app-port', String(await freePort()), '--resources-path', resources.dir, '--', process.execPath, ECHO_APP], {
       cwd: home,
       env: { HOME: home },

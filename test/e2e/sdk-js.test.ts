@@ -25,7 +25,7 @@ describe.each([
   let client: DaprClient;
 
   beforeAll(async () => {
-    resources = sdkResources('/unused-bulk-route');
+    resources = sdkResources();
     const appPort = await freePort();
     sidecar = await startMecha(['--app-id', appId, '--app-port', String(appPort), '--app-protocol', name === 'gRPC' ? 'grpc' : 'http', '--resources-path', resources.dir], {
       cwd: home,

@@ -22,6 +22,9 @@ const subscriptions = [
   { pubsub_name: 'pubsub', topic: 'unimpl-bulk', routes: {}, dead_letter_topic: 'dlq', bulk_subscribe: bulk },
   { pubsub_name: 'pubsub', topic: 'dlq', routes: { default: '/dlq' } },
 ];
+// The CloudEvent attributes sent as extensions, with their values where they do not vary.
+const extensionsOf = (struct) =>
+  Object.fromEntries(Object.entries(struct?.fields ?? {}).map(([k, v]) => [k, k === 'topic' || k === 'pubsubname' ? v.stringValue : typeof v.stringValue]));
 const unimplemented = (cb) => cb({ code: grpc.status.UNIMPLEMENTED, details: 'no handler' });
 const events = [];
 const server = new grpc.Server();
@@ -30,13 +33,21 @@ server.addService(v1.AppCallback.service, {
   ListTopicSubscriptions: (_c, cb) => cb(null, { subscriptions }),
   OnTopicEvent(call, cb) {
     const r = call.request;
-    events.push({ rpc: 'OnTopicEvent', topic: r.topic, path: r.path, type: r.type, data: r.data.toString('utf8') });
+    events.push({ rpc: 'OnTopicEvent', topic: r.topic, path: r.path, type: r.type, data: r.data.toString('utf8'), extensions: extensionsOf(r.extensions) });
     if (r.topic.startsWith('unimpl')) return unimplemented(cb);
     cb(null, { status: 'SUCCESS' });
   },
   OnBulkTopicEvent(call, cb) {
     const r = call.request;
-    events.push({ rpc: 'OnBulkTopicEvent', topic: r.topic, path: r.path, entries: r.entries.length });
+    events.push({
+      rpc: 'OnBulkTopicEvent',
+      topic: r.topic,
+      path: r.path,
+      entries: r.entries.length,
+      metadata: r.metadata,
+      entryContentTypes: r.entries.map((e) => e.content_type),
+      extensions: extensionsOf(r.entries[0]?.cloud_event?.extensions),
+    });
     if (r.topic.startsWith('unimpl')) return unimplemented(cb);
     cb(null, { statuses: r.entries.map((e) => ({ entry_id: e.entry_id, status: 'SUCCESS' })) });
   },

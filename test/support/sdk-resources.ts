@@ -10,17 +10,15 @@ export const SDK_COMPONENTS = ['configstore', 'files', 'lockstore', 'pubsub', 's
 
 export interface SdkResources {
   dir: string;
-  /** The localstorage binding's folder. */
-  files: string;
   remove(): void;
 }
 
 /**
  * A resources folder for an SDK test: state, pub/sub, bindings (localstorage `files` out, cron `ticks`
- * in), secrets, configuration and lock, plus a declarative bulk subscription of topic `bulk-orders` to
- * `bulkRoute` (each SDK names its bulk handler its own way).
+ * in), secrets, configuration and lock; with `bulkRoute`, a declarative bulk subscription of topic
+ * `bulk-orders` to that route (for an SDK whose app cannot ask for bulk delivery itself).
  */
-export function sdkResources(bulkRoute: string): SdkResources {
+export function sdkResources(bulkRoute?: string): SdkResources {
   const files = mkdtempSync(join(tmpdir(), 'mecha-sdk-files-'));
   const secrets = mkdtempSync(join(tmpdir(), 'mecha-sdk-secrets-'));
   const secretsFile = join(secrets, 'secrets.json');
@@ -33,7 +31,18 @@ export function sdkResources(bulkRoute: string): SdkResources {
     'secretstore.yaml': component('secretstore', 'secretstores.local.file', { secretsFile }),
     'configstore.yaml': component('configstore', 'configuration.in-memory', { items: JSON.stringify(SDK_CONFIG) }),
     'lockstore.yaml': component('lockstore', 'lock.in-memory'),
-    'bulk-subscription.yaml': `apiVersion: dapr.io/v2alpha1
+    ...(bulkRoute && { 'bulk-subscription.yaml': bulkSubscription(bulkRoute) }),
+  });
+  return {
+    dir,
+    remove() {
+      for (const p of [dir, files, secrets]) rmSync(p, { recursive: true, force: true });
+    },
+  };
+}
+
+function bulkSubscription(route: string): string {
+  return `apiVersion: dapr.io/v2alpha1
 kind: Subscription
 metadata:
   name: bulk-orders
@@ -41,20 +50,12 @@ spec:
   pubsubname: pubsub
   topic: bulk-orders
   routes:
-    default: ${JSON.stringify(bulkRoute)}
+    default: ${JSON.stringify(route)}
   bulkSubscribe:
     enabled: true
     maxMessagesCount: 10
     maxAwaitDurationMs: 200
-`,
-  });
-  return {
-    dir,
-    files,
-    remove() {
-      for (const p of [dir, files, secrets]) rmSync(p, { recursive: true, force: true });
-    },
-  };
+`;
 }
 
 /** Polls `read` (bounded) until `done` holds; returns the last value either way, for the assertion to show. */

@@ -1,3 +1,5 @@
+import { Errors } from '../../errors/codes.js';
+import { SidecarError } from '../../errors/sidecar-error.js';
 import type { TopicEventRequest } from '../grpc-event-channel.js';
 import type { SubscriptionManager } from './subscription-manager.js';
 import { StreamEventChannel } from './stream-channel.js';
@@ -25,8 +27,8 @@ export async function openStreamSubscription(
   req: StreamSubscriptionRequest,
   send: (event: TopicEventRequest) => void,
 ): Promise<StreamSubscription> {
-  if (!req.pubsubName) throw new Error('pubsubName is required');
-  if (!req.topic) throw new Error('topic is required');
+  if (!req.pubsubName) throw new SidecarError(Errors.SubscribeStreamRequest, 'pubsubName is required');
+  if (!req.topic) throw new SidecarError(Errors.SubscribeStreamRequest, 'topic is required');
   const events = new StreamEventChannel(send);
   const stop = await subscriptions.startStreaming(
     {

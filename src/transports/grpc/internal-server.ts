@@ -6,6 +6,10 @@ import { toGrpcError } from '../../errors/grpc.js';
 import { fromListMap, payloadChunks, toListMap, type ProtoInvokeRequest, type ProtoInvokeResponse, type ProtoPayload } from './internal-messages.js';
 import { serviceByName } from './protos.js';
 import { grpcOptions } from './channel-options.js';
+import { traceCallLocal } from '../../observability/tracing-hooks.js';
+
+const CALL_LOCAL_STREAM = '/dapr.proto.internals.v1.ServiceInvocation/CallLocalStream';
+const CALL_LOCAL = '/dapr.proto.internals.v1.ServiceInvocation/CallLocal';
 
 type StreamIn = { request: ProtoInvokeRequest | null; payload: ProtoPayload | null };
 type StreamOut = { response?: ProtoInvokeResponse; payload?: { data: Buffer; seq: number } };
@@ -32,7 +36,8 @@ async function callLocalStream(invocation: InvocationApi, call: ServerDuplexStre
     if (first.done || !first.value.request?.message) throw new Error('the leading message carries no request');
     const rest = { [Symbol.asyncIterator]: () => iterator };
     const body = payloadChunks(first.value, rest);
-    const res = await invocation.handleInbound(...decode(first.value.request, body));
+    const [req, caller] = decode(first.value.request, body);
+    const res = await traceCallLocal(CALL_LOCAL_STREAM, call.metadata, req, () => invocation.handleInbound(req, caller));
     call.write({ response: encodeHead(res) });
     let seq = 0;
     for await (const chunk of res.body) {
@@ -47,7 +52,8 @@ async function callLocalStream(invocation: InvocationApi, call: ServerDuplexStre
 async function callLocal(invocation: InvocationApi, call: ServerUnaryCall<ProtoInvokeRequest, ProtoInvokeResponse>, cb: sendUnaryData<ProtoInvokeResponse>): Promise<void> {
   try {
     const data = call.request.message?.data?.value ?? Buffer.alloc(0);
-    const res = await invocation.handleInbound(...decode(call.request, bufferBody(data), data));
+    const [req, caller] = decode(call.request, bufferBody(data), data);
+    const res = await traceCallLocal(CALL_LOCAL, call.metadata, req, () => invocation.handleInbound(req, caller));
     const head = encodeHead(res);
     head.message = { content_type: head.message?.content_type ?? '', data: { type_url: '', value: res.buffered ?? (await readAll(res.body)) } };
     cb(null, head);

@@ -5,6 +5,7 @@ import { unimplementedService } from './unimplemented.js';
 import type { CallGuard, UnaryHandler } from './handler.js';
 import type { UnservedContext } from '../../core/unserved-apis.js';
 import { grpcOptions } from './channel-options.js';
+import { traceGrpcApi } from '../../observability/tracing-hooks.js';
 
 export interface GrpcApiOptions {
   /** RPC name → handler of dapr.proto.runtime.v1.Dapr, from each building block's handler module. */
@@ -34,7 +35,10 @@ export function buildGrpcApi(o: GrpcApiOptions): Server {
     declared.filter((n) => n in o.handlers).map((n) => {
       const d = dapr.service[n];
       const unaryCall = !d.requestStream && !d.responseStream;
-      return [n, o.observer && unaryCall ? observed(d.path, o.handlers[n] as UnaryHandler, o.observer) : o.handlers[n]];
+      if (!unaryCall) return [n, o.handlers[n]];
+      // Unary RPCs get a span each (streams carry many messages and no span, as in daprd).
+      const traced = traceGrpcApi(n, o.handlers[n] as UnaryHandler);
+      return [n, o.observer ? observed(d.path, traced, o.observer) : traced];
     }),
   );
   server.addService(Object.fromEntries(declared.filter((n) => n in o.handlers).map((n) => [n, dapr.service[n]])), implemented as UntypedServiceImplementation);

@@ -1,5 +1,7 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { Errors } from '../../errors/codes.js';
 import { toGrpcError } from '../../errors/grpc.js';
+import { SidecarError } from '../../errors/sidecar-error.js';
 import type { TopicEventRequest } from '../../runtime/grpc-event-channel.js';
 import { openStreamSubscription, type StreamSubscription } from '../../runtime/subscriptions/streaming-subscriptions.js';
 import type { SubscriptionManager } from '../../runtime/subscriptions/subscription-manager.js';
@@ -31,7 +33,7 @@ export function subscribeHandlers(subscriptions: SubscriptionManager, guard: Cal
     call.on('data', (msg: StreamRequest) => {
       if (!session) {
         const r = msg.initial_request;
-        if (msg.subscribe_topic_events_request_type !== 'initial_request' || !r) return fail(new Error('initial request is required'));
+        if (msg.subscribe_topic_events_request_type !== 'initial_request' || !r) return fail(new SidecarError(Errors.SubscribeStreamRequest, 'initial request is required'));
         session = openStreamSubscription(
           subscriptions,
           { pubsubName: r.pubsub_name, topic: r.topic, metadata: mapOf(r.metadata), deadLetterTopic: r.dead_letter_topic ?? undefined },
@@ -46,7 +48,7 @@ export function subscribeHandlers(subscriptions: SubscriptionManager, guard: Cal
         );
         return;
       }
-      if (msg.subscribe_topic_events_request_type !== 'event_processed' || !msg.event_processed) return fail(new Error('duplicate initial request received'));
+      if (msg.subscribe_topic_events_request_type !== 'event_processed' || !msg.event_processed) return fail(new SidecarError(Errors.SubscribeStreamRequest, 'duplicate initial request received'));
       const { id, status } = msg.event_processed;
       void session.then((s) => s?.processed(id, status?.status ?? 'SUCCESS'));
     });

@@ -3,7 +3,6 @@ import type { PubSubApi } from '../../core/pubsub-api.js';
 import type { TraceContext } from '../../core/pubsub-requests.js';
 import { decodeBulkPublish, encodeBulkFailure } from './publish-codec.js';
 import { queryMetadata, type Query } from './request.js';
-import { responseTraceparent } from './trace-context.js';
 
 type Req = FastifyRequest<{ Params: { pubsubname: string; '*': string }; Querystring: Query }>;
 
@@ -19,7 +18,7 @@ export function registerPublishRoutes(app: FastifyInstance, pubsub: PubSubApi): 
       data: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
       contentType: contentType || undefined,
       metadata: queryMetadata(req.query),
-      ...traceOf(req, reply),
+      ...traceOf(req),
     });
     return reply.code(204).send();
   };
@@ -35,7 +34,7 @@ export function registerPublishRoutes(app: FastifyInstance, pubsub: PubSubApi): 
       topic,
       entries: decodeBulkPublish(req.body, pubsubName, topic),
       metadata: queryMetadata(req.query),
-      ...traceOf(req, reply),
+      ...traceOf(req),
     });
     if (result.failedEntries.length === 0) return reply.code(204).send();
     return reply.code(500).type('application/json').send(encodeBulkFailure(result));
@@ -43,13 +42,11 @@ export function registerPublishRoutes(app: FastifyInstance, pubsub: PubSubApi): 
   for (const version of ['v1.0-alpha1', 'v1.0']) app.route({ method: ['POST', 'PUT'], url: `/${version}/publish/bulk/:pubsubname/*`, handler: bulk });
 }
 
-/** The publish span: the caller's trace continued; the response carries the same `traceparent`. */
-function traceOf(req: Req, reply: FastifyReply): TraceContext {
+/** The publish span's context (tracing-hooks.ts put it on the request): the event continues it. */
+function traceOf(req: Req): TraceContext {
   const header = (name: string) => {
     const v = req.headers[name];
     return (Array.isArray(v) ? v[0] : v) ?? '';
   };
-  const traceparent = responseTraceparent(header('traceparent') || undefined);
-  reply.header('traceparent', traceparent);
-  return { traceparent, tracestate: header('tracestate') };
+  return { traceparent: header('traceparent'), tracestate: header('tracestate') };
 }

@@ -8,7 +8,7 @@ import { readAll } from '../../util/body-streams.js';
 import { limitBody, tooLarge } from './body.js';
 import { answerClientError, guardServer, httpServerOptions, noTargetAppId } from './connection-guards.js';
 import { registerCors } from './cors.js';
-import { responseTraceparent } from './trace-context.js';
+import { traceHttpApi } from '../../observability/tracing-hooks.js';
 
 /** Adds one building block's routes to the app. */
 export type RouteRegistrar = (app: FastifyInstance) => void;
@@ -90,6 +90,8 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     if (type !== undefined) req.headers['content-type'] = type;
   });
 
+  traceHttpApi(app);
+
   app.addHook('onRequest', async (req, reply) => {
     if (o.apiToken === undefined) return;
     if (isUnauthenticated(req.method, req.url)) return;
@@ -98,13 +100,6 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
       return reply.code(401).type('text/plain; charset=utf-8').send('invalid api token');
     }
     delete req.headers['dapr-api-token'];
-  });
-
-  app.addHook('onSend', async (req, reply) => {
-    if (!req.url.startsWith('/v1.0/healthz') && !reply.hasHeader('traceparent')) {
-      const incoming = req.headers.traceparent;
-      reply.header('traceparent', responseTraceparent(Array.isArray(incoming) ? incoming[0] : incoming));
-    }
   });
 
   // fastify appends `; charset=utf-8` to the type of every string payload (our own JSON; proxied
