@@ -217,8 +217,9 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** Exact, except that `…` in the doc stands for any text (a port picked at run time, say). */
 function expectSame(actual: string, expected: string, what: string): void {
-  if (actual !== expected) throw new Error(`${what} differs from the doc.\n--- the doc shows:\n${expected}\n--- printed:\n${actual}`);
+  if (!expectationPattern(expected).test(actual)) throw new Error(`${what} differs from the doc.\n--- the doc shows:\n${expected}\n--- printed:\n${actual}`);
 }
 
 /** How a code block saved as a file is checked; running it is up to the shell blocks that follow. */
