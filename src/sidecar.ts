@@ -1,4 +1,4 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { SidecarOptions } from './config/sidecar-options.js';
 import { loadResources } from './config/resources.js';
@@ -14,6 +14,8 @@ import { registeredComponents } from './runtime/registered-components.js';
 import { waitForPort } from './runtime/wait-for-port.js';
 import { loadResiliency } from './config/resiliency-resources.js';
 import { loadConfiguration, type ConfigurationSpec } from './config/configuration.js';
+import { resolveTracing } from './config/tracing-spec.js';
+import { tracer } from './observability/tracing.js';
 import { accessChecker } from './core/invocation/access-control.js';
 import { loadHttpEndpoints, type HttpEndpoint } from './config/http-endpoints.js';
 import { Resiliency } from './resiliency/resiliency.js';
@@ -26,6 +28,7 @@ import { connectToApp } from './runtime/app-connection.js';
 import type { LocalApp } from './core/invocation/types.js';
 import { InvocationRuntime } from './runtime/invocation-runtime.js';
 import { listenGrpc } from './transports/grpc/server.js';
+import { createGuardedServer } from './transports/http/connection-guards.js';
 import { startInputBindings } from './runtime/input-bindings.js';
 import type { BindingReceiver } from './runtime/binding-receivers.js';
 import { resolveSecretReferences } from './runtime/secret-references.js';
@@ -35,6 +38,10 @@ import { fetchAppSubscriptions } from './runtime/subscriptions/app-subscriptions
 import { VERSION } from './version.js';
 import { createBuildingBlocks, type BuildingBlocks } from './runtime/building-blocks.js';
 import { buildApiServers, publicRoutes, type ApiServers } from './runtime/api-servers.js';
+import { Metrics } from './observability/metrics.js';
+import { startMetricsServer } from './observability/metrics-server.js';
+import { observedInputBindings } from './observability/component-metrics.js';
+import { metricsSpecOf } from './config/configuration.js';
 
 /** The composition root: resources → components → building-block cores → transports. */
 export class Sidecar {
@@ -61,6 +68,9 @@ export class Sidecar {
   readonly #api: ApiServers;
   #grpcPort = 0;
   readonly #extraServers: Server[] = [];
+  /** Recording only once `--enable-metrics` and the Configuration's `spec.metrics.enabled` allow it. */
+  readonly metrics: Metrics;
+  #metricsServer?: Server;
   readonly #stopping = new AbortController();
   #stopped?: Promise<void>;
   /** Why the app must not be called now (failing health checks), or undefined. */
@@ -72,6 +82,7 @@ export class Sidecar {
     private readonly onShutdownRequest: (force: boolean) => void,
   ) {
     this.health = new Health(options.appId);
+    this.metrics = new Metrics(options.appId, process.env.NAMESPACE ?? '');
     const app = connectToApp(options, logger);
     this.appChannel = app.http;
     this.localApp = app.localApp;
@@ -79,7 +90,7 @@ export class Sidecar {
     this.appHealth = app.health;
     this.#eventChannel = app.events;
     this.#bindingReceiver = app.bindings;
-    this.#components = new ComponentHost(logger);
+    this.#components = new ComponentHost(logger, this.metrics);
     const blocks = createBuildingBlocks({
       appId: options.appId,
       components: this.#components,
@@ -89,6 +100,7 @@ export class Sidecar {
       eventChannel: this.#eventChannel,
       appUnavailable: this.#appUnavailable,
       logger,
+      metrics: options.enableMetrics ? this.metrics : undefined,
     });
     this.#blocks = blocks;
     const metadata = new MetadataApi({
@@ -111,8 +123,8 @@ export class Sidecar {
       httpEndpoint: (name) => this.#httpEndpoints.get(name),
       denied: (caller, method, verb) => this.#accessControl?.(caller, method, verb),
       resiliency: this.#resiliency,
-    });
-    this.#api = buildApiServers(options, blocks, { invocation: this.#invocation, metadata, health: this.health, shutdown: (force) => this.onShutdownRequest(force) }, logger);
+    }, options.enableMetrics ? this.metrics : undefined);
+    this.#api = buildApiServers(options, blocks, { invocation: this.#invocation, metadata, health: this.health, shutdown: (force) => this.onShutdownRequest(force), observer: options.enableMetrics ? this.metrics : undefined }, logger);
   }
 
   /** Loads resources and components, then opens the API. Throws ResourceLoadError or a startup error. */
@@ -120,7 +132,14 @@ export class Sidecar {
     const sidecar = new Sidecar(options, logger, onShutdownRequest);
     sidecar.#configuration = await loadConfiguration(options.configPaths, process.env);
     sidecar.#accessControl = accessChecker(sidecar.#configuration.accessControl);
-    await sidecar.#startComponents();
+    await tracer.configure(resolveTracing(sidecar.#configuration.tracing, process.env), options.appId, logger);
+    await sidecar.#startMetrics();
+    try {
+      await sidecar.#startComponents();
+    } catch (err) {
+      sidecar.#metricsServer?.close();
+      throw err;
+    }
     try {
       await sidecar.#listen();
     } catch (err) {
@@ -150,6 +169,7 @@ export class Sidecar {
       const budget = this.options.gracefulShutdownSeconds * 1000;
       const closing = Promise.all([
         this.#api.http.close(),
+        new Promise((r) => (this.#metricsServer ? this.#metricsServer.close(r) : r(undefined))),
         ...this.#extraServers.map((s) => new Promise((r) => s.close(r))),
         new Promise<void>((r) => this.#api.grpc.tryShutdown(() => r())),
         this.#invocation.stop(),
@@ -161,6 +181,7 @@ export class Sidecar {
         this.logger.warn({ seconds: this.options.gracefulShutdownSeconds }, 'graceful shutdown budget spent; closing connections');
         this.#api.http.server.closeAllConnections();
         for (const s of this.#extraServers) s.closeAllConnections();
+        this.#metricsServer?.closeAllConnections();
         this.#api.grpc.forceShutdown();
         this.#invocation.forceStop();
       }, budget);
@@ -170,9 +191,20 @@ export class Sidecar {
       this.appChannel?.close();
       this.#grpcApp?.close();
       this.#api.grpcProxy.close();
+      await tracer.shutdown().catch((err: Error) => this.logger.warn({ err: err.message }, 'cannot send the last spans'));
       this.logger.info('sidecar stopped');
     })();
     return this.#stopped;
+  }
+
+  /** Metrics as daprd enables them: the flag, then the Configuration's `spec.metrics.enabled`. */
+  async #startMetrics(): Promise<void> {
+    const spec = metricsSpecOf(this.#configuration);
+    if (!this.options.enableMetrics || spec.enabled === false) return;
+    this.metrics.enable(spec);
+    this.#resiliency.observer = this.metrics;
+    if (this.appChannel) this.appChannel.observer = this.metrics;
+    this.#metricsServer = await startMetricsServer(this.metrics, this.options.metricsListenAddress, this.options.metricsPort, this.logger);
   }
 
   async #startComponents(): Promise<void> {
@@ -193,6 +225,7 @@ export class Sidecar {
       const problems = [...resiliency.problems, ...endpoints.problems, ...subscriptions.problems];
       if (problems.length > 0) throw new ResourceLoadError(problems);
       this.#resiliency.update(resiliency.spec);
+      for (const name of this.#resiliency.resourceNames) this.metrics.resiliencyLoaded(name);
       this.#httpEndpoints = endpoints.endpoints;
       specs = loaded.components;
     } else {
@@ -244,7 +277,7 @@ export class Sidecar {
 
   /** A plain HTTP listener beside fastify's (more listen addresses, the public port), closed with it. */
   async #listenExtra(handler: RequestListener, port: number, host: string): Promise<void> {
-    const server = createServer({ maxHeaderSize: this.options.maxHeaderBytes + 4096 }, handler);
+    const server = createGuardedServer(handler, this.options.maxHeaderBytes + 4096);
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
     this.#extraServers.push(server);
   }
@@ -262,7 +295,7 @@ export class Sidecar {
     if (this.#stopping.signal.aborted) return;
     await this.#blocks.subscriptions.start([...this.#declarativeSubscriptions, ...programmatic]);
     if (this.#bindingReceiver && !this.#stopping.signal.aborted) {
-      const inbound = componentCaller(this.#resiliency, 'bindings', 'inbound');
+      const inbound = observedInputBindings(componentCaller(this.#resiliency, 'bindings', 'inbound'), this.metrics);
       const send = async (name: string, data: Buffer) => void (await this.#blocks.bindings.invoke(name, { operation: 'create', data, metadata: {} }));
       this.#inputBindings = await startInputBindings(this.#components, this.#bindingReceiver, send, inbound, this.logger.child({ scope: 'bindings' }), this.#appUnavailable);
     }

@@ -64,8 +64,9 @@ async function spawnUntilHealthy(args: string[], http: number, grpc: number, hom
 
 /** `mecha run` from the bundle, on free ports, with `home` as HOME (its own name registry) and working dir. */
 export async function startSidecar(args: string[], home: string): Promise<Sidecar> {
-  const [http, grpc] = await freePorts(2);
-  const argv = [MECHA_BIN, 'run', '--dapr-http-port', String(http), '--dapr-grpc-port', String(grpc), '--log-level', 'warn', ...args];
+  const [http, grpc, metrics] = await freePorts(3);
+  // Metrics stay on, as by default, on a port of their own so runs side by side never share one.
+  const argv = [MECHA_BIN, 'run', '--dapr-http-port', String(http), '--dapr-grpc-port', String(grpc), '--metrics-port', String(metrics), '--metrics-listen-address', '127.0.0.1', '--log-level', 'warn', ...args];
   return spawnUntilHealthy(argv, http!, grpc!, home, 'mecha');
 }
 

@@ -57,6 +57,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'enable-api-logging', kind: 'bool', default: false, description: 'Log every API call' },
   { name: 'mode', kind: 'string', default: 'standalone', choices: ['standalone', 'kubernetes'], description: 'Hosting mode: kubernetes makes Kubernetes DNS the default name resolution' },
   { name: 'metrics-port', kind: 'int', default: 9090, runDefault: { value: 0, help: 'a free port; 9090 without "run", as daprd' }, ...PORT, description: 'Port of the Prometheus metrics endpoint' },
+  { name: 'metrics-listen-address', kind: 'string', default: '0.0.0.0', description: 'Address of the Prometheus metrics endpoint' },
   { name: 'enable-metrics', kind: 'bool', default: true, description: 'Serve metrics' },
   { name: 'version', kind: 'bool', exits: true, description: 'Print the version and exit' },
   { name: 'build-info', kind: 'bool', exits: true, description: 'Print the version and build information and exit' },

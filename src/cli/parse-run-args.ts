@@ -96,6 +96,7 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cw
     enableApiLogging: get('enable-api-logging') as boolean,
     mode: get('mode') as 'standalone' | 'kubernetes',
     metricsPort: get('metrics-port') as number,
+    metricsListenAddress: get('metrics-listen-address') as string,
     enableMetrics: get('enable-metrics') as boolean,
     apiToken: env.DAPR_API_TOKEN || undefined,
     appApiToken: env.APP_API_TOKEN || undefined,

@@ -9,6 +9,7 @@ import { parseDuration } from '../util/duration.js';
  */
 export const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: true, validateSchema: false, code: { optimize: false } });
 ajv.addKeyword({ keyword: 'sensitive', schemaType: 'boolean' });
+ajv.addFormat('regex', { type: 'string', validate: (s: string) => isRegex(s) });
 ajv.addFormat('duration', { type: 'string', validate: (s: string) => parseDuration(s) !== undefined });
 
 /** Turns an ajv error into `field: message` text, the field given as a dotted path under `prefix`. */
@@ -24,6 +25,16 @@ export function describeAjvError(e: ErrorObject, prefix: string): { field: strin
   if (e.keyword === 'required') message = 'is required';
   if (e.keyword === 'enum') message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   if (e.keyword === 'additionalProperties') message = `has an unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+  if (e.keyword === 'format' && e.params.format === 'regex') message = 'must be a valid regular expression';
   if (e.keyword === 'format' && e.params.format === 'duration') message = 'must be a duration such as "30s", "500ms" or a number';
   return { field: field.replace(/^\./, ''), message };
+}
+
+function isRegex(s: string): boolean {
+  try {
+    new RegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
 }

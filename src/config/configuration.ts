@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { ajv, describeAjvError } from './ajv.js';
 import { ResourceLoadError, yamlSyntaxProblem, type ResourceProblem } from './resource-problem.js';
+import type { MetricsSpec } from '../observability/metrics.js';
+import { tracingSpecSchema, describeTracingError, type TracingSpec } from './tracing-spec.js';
 
 /** `accessControl` of a Configuration: who may call this app, and which operations. */
 export interface AccessControlSpec {
@@ -21,13 +23,47 @@ export interface ConfigurationSpec {
   accessControl?: AccessControlSpec;
   nameResolution?: { component?: string; version?: string; configuration?: Record<string, unknown> };
   secrets?: { scopes?: Array<{ storeName: string; defaultAccess?: 'allow' | 'deny'; allowedSecrets?: string[]; deniedSecrets?: string[] }> };
-  tracing?: Record<string, unknown>;
+  tracing?: TracingSpec;
   features?: Array<{ name: string; enabled: boolean }>;
+  /** `metrics`, or the older `metric`: merged by `metricsSpecOf`. */
+  metrics?: MetricsSpec;
+  metric?: MetricsSpec;
   [key: string]: unknown;
 }
 
 const action = { type: 'string', enum: ['allow', 'deny'] } as const;
 const strings = { type: 'array', items: { type: 'string' } } as const;
+
+const metricsSchema = {
+  type: 'object',
+  properties: {
+    enabled: { type: 'boolean' },
+    recordErrorCodes: { type: 'boolean' },
+    http: {
+      type: 'object',
+      properties: { increasedCardinality: { type: 'boolean' }, excludeVerbs: { type: 'boolean' }, pathMatching: { type: 'array', items: { type: 'string', minLength: 1 } } },
+    },
+    latencyDistributionBuckets: { type: 'array', items: { type: 'integer', minimum: 0 } },
+    rules: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name'],
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          labels: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['name'],
+              properties: { name: { type: 'string', minLength: 1 }, regex: { type: 'object', additionalProperties: { type: 'string', format: 'regex' } } },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
 
 export const configurationSchema = {
   type: 'object',
@@ -80,6 +116,9 @@ export const configurationSchema = {
             },
           },
         },
+        metrics: metricsSchema,
+        metric: metricsSchema,
+        tracing: tracingSpecSchema,
         features: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, enabled: { type: 'boolean' } } } },
       },
     },
@@ -118,11 +157,18 @@ export async function loadConfiguration(files: readonly string[], env: NodeJS.Pr
     const content = doc.toJS() as unknown;
     validate ??= ajv.compile(configurationSchema);
     if (!validate(content)) {
-      for (const e of validate.errors ?? []) problems.push({ file, ...describeAjvError(e, '') });
+      for (const e of validate.errors ?? []) problems.push({ file, ...describeTracingError(e, describeAjvError(e, '')) });
       continue;
     }
     Object.assign(merged, (content as { spec?: ConfigurationSpec }).spec ?? {});
   }
   if (problems.length > 0) throw new ResourceLoadError(problems);
+  return merged;
+}
+
+/** daprd's reading of the two spellings: each field set under `metrics` replaces the one under `metric`. */
+export function metricsSpecOf(spec: ConfigurationSpec): MetricsSpec {
+  const merged: MetricsSpec = { ...spec.metric };
+  for (const [k, v] of Object.entries(spec.metrics ?? {})) if (v !== undefined && !(k === 'rules' && (v as unknown[]).length === 0)) Object.assign(merged, { [k]: v });
   return merged;
 }

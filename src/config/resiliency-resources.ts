@@ -41,13 +41,13 @@ export function loadResiliency(documents: readonly ResourceDocument[], appId: st
     }
     const targets = isObj(c.spec) && isObj(c.spec.targets) ? c.spec.targets : {};
     for (const [appTarget, refs] of Object.entries(isObj(targets.apps) ? targets.apps : {})) {
-      const r = refsOf(refs);
+      const r = { ...refsOf(refs), resource: name };
       spec.apps.set(appTarget, r);
       pending.push(() => checkRefs(r, spec, `spec.targets.apps.${appTarget}`, at, problems));
     }
     for (const [component, dirs] of Object.entries(isObj(targets.components) ? targets.components : {})) {
       const d = isObj(dirs) ? dirs : {};
-      const entry = { outbound: d.outbound ? refsOf(d.outbound) : undefined, inbound: d.inbound ? refsOf(d.inbound) : undefined };
+      const entry = { outbound: d.outbound ? { ...refsOf(d.outbound), resource: name } : undefined, inbound: d.inbound ? { ...refsOf(d.inbound), resource: name } : undefined };
       spec.components.set(component, entry);
       for (const dir of ['outbound', 'inbound'] as const) {
         const r = entry[dir];

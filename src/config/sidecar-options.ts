@@ -34,6 +34,7 @@ export interface SidecarOptions {
   /** daprd's `--mode`: which name resolution applies when the Configuration names none. */
   mode: 'standalone' | 'kubernetes';
   metricsPort: number;
+  metricsListenAddress: string;
   enableMetrics: boolean;
   /** `DAPR_API_TOKEN`: required on every API call when set. */
   apiToken?: string;

@@ -4,7 +4,7 @@ import { SidecarError } from '../errors/sidecar-error.js';
 import { direct, type ComponentCall } from '../resiliency/component-caller.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { CLOUDEVENT_CONTENT_TYPE, completeCloudEvent, isCloudEventContentType, newEnvelope, rfc3339 } from './pubsub-envelope.js';
-import { parsePublishOptions } from './pubsub-publish-options.js';
+import { parsePublishOptions, type PublishOptions } from './pubsub-publish-options.js';
 import type { BulkPublishEventRequest, BulkPublishEventResponse, PublishEventRequest, TraceContext } from './pubsub-requests.js';
 import type { TopicAcl } from './pubsub-topic-acl.js';
 
@@ -41,8 +41,9 @@ export class PubSubApi {
     const pubsub = this.#resolve(req.pubsubName, req.topic);
     const seen = new Set<string>();
     for (const [i, e] of req.entries.entries()) {
-      if (e.entryId === '') throw new SidecarError(Errors.PubSubMarshalEvents, `entries[${i}].entryId is required`);
-      if (seen.has(e.entryId)) throw new SidecarError(Errors.PubSubMarshalEvents, `entries[${i}].entryId "${e.entryId}" is duplicated`);
+      const resource = pubsubResource(req.pubsubName);
+      if (e.entryId === '') throw new SidecarError(Errors.PubSubMarshalEvents, `entries[${i}].entryId is required`, { resource });
+      if (seen.has(e.entryId)) throw new SidecarError(Errors.PubSubMarshalEvents, `entries[${i}].entryId "${e.entryId}" is duplicated`, { resource });
       seen.add(e.entryId);
     }
     const entries = req.entries.map((e) => this.#prepare(pubsub, req, { ...e, metadata: { ...req.metadata, ...e.metadata } }));
@@ -74,11 +75,13 @@ export class PubSubApi {
 
   #resolve(pubsubName: string, topic: string): PubSub {
     const meta = { appID: this.appId, pubsubName, topic };
-    if (this.components.count() === 0) throw new SidecarError(Errors.PubSubNotConfigured, 'no pubsub is configured', { metadata: meta });
-    if (pubsubName === '') throw new SidecarError(Errors.PubSubEmpty, 'pubsub name is empty', { metadata: meta });
+    const resource = pubsubResource(pubsubName);
+    if (this.components.count() === 0) throw new SidecarError(Errors.PubSubNotConfigured, 'no pubsub is configured', { metadata: meta, resource });
+    if (pubsubName === '') throw new SidecarError(Errors.PubSubEmpty, 'pubsub name is empty', { metadata: meta, resource });
     const found = this.components.find(pubsubName);
+    // The one pub/sub error daprd sends without a ResourceInfo: it has no component type to name.
     if (!found) throw new SidecarError(Errors.PubSubNotFound, `pubsub ${pubsubName} is not found`, { metadata: meta });
-    if (topic === '') throw new SidecarError(Errors.PubSubTopicEmpty, `topic is empty in pubsub ${pubsubName}`, { metadata: meta });
+    if (topic === '') throw new SidecarError(Errors.PubSubTopicEmpty, `topic is empty in pubsub ${pubsubName}`, { metadata: meta, resource });
     return found.pubsub;
   }
 
@@ -86,12 +89,18 @@ export class PubSubApi {
     if (this.components.find(pubsubName)?.acl.canPublish(topic)) return;
     throw new SidecarError(Errors.PubSubForbidden, `topic ${topic} is not allowed for app id ${this.appId}`, {
       metadata: { appID: this.appId, pubsubName, topic },
+      resource: pubsubResource(pubsubName),
     });
   }
 
   /** The bytes the broker receives: the payload as given (raw), or wrapped in a CloudEvent. */
   #prepare(pubsub: PubSub, req: { pubsubName: string; topic: string } & TraceContext, e: { entryId: string; event: Buffer; contentType: string; metadata: Record<string, string> }): BulkPublishEntry {
-    const options = parsePublishOptions(e.metadata);
+    let options: PublishOptions;
+    try {
+      options = parsePublishOptions(e.metadata);
+    } catch (err) {
+      throw new SidecarError(Errors.PubSubRequestMetadata, (err as Error).message, { cause: err, resource: pubsubResource(req.pubsubName) });
+    }
     const nativeTtl = pubsub.features().includes(PubSubFeature.MessageTtl);
     const ttlInSeconds = nativeTtl ? options.ttlInSeconds : undefined;
     if (options.rawPayload) return { entryId: e.entryId, data: e.event, contentType: e.contentType || undefined, metadata: e.metadata, ttlInSeconds };
@@ -113,6 +122,7 @@ export class PubSubApi {
       throw new SidecarError(Errors.PubSubCloudEventCreation, `cannot create cloudevent: ${(err as Error).message}`, {
         cause: err,
         metadata: { appID: this.appId, pubsubName: req.pubsubName, topic: req.topic },
+        resource: pubsubResource(req.pubsubName),
       });
     }
     return { entryId: e.entryId, data, contentType: CLOUDEVENT_CONTENT_TYPE, metadata: e.metadata, ttlInSeconds };
@@ -123,6 +133,12 @@ export class PubSubApi {
     return new SidecarError(Errors.PubSubPublishMessage, `error when publish to topic ${topic} in pubsub ${pubsubName}: ${reason}`, {
       cause: err,
       metadata: { appID: this.appId, pubsubName, topic },
+      resource: pubsubResource(pubsubName),
     });
   }
+}
+
+/** daprd's publish errors name the pub/sub in a google.rpc.ResourceInfo. */
+export function pubsubResource(name: string): { type: string; name: string } {
+  return { type: 'pubsub', name };
 }

@@ -1,4 +1,5 @@
 import { CloudEvent } from 'cloudevents';
+import { stringifyJson } from '../util/json-text.js';
 
 export const CLOUDEVENT_CONTENT_TYPE = 'application/cloudevents+json';
 export const DEFAULT_EVENT_TYPE = 'com.dapr.event.sent';
@@ -94,7 +95,7 @@ export function completeCloudEvent(body: Buffer, ctx: EnvelopeContext): Buffer {
   event.specversion ??= '1.0';
   event.time ??= rfc3339(ctx.now);
   if (ctx.expiration) event.expiration = ctx.expiration;
-  return Buffer.from(JSON.stringify(event));
+  return Buffer.from(stringifyJson(event));
 }
 
 function isJson(text: string): boolean {

@@ -19,7 +19,7 @@ import { SidecarError } from '../errors/sidecar-error.js';
 import { direct, type ComponentCall } from '../resiliency/component-caller.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { KeyPrefixer } from './state-keys.js';
-import { etagOf, parseOptions, parseTtl } from './state-options.js';
+import { etagOf, parseOptions, parseTtl, readConsistency } from './state-options.js';
 import type {
   BulkGetStateRequest,
   BulkStateItem,
@@ -55,8 +55,8 @@ export class StateApi {
   async get(req: GetStateRequest): Promise<StateItem | undefined> {
     const { store, keys } = this.#store(req.storeName);
     const key = keys.toStored(req.key, req.storeName);
+    const consistency = readConsistency(req.consistency);
     try {
-      const { consistency } = parseOptions({ consistency: req.consistency });
       return await this.call(req.storeName, () => store.get({ key, consistency, metadata: req.metadata }));
     } catch (err) {
       throw new SidecarError(Errors.StateGet, `fail to get ${req.key} from state store ${req.storeName}: ${messageOf(err)}`, { cause: err });
@@ -137,7 +137,7 @@ export class StateApi {
       const item: SaveStateItem = { ...op.request, value: op.request.value ?? { data: Buffer.from('null'), binary: false } };
       try {
         return op.operation === 'upsert'
-          ? { operation: 'upsert', request: this.#setRequest(item, req, keys) }
+          ? { operation: 'upsert', request: this.#setRequest(item, req, keys, true) }
           : { operation: 'delete', request: this.#deleteRequest(item, req, keys) };
       } catch (err) {
         if (err instanceof SidecarError) throw err;
@@ -214,13 +214,15 @@ export class StateApi {
     });
   }
 
-  #setRequest(item: SaveStateItem, req: { storeName: string; metadata: Record<string, string> }, keys: KeyPrefixer): SetRequest {
+  /** Bad options or TTL fail as ERR_STATE_SAVE on a save; a transaction reports them as its own failure (daprd). */
+  #setRequest(item: SaveStateItem, req: { storeName: string; metadata: Record<string, string> }, keys: KeyPrefixer, inTransaction = false): SetRequest {
     if (!item.key) throw new SidecarError(Errors.MalformedRequest, '"key" is a required field');
     const metadata = { ...item.metadata, ...req.metadata };
     const key = keys.toStored(item.key, req.storeName);
     try {
       return { key, value: item.value, etag: etagOf(item.etag), ...parseOptions(item.options), ttlInSeconds: parseTtl(metadata), metadata };
     } catch (err) {
+      if (inTransaction) throw err;
       throw new SidecarError(Errors.StateSave, `failed saving state in state store ${req.storeName}: ${messageOf(err)}`, { cause: err });
     }
   }

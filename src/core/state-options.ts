@@ -17,6 +17,11 @@ export function parseOptions(o: StateOptions | undefined): ParsedOptions {
   return parsed;
 }
 
+/** A read's `consistency`: daprd passes an unknown value to the store, which treats it as the default; so does Mecha. */
+export function readConsistency(value: string | undefined): ParsedOptions['consistency'] {
+  return value && CONSISTENCY.has(value) ? (value as ParsedOptions['consistency']) : undefined;
+}
+
 /** Parses the `ttlInSeconds` request metadata: an integer, or undefined when absent. */
 export function parseTtl(metadata: Record<string, string>): number | undefined {
   const raw = metadata.ttlInSeconds;

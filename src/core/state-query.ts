@@ -1,7 +1,10 @@
 import type { QueryFilter, QueryScalar, StateQuery } from '../contracts/state.js';
+import { depthExceededAt, depthMessage } from '../util/json-text.js';
 
 const COMPARISONS = ['EQ', 'NEQ', 'GT', 'GTE', 'LT', 'LTE'] as const;
 const OPERATORS = 'EQ, NEQ, GT, GTE, LT, LTE, IN, AND, OR';
+/** AND/OR nesting allowed in a filter: stores evaluate and translate filters recursively. */
+export const MAX_FILTER_NESTING = 100;
 
 /** A query body that cannot be run; daprd answers these with ERR_STATE_QUERY. */
 export class QueryParseError extends Error {}
@@ -14,24 +17,27 @@ export class QueryParseError extends Error {}
 export function parseQuery(text: string, keyPrefix: string, metadata: Record<string, string>): StateQuery {
   let raw: unknown;
   try {
+    const tooDeep = depthExceededAt(text);
+    if (tooDeep) throw new Error(depthMessage(tooDeep));
     raw = JSON.parse(text);
   } catch (err) {
     throw new QueryParseError(`the query is not JSON: ${(err as Error).message}`);
   }
   if (!isObject(raw)) throw new QueryParseError('the query must be a JSON object with filter, sort and page');
-  const filter = raw.filter === undefined || raw.filter === null || (isObject(raw.filter) && Object.keys(raw.filter).length === 0) ? undefined : parseFilter(raw.filter, 'filter');
+  const filter = raw.filter === undefined || raw.filter === null || (isObject(raw.filter) && Object.keys(raw.filter).length === 0) ? undefined : parseFilter(raw.filter, 'filter', 0);
   const { limit, offset } = parsePage(raw.page);
   return { filter, sort: parseSort(raw.sort), limit, offset, keyPrefix, metadata };
 }
 
-function parseFilter(v: unknown, at: string): QueryFilter {
+function parseFilter(v: unknown, at: string, nesting: number): QueryFilter {
+  if (nesting > MAX_FILTER_NESTING) throw new QueryParseError(`filter: AND/OR nested deeper than ${MAX_FILTER_NESTING} levels`);
   if (!isObject(v)) throw new QueryParseError(`${at} must be an object with one operator (${OPERATORS})`);
   const entries = Object.entries(v);
   if (entries.length !== 1) throw new QueryParseError(`${at} must have exactly one operator (${OPERATORS}), got ${entries.length}`);
   const [op, arg] = entries[0]!;
   if (op === 'AND' || op === 'OR') {
     if (!Array.isArray(arg) || arg.length < 2) throw new QueryParseError(`${at}.${op} must be a list of at least two filters`);
-    return { op, filters: arg.map((f, i) => parseFilter(f, `${at}.${op}[${i}]`)) };
+    return { op, filters: arg.map((f, i) => parseFilter(f, `${at}.${op}[${i}]`, nesting + 1)) };
   }
   if (op !== 'IN' && !(COMPARISONS as readonly string[]).includes(op)) throw new QueryParseError(`${at}: unsupported operator "${op}" (${OPERATORS})`);
   if (!isObject(arg) || Object.keys(arg).length !== 1) throw new QueryParseError(`${at}.${op} must be an object with exactly one field path`);

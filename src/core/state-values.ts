@@ -1,4 +1,5 @@
 import type { StateValue } from '../contracts/state.js';
+import { stringifyJson } from '../util/json-text.js';
 
 /**
  * Encodes a JSON value from an HTTP request the way daprd stores it (Go's encoding/json): object keys
@@ -6,16 +7,9 @@ import type { StateValue } from '../contracts/state.js';
  * because those characters can only occur inside JSON strings.
  */
 export function encodeJsonValue(value: unknown): StateValue {
-  const text = JSON.stringify(value, sortKeys) ?? 'null';
+  const text = stringifyJson(value, { sortKeys: true });
   const escaped = text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return { data: Buffer.from(escaped, 'utf8'), binary: false };
-}
-
-function sortKeys(_key: string, value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  const sorted: Record<string, unknown> = {};
-  for (const k of Object.keys(value).sort()) sorted[k] = (value as Record<string, unknown>)[k];
-  return sorted;
 }
 
 /** Raw bytes (from gRPC) are kept as they are. */

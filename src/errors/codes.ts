@@ -55,6 +55,7 @@ export const Errors = {
   PubSubCloudEventCreation: kind('ERR_PUBSUB_CLOUD_EVENTS_SER', 500, GrpcCode.INVALID_ARGUMENT, 'DAPR_PUBSUB_CLOUD_EVENT_CREATION'),
   PubSubMarshalEvents: kind('ERR_PUBSUB_EVENTS_SER', 400, GrpcCode.INVALID_ARGUMENT, 'DAPR_PUBSUB_MARSHAL_EVENTS'),
   PubSubUnmarshalEvents: kind('ERR_PUBSUB_EVENTS_SER', 400, GrpcCode.INVALID_ARGUMENT, 'DAPR_PUBSUB_UNMARSHAL_EVENTS'),
+  PubSubMarshalEnvelope: kind('ERR_PUBSUB_EVENTS_SER', 400, GrpcCode.INVALID_ARGUMENT, 'DAPR_PUBSUB_MARSHAL_ENVELOPE'),
   PubSubForbidden: kind('ERR_PUBSUB_FORBIDDEN', 403, GrpcCode.PERMISSION_DENIED, 'DAPR_PUBSUB_FORBIDDEN'),
   PubSubPublishMessage: kind('ERR_PUBSUB_PUBLISH_MESSAGE', 500, GrpcCode.INTERNAL, 'DAPR_PUBSUB_PUBLISH_MESSAGE'),
 
@@ -86,6 +87,18 @@ export const Errors = {
   TryLock: kind('ERR_TRY_LOCK', 500, GrpcCode.INTERNAL),
   Unlock: kind('ERR_UNLOCK', 500, GrpcCode.INTERNAL),
 
+  // building blocks not served (core/unserved-apis.ts): daprd's answers without placement, scheduler or components
+  ActorNoPlacement: kind('ERR_ACTOR_NO_PLACEMENT', 400, GrpcCode.UNAVAILABLE),
+  SchedulerEmpty: kind('DAPR_SCHEDULER_EMPTY', 400, GrpcCode.INVALID_ARGUMENT, 'DAPR_SCHEDULER_EMPTY'),
+  SchedulerJobNameEmpty: kind('DAPR_SCHEDULER_JOB_NAME_EMPTY', 400, GrpcCode.INVALID_ARGUMENT, 'DAPR_SCHEDULER_JOB_NAME_EMPTY'),
+  SchedulerScheduleEmpty: kind('DAPR_SCHEDULER_SCHEDULE_EMPTY', 400, GrpcCode.INVALID_ARGUMENT, 'DAPR_SCHEDULER_SCHEDULE_EMPTY'),
+  SchedulerScheduleJob: kind('DAPR_SCHEDULER_SCHEDULE_JOB', 500, GrpcCode.INTERNAL, 'DAPR_SCHEDULER_SCHEDULE_JOB'),
+  SchedulerGetJob: kind('DAPR_SCHEDULER_GET_JOB', 500, GrpcCode.INTERNAL, 'DAPR_SCHEDULER_GET_JOB'),
+  SchedulerDeleteJob: kind('DAPR_SCHEDULER_DELETE_JOB', 500, GrpcCode.INTERNAL, 'DAPR_SCHEDULER_DELETE_JOB'),
+  SchedulerListJobs: kind('DAPR_SCHEDULER_LIST_JOBS', 500, GrpcCode.INTERNAL, 'DAPR_SCHEDULER_LIST_JOBS'),
+  ConversationNotFound: kind('ERR_CONVERSATION_NOT_FOUND', 400, GrpcCode.INVALID_ARGUMENT),
+  CryptoProvidersNotConfigured: kind('ERR_CRYPTO_PROVIDERS_NOT_CONFIGURED', 500, GrpcCode.INTERNAL),
+
   // health
   HealthNotReady: kind('ERR_HEALTH_NOT_READY', 500, GrpcCode.INTERNAL),
   HealthAppIdNotMatch: kind('ERR_HEALTH_APPID_NOT_MATCH', 500, GrpcCode.INTERNAL),
@@ -95,10 +108,12 @@ export const Errors = {
   MalformedRequest: kind('ERR_MALFORMED_REQUEST', 400, GrpcCode.INVALID_ARGUMENT),
   BodyRead: kind('ERR_BODY_READ', 400, GrpcCode.INVALID_ARGUMENT),
   BadRequest: kind('ERR_BAD_REQUEST', 400, GrpcCode.INVALID_ARGUMENT),
+  HeadersTooLarge: kind('ERR_BAD_REQUEST', 431, GrpcCode.RESOURCE_EXHAUSTED),
   RequestTooLarge: kind('ERR_BODY_READ', 413, GrpcCode.RESOURCE_EXHAUSTED),
   ApiUnimplemented: kind('ERR_API_UNIMPLEMENTED', 501, GrpcCode.UNIMPLEMENTED),
   Internal: kind('ERR_INTERNAL', 500, GrpcCode.INTERNAL),
-  Generic: kind('ERROR', 500, GrpcCode.UNKNOWN),
+  /** daprd's gRPC proxy failures: UNKNOWN, "failed to proxy request: …" (only ever sent over gRPC). */
+  GrpcProxy: kind('ERR_DIRECT_INVOKE', 500, GrpcCode.UNKNOWN),
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorName = keyof typeof Errors;

@@ -32,11 +32,19 @@ export class SidecarError extends Error {
     return this.kind.code;
   }
 
-  /** Normalises anything thrown into a SidecarError (unknown errors become the generic 500 `ERROR`). */
+  /**
+   * Normalises anything thrown into a SidecarError. An error no core caught is a fault of the sidecar,
+   * not of the request: it becomes ERR_INTERNAL with a fixed message, its own text kept as the cause
+   * for the log (`isUnexpected`), so no runtime message reaches the client.
+   */
   static from(err: unknown): SidecarError {
     if (err instanceof SidecarError) return err;
-    const message = err instanceof Error ? err.message : String(err);
-    return new SidecarError(Errors.Generic, message, { cause: err });
+    return new SidecarError(Errors.Internal, 'internal error in the sidecar; the sidecar log has the cause', { cause: err });
+  }
+
+  /** True for errors `from` wrapped: the ones worth logging with their cause. */
+  get isUnexpected(): boolean {
+    return this.kind === Errors.Internal && this.cause !== undefined && !(this.cause instanceof SidecarError);
   }
 }
 

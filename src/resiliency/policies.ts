@@ -28,6 +28,21 @@ export interface PolicyDefinition {
   timeoutMs?: number;
   retry?: RetryPolicy;
   circuitBreaker?: { key: string; policy: CircuitBreakerPolicy };
+  /** Where policy use is reported (metrics), with daprd's labels for it. */
+  observed?: ObservedPolicy;
+}
+
+export interface ObservedPolicy {
+  observer: PolicyObserver;
+  /** The Resiliency resource that names the target. */
+  resource: string;
+  /** `app_<id>` or `<Category>_<component>`, as daprd labels targets. */
+  target: string;
+  direction: 'inbound' | 'outbound';
+}
+
+export interface PolicyObserver {
+  resiliencyPolicy(resource: string, policy: 'retry' | 'timeout' | 'circuitbreaker', direction: 'inbound' | 'outbound', target: string, activated: boolean): void;
 }
 
 export function parseRetry(raw: Record<string, unknown>, where: string): RetryPolicy {

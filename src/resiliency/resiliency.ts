@@ -1,11 +1,13 @@
 import type { ComponentCategory } from '../contracts/component.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import type { CircuitBreakerPolicy, PolicyDefinition, RetryPolicy } from './policies.js';
+import type { CircuitBreakerPolicy, ObservedPolicy, PolicyDefinition, PolicyObserver, RetryPolicy } from './policies.js';
 
 interface TargetRefs {
   timeout?: string;
   retry?: string;
   circuitBreaker?: string;
+  /** The resource that names this target. */
+  resource?: string;
 }
 
 /** Every Resiliency resource in scope, merged: named policies and the targets that use them. */
@@ -46,6 +48,8 @@ export const BUILT_IN_SERVICE_RETRY: RetryPolicy = {
  */
 export class Resiliency {
   readonly #breakers = new Map<string, CircuitBreaker>();
+  /** Told each time a policy applies or acts (metrics); unset, nothing is reported. */
+  observer?: PolicyObserver;
 
   constructor(private spec: ResiliencySpec) {}
 
@@ -65,7 +69,7 @@ export class Resiliency {
 
   /** Calls to another app (service invocation). */
   appPolicy(appId: string): PolicyDefinition | undefined {
-    return this.#policy(`app:${appId}`, this.spec.apps.get(appId), ['App']);
+    return this.#policy(`app:${appId}`, this.spec.apps.get(appId), ['App'], `app_${appId}`, 'outbound');
   }
 
   /** Calls from the sidecar to a component (outbound) or from a component's events into the app (inbound). */
@@ -73,7 +77,7 @@ export class Resiliency {
     const dir = direction === 'outbound' ? 'Outbound' : 'Inbound';
     const specific = CATEGORY_SCOPE[category];
     const scopes = [...(specific ? [`${specific}Component${dir}`] : []), `Component${dir}`, 'Component'];
-    return this.#policy(`component:${name}:${direction}`, this.spec.components.get(name)?.[direction], scopes);
+    return this.#policy(`component:${name}:${direction}`, this.spec.components.get(name)?.[direction], scopes, `${specific ?? category}_${name}`, direction);
   }
 
   /** Whether the target has a retry of its own (then the built-in service retry does not apply, as in daprd). */
@@ -103,7 +107,7 @@ export class Resiliency {
     return b;
   }
 
-  #policy(key: string, refs: TargetRefs | undefined, scopes: string[]): PolicyDefinition | undefined {
+  #policy(key: string, refs: TargetRefs | undefined, scopes: string[], target: string, direction: ObservedPolicy['direction']): PolicyDefinition | undefined {
     const pick = <T>(kind: 'Timeout' | 'Retry' | 'CircuitBreaker', named: string | undefined, table: Map<string, T>): [string, T] | undefined => {
       if (named && table.has(named)) return [named, table.get(named)!];
       for (const name of [...scopes.map((s) => `Default${s}${kind}Policy`), `Default${kind}Policy`]) if (table.has(name)) return [name, table.get(name)!];
@@ -118,6 +122,7 @@ export class Resiliency {
       timeoutMs: timeout?.[1],
       retry: retry?.[1],
       circuitBreaker: breaker ? { key: `${key}/${breaker[0]}`, policy: breaker[1] } : undefined,
+      observed: this.observer && { observer: this.observer, resource: refs?.resource ?? (this.spec.names.length === 1 ? this.spec.names[0] : ''), target, direction },
     };
   }
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CircuitBreaker } from './circuit-breaker.js';
-import type { PolicyDefinition, RetryPolicy } from './policies.js';
+import type { ObservedPolicy, PolicyDefinition, RetryPolicy } from './policies.js';
 
 export class PolicyTimeoutError extends Error {
   readonly code = 'ERR_RESILIENCY_TIMEOUT';
@@ -23,8 +23,10 @@ export async function runWithPolicy<T>(
   fn: (signal: AbortSignal) => Promise<T>,
   retryable: RetryFilter = () => true,
 ): Promise<T> {
+  const observed = policy?.observed;
+  if (observed) reportApplied(policy!, observed);
   const attempt = () => {
-    const once = () => withTimeout(policy?.timeoutMs, fn);
+    const once = () => withTimeout(policy?.timeoutMs, fn, observed);
     return breaker ? breaker.run(once) : once();
   };
   const retry = policy?.retry;
@@ -35,6 +37,7 @@ export async function runWithPolicy<T>(
       return await attempt();
     } catch (err) {
       if ((retry.maxRetries >= 0 && n >= retry.maxRetries) || !retryable(err, retry)) throw err;
+      observed?.observer.resiliencyPolicy(observed.resource, 'retry', observed.direction, observed.target, true);
       await sleep(retry.policy === 'exponential' ? jitter(delay) : delay);
       if (retry.policy === 'exponential') delay = Math.min(delay * 1.5, retry.maxIntervalMs);
     }
@@ -49,13 +52,21 @@ function jitter(ms: number): number {
 /** Handed to operations that have no timeout: it never aborts, and sharing it saves an allocation per call. */
 const NEVER_ABORTED = new AbortController().signal;
 
-async function withTimeout<T>(ms: number | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/** daprd counts each policy of the definition once per call it governs. */
+function reportApplied(policy: PolicyDefinition, o: ObservedPolicy): void {
+  if (policy.timeoutMs) o.observer.resiliencyPolicy(o.resource, 'timeout', o.direction, o.target, false);
+  if (policy.retry) o.observer.resiliencyPolicy(o.resource, 'retry', o.direction, o.target, false);
+  if (policy.circuitBreaker) o.observer.resiliencyPolicy(o.resource, 'circuitbreaker', o.direction, o.target, false);
+}
+
+async function withTimeout<T>(ms: number | undefined, fn: (signal: AbortSignal) => Promise<T>, observed?: ObservedPolicy): Promise<T> {
   if (!ms) return fn(NEVER_ABORTED);
   const ac = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       ac.abort();
+      observed?.observer.resiliencyPolicy(observed.resource, 'timeout', observed.direction, observed.target, true);
       reject(new PolicyTimeoutError(ms));
     }, ms);
   });

@@ -13,7 +13,7 @@ import { proxyUnknownMethods } from '../transports/grpc/proxy.js';
 import { publishHandlers } from '../transports/grpc/publish-handlers.js';
 import { runtimeHandlers } from '../transports/grpc/runtime-handlers.js';
 import { secretsHandlers } from '../transports/grpc/secrets-handlers.js';
-import { buildGrpcApi } from '../transports/grpc/server.js';
+import { buildGrpcApi, type GrpcObserver } from '../transports/grpc/server.js';
 import { stateHandlers } from '../transports/grpc/state-handlers.js';
 import { subscribeHandlers } from '../transports/grpc/subscribe-handlers.js';
 import { registerBindingsRoutes } from '../transports/http/bindings-routes.js';
@@ -23,8 +23,9 @@ import { registerLockRoutes } from '../transports/http/lock-routes.js';
 import { registerPublishRoutes } from '../transports/http/publish-routes.js';
 import { registerRuntimeRoutes } from '../transports/http/runtime-routes.js';
 import { registerSecretsRoutes } from '../transports/http/secrets-routes.js';
-import { buildHttpApi } from '../transports/http/server.js';
+import { buildHttpApi, type HttpObserver } from '../transports/http/server.js';
 import { registerStateRoutes } from '../transports/http/state-routes.js';
+import { registerUnservedRoutes } from '../transports/http/unserved-routes.js';
 import type { BuildingBlocks } from './building-blocks.js';
 import type { InvocationRuntime } from './invocation-runtime.js';
 
@@ -39,11 +40,13 @@ export interface ApiServers {
 export function buildApiServers(
   o: SidecarOptions,
   blocks: BuildingBlocks,
-  runtime: { invocation: InvocationRuntime; metadata: MetadataApi; health: Health; shutdown(force: boolean): void },
+  runtime: { invocation: InvocationRuntime; metadata: MetadataApi; health: Health; shutdown(force: boolean): void; observer?: HttpObserver & GrpcObserver },
   logger: Logger,
 ): ApiServers {
   const { state, pubsub, subscriptions, lock, bindings, configuration, secrets } = blocks;
   const invoke = invokeHandler(runtime.invocation.api, o.maxRequestBytes);
+  // daprd's self-hosted namespace when NAMESPACE is not set.
+  const unserved = { appId: o.appId, namespace: process.env.NAMESPACE || 'default' };
   const http = buildHttpApi({
     fallback: invoke,
     routes: [
@@ -54,6 +57,7 @@ export function buildApiServers(
       (app) => registerBindingsRoutes(app, bindings),
       (app) => registerConfigurationRoutes(app, configuration),
       (app) => registerSecretsRoutes(app, secrets),
+      (app) => registerUnservedRoutes(app, unserved),
       (app) => registerRuntimeRoutes(app, { health: runtime.health, metadata: runtime.metadata, shutdown: runtime.shutdown }),
     ],
     logger,
@@ -63,8 +67,9 @@ export function buildApiServers(
     maxHeaderBytes: o.maxHeaderBytes + 4096,
     allowedOrigins: o.allowedOrigins,
     apiLogging: o.enableApiLogging,
+    observer: runtime.observer,
   });
-  const guard = { apiToken: o.apiToken };
+  const guard = { apiToken: o.apiToken, logger };
   const grpc = buildGrpcApi({
     handlers: {
       ...stateHandlers(state, guard),
@@ -79,6 +84,9 @@ export function buildApiServers(
     },
     maxMessageBytes: o.maxRequestBytes,
     logger,
+    guard,
+    unserved,
+    observer: runtime.observer,
   });
   const grpcProxy = proxyUnknownMethods(grpc, runtime.invocation.proxyDirector('app'), o.maxRequestBytes, guard);
   return { http, grpc, grpcProxy };

@@ -9,6 +9,13 @@ export interface AppRequest {
   body?: Buffer;
   /** Abort after this long (the app is considered failed). */
   timeoutMs?: number;
+  /** A health probe: not counted with the app calls (daprd counts probes apart). */
+  healthProbe?: boolean;
+}
+
+/** Sees each answered call into the app (metrics). */
+export interface AppChannelObserver {
+  appCall(method: string, path: string, status: number, ms: number, sentBytes: number, receivedBytes: number): void;
 }
 
 /** A call whose body streams both ways (service invocation). */
@@ -34,6 +41,7 @@ export class HttpAppChannel {
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 256 });
   #inFlight = 0;
   readonly #waiting: Array<() => void> = [];
+  observer?: AppChannelObserver;
 
   constructor(
     readonly host: string,
@@ -44,8 +52,11 @@ export class HttpAppChannel {
 
   async invoke(req: AppRequest): Promise<AppResponse> {
     await this.#acquire();
+    const started = performance.now();
     try {
-      return await this.#send(req);
+      const res = await this.#send(req);
+      if (this.observer && !req.healthProbe) this.observer.appCall(req.method, req.path, res.status, performance.now() - started, req.body?.length ?? 0, res.body.length);
+      return res;
     } finally {
       this.#release();
     }
@@ -54,6 +65,7 @@ export class HttpAppChannel {
   /** Streams the request body to the app and resolves with its response as soon as the headers arrive. */
   async stream(req: AppStreamRequest): Promise<IncomingMessage> {
     await this.#acquire();
+    const started = performance.now();
     let released = false;
     const release = () => {
       if (!released) {
@@ -71,6 +83,8 @@ export class HttpAppChannel {
         void writeBody(r, req.body);
       });
       res.once('close', release);
+      // Streamed: timed to the answer's headers, sizes as the Content-Length headers give them.
+      this.observer?.appCall(req.method, req.path, res.statusCode ?? 0, performance.now() - started, Number(headers['content-length']) || 0, Number(res.headers['content-length']) || 0);
       return res;
     } catch (err) {
       release();

@@ -32,6 +32,6 @@ export function connectToApp(o: SidecarOptions, logger: Logger): AppConnection {
   }
   const http = new HttpAppChannel(o.appChannelAddress, o.appPort, o.appApiToken, o.appMaxConcurrency);
   const check = o.appHealthCheck;
-  const probe = (timeoutMs: number) => http.invoke({ method: 'GET', path: check!.path, timeoutMs }).then((r) => r.status >= 200 && r.status < 300, () => false);
+  const probe = (timeoutMs: number) => http.invoke({ method: 'GET', path: check!.path, timeoutMs, healthProbe: true }).then((r) => r.status >= 200 && r.status < 300, () => false);
   return { http, localApp: httpLocalApp(http), events: http, bindings: httpBindingReceiver(http), health: check ? new AppHealth(probe, check, log) : undefined };
 }

@@ -20,6 +20,7 @@ import { pubsubComponentsOf } from './pubsubs.js';
 import { secretStoresOf } from './secret-stores.js';
 import { stateStoresOf } from './state-stores.js';
 import { SubscriptionManager } from './subscriptions/subscription-manager.js';
+import type { Metrics } from '../observability/metrics.js';
 
 export interface BuildingBlockDeps {
   appId: string;
@@ -31,6 +32,7 @@ export interface BuildingBlockDeps {
   eventChannel?: EventChannel;
   appUnavailable(): string | undefined;
   logger: Logger;
+  metrics?: Metrics;
 }
 
 /** One transport-neutral core per building block, each calling its components under Resiliency policies. */
@@ -56,6 +58,7 @@ export function createBuildingBlocks(d: BuildingBlockDeps) {
     resiliency,
     logger: logger.child({ scope: 'pubsub' }),
     appUnavailable: d.appUnavailable,
+    observer: d.metrics,
   });
   return { state, secrets, configuration, bindings, lock, pubsub, subscriptions };
 }

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { ComponentCategory, Component } from '../contracts/component.js';
 import type { ComponentSpec } from '../config/load-components.js';
+import { instrumentComponent } from '../observability/component-metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 
 /** A component that initialised and is serving. */
 export interface RunningComponent<T extends Component = Component> {
@@ -15,7 +17,10 @@ export interface RunningComponent<T extends Component = Component> {
 export class ComponentHost {
   readonly #running = new Map<string, RunningComponent>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly metrics?: Metrics,
+  ) {}
 
   async start(specs: readonly ComponentSpec[]): Promise<void> {
     // Independent components initialise concurrently: startup time is the slowest, not the sum.
@@ -23,6 +28,7 @@ export class ComponentHost {
     const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ spec: specs[i], err: r.reason as Error }] : []));
     const fatal = failures.filter((f) => !f.spec.ignoreErrors);
     for (const f of failures) {
+      this.metrics?.componentInitFailed(f.spec.type, f.spec.name);
       const log = { component: f.spec.name, type: f.spec.type, file: f.spec.source.file, err: f.err.message };
       if (f.spec.ignoreErrors) this.logger.warn(log, 'component init failed; continuing because ignoreErrors is true');
     }
@@ -60,14 +66,15 @@ export class ComponentHost {
   async #startOne(spec: ComponentSpec): Promise<void> {
     const started = performance.now();
     const create = await spec.descriptor.load();
-    const instance = create({ name: spec.name, logger: this.logger.child({ component: spec.name, type: spec.type }) }) as Component;
+    const instance = create({ name: spec.name, logger: this.logger.child({ component: `${spec.name} (${spec.type})` }) }) as Component;
     try {
       await withTimeout(instance.init(spec.metadata), spec.initTimeoutMs, 'init');
     } catch (err) {
       await instance.close().catch(() => undefined);
       throw err;
     }
-    this.#running.set(spec.name, { spec, instance });
+    this.metrics?.componentInitialized(spec.type);
+    this.#running.set(spec.name, { spec, instance: this.metrics ? instrumentComponent(spec.category, spec.name, instance, this.metrics) : instance });
     this.logger.info({ component: spec.name, type: spec.type, durationMs: Math.round(performance.now() - started) }, 'component initialized');
   }
 }

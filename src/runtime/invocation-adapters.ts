@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { responseHeaders } from '../core/invocation/headers.js';
+import { responseHeaders, withBodyLength } from '../core/invocation/headers.js';
 import type { ExternalInvoker, Headers, InvokeRequest, InvokeResponse, LocalApp } from '../core/invocation/types.js';
 import type { HttpAppChannel } from './app-channel.js';
 import { writeBody } from '../util/body-streams.js';
@@ -11,7 +11,7 @@ const pathOf = (req: InvokeRequest) => `/${req.method}${req.query ? `?${req.quer
 export function httpLocalApp(channel: HttpAppChannel): LocalApp {
   return {
     async invoke(req) {
-      const res = await channel.stream({ method: req.verb, path: pathOf(req), headers: req.headers, body: req.body });
+      const res = await channel.stream({ method: req.verb, path: pathOf(req), headers: withBodyLength(req), body: req.body });
       return { status: res.statusCode ?? 500, headers: responseHeaders(res.headers), body: res };
     },
   };
@@ -22,7 +22,7 @@ export const externalHttp: ExternalInvoker = {
   async invoke(baseUrl: string, req: InvokeRequest, extraHeaders: Headers = {}, tls?: { ca?: string; cert?: string; key?: string }): Promise<InvokeResponse> {
     const base = new URL(baseUrl);
     const url = new URL(`${base.pathname.replace(/\/+$/, '')}${pathOf(req)}`, base);
-    const headers: Record<string, string[]> = { ...req.headers, ...extraHeaders };
+    const headers: Record<string, string[]> = { ...withBodyLength(req), ...extraHeaders };
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const r = send(url, { method: req.verb, headers, ...(tls ?? {}) }, resolve);

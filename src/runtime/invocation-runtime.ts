@@ -15,6 +15,8 @@ import { Errors } from '../errors/codes.js';
 import { SidecarError } from '../errors/sidecar-error.js';
 import type { LocalApp } from '../core/invocation/types.js';
 import { externalHttp } from './invocation-adapters.js';
+import type { Metrics } from '../observability/metrics.js';
+import { observedRemote } from '../observability/invocation-metrics.js';
 
 /** Configuration `spec.nameResolution`: which resolver, and its free-form configuration. */
 export interface NameResolutionSpec {
@@ -40,6 +42,7 @@ export class InvocationRuntime {
     private readonly logger: Logger,
     localApp: LocalApp | undefined,
     extra: Pick<InvocationDeps, 'appUnavailable' | 'httpEndpoint' | 'denied' | 'resiliency'>,
+    metrics?: Metrics,
   ) {
     this.#client = new InternalInvoker(o.maxRequestBytes);
     const resolver = {
@@ -50,7 +53,8 @@ export class InvocationRuntime {
       namespace: process.env.NAMESPACE ?? '',
       localApp,
       resolver,
-      remote: this.#client,
+      remote: metrics ? observedRemote(this.#client, metrics) : this.#client,
+      observer: metrics,
       external: externalHttp,
       host: { address: advertisedHost(this.listenAddress), name: hostname() },
       ...extra,

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { ClientRequest } from 'node:http';
 import { Readable, type Writable } from 'node:stream';
 
 /** Helpers for bodies carried as streams of chunks. */
@@ -54,7 +55,14 @@ function readStream(stream: Readable, limit: number): Promise<Buffer> {
  */
 export async function writeBody(out: Writable, body: AsyncIterable<Buffer>): Promise<void> {
   try {
-    for await (const chunk of body) if (!out.write(chunk)) await once(out, 'drain');
+    let framed = false;
+    for await (const chunk of body) {
+      // Node chunks POST, PUT and PATCH bodies of unknown length by itself, but would send a DELETE,
+      // OPTIONS or GET body unframed (the receiver then fails to parse it): chunk it explicitly.
+      if (!framed && out instanceof ClientRequest && !out.headersSent && !out.hasHeader('content-length')) out.setHeader('transfer-encoding', 'chunked');
+      framed = true;
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
     out.end();
   } catch (err) {
     out.destroy(err as Error);

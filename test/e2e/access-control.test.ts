@@ -85,6 +85,7 @@ describe('access control on the callee', () => {
     writeFileSync(bad, 'apiVersion: dapr.io/v1alpha1\nkind: Configuration\nspec:\n  accessControl:\n    defaultAction: maybe\n');
     const res = await runMecha(['run', '--config', bad, '--dapr-http-port', String(await freePort())], { cwd: dir, env });
     expect(res.code).toBe(1);
-    expect(res.output).toContain(`${bad}: spec.accessControl.defaultAction: must be one of "allow", "deny"`);
+    // Run from the file's folder, the file is named as typed: relative to the working directory.
+    expect(res.output).toContain(`- bad.yaml: spec.accessControl.defaultAction: must be one of "allow", "deny"`);
   });
 });

@@ -50,7 +50,8 @@ describe('configuration API', () => {
     expect(await get(`/v1.0/configuration/config/${id}/unsubscribe`)).toEqual({ status: 200, body: { ok: true } });
     const again = await get(`/v1.0/configuration/config/${id}/unsubscribe`);
     expect(again.status).toBe(500);
-    expect(again.body).toMatchObject({ ok: false, message: expect.stringContaining(id) });
+    // daprd leaves `ok: false` out of this answer (omitempty).
+    expect(again.body).toEqual({ message: expect.stringContaining(id) });
   });
 
   it('answers the documented errors', async () => {

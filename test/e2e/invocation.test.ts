@@ -57,6 +57,9 @@ describe('service invocation between sidecars', () => {
     expect(echo.headers).toMatchObject({ 'x-custom': 'kept', 'dapr-caller-app-id': 'caller', 'dapr-callee-app-id': 'callee', 'content-type': 'text/plain' });
     expect(echo.headers.forwarded).toContain('for=127.0.0.1');
     expect(echo.headers['dapr-api-token']).toBeUndefined();
+    // A body with a length reaches the app with that length, as daprd sends it (servers that need one read it).
+    expect(echo.headers['content-length']).toBe('7');
+    expect(echo.headers['transfer-encoding']).toBeUndefined();
   });
 
   it('accepts the dapr-app-id header and Basic auth forms on any path', async () => {
@@ -72,9 +75,27 @@ describe('service invocation between sidecars', () => {
     const res = await fetch(`${caller.url}/v1.0/invoke/callee/method/status/418`);
     expect(res.status).toBe(418);
     expect(((await res.json()) as Echo).url).toBe('/status/418');
-    const self = (await (await fetch(`${caller.url}/v1.0/invoke/caller/method/me`)).json()) as Echo;
-    expect(self).toMatchObject({ app: 'caller', url: '/me' });
+    const self = (await (await fetch(`${caller.url}/v1.0/invoke/caller/method/me`, { method: 'POST', body: '{"a":1}' })).json()) as Echo;
+    expect(self).toMatchObject({ app: 'caller', url: '/me', body: '{"a":1}' });
+    expect(self.headers['content-length']).toBe('7');
     expect(self.headers['dapr-caller-app-id']).toBe('caller');
+  });
+
+  it('reaches <app-id>.<namespace> in self-hosted mode, where resolvers ignore the namespace (as daprd)', async () => {
+    for (const id of ['callee.default', 'callee.other']) {
+      const res = await fetch(`${caller.url}/v1.0/invoke/${id}/method/ns`, { method: 'POST' });
+      expect(res.status, id).toBe(200);
+      expect(((await res.json()) as Echo).app).toBe('callee');
+    }
+    const self = (await (await fetch(`${caller.url}/v1.0/invoke/caller.default/method/me`)).json()) as Echo;
+    expect(self.app).toBe('caller');
+    const viaGrpc = daprClient(caller.grpcPort);
+    try {
+      const res = await viaGrpc.call<{ data: { value: Buffer } }>('InvokeService', { id: 'callee.default', message: { method: 'ns', http_extension: { verb: 'POST' } } });
+      expect(JSON.parse(Buffer.from(res.data.value).toString()).app).toBe('callee');
+    } finally {
+      viaGrpc.close();
+    }
   });
 
   it('streams a large chunked body through both sidecars', async () => {

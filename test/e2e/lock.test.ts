@@ -34,6 +34,7 @@ describe('distributed lock API', () => {
   it('answers each documented error', async () => {
     const cases: Array<[string, unknown, number, string]> = [
       ['/v1.0-alpha1/lock/memlock', { resourceId: 'r', lockOwner: 'o', expiryInSeconds: 0 }, 400, 'ERR_MALFORMED_REQUEST'],
+      ['/v1.0-alpha1/lock/memlock', { resourceId: 'r', lockOwner: 'o', expiryInSeconds: 1e12 }, 400, 'ERR_MALFORMED_REQUEST'], // daprd: int32 overflow
       ['/v1.0-alpha1/lock/memlock', { lockOwner: 'o', expiryInSeconds: 5 }, 400, 'ERR_MALFORMED_REQUEST'],
       ['/v1.0-alpha1/lock/memlock', { resourceId: 'r', expiryInSeconds: 5 }, 400, 'ERR_MALFORMED_REQUEST'],
       ['/v1.0-alpha1/lock/nope', { resourceId: 'r', lockOwner: 'o', expiryInSeconds: 5 }, 400, 'ERR_LOCK_STORE_NOT_FOUND'],

@@ -466,3 +466,32 @@ describe('tracing', () => {
     expect((res.headers.traceparent as string).split('-')[1]).toBe(traceId);
   });
 });
+
+// Differences from daprd 1.17.0 decided one way or the other (docs/compatibility.md, "Deliberate differences").
+describe('validation decided against daprd’s recorded answers', () => {
+  it('an unknown ?consistency= on a read is ignored, as daprd does (a write still refuses it)', async () => {
+    expectEmpty(await save([{ key: 'cons', value: 1 }]));
+    const res = await h.app.inject({ method: 'GET', url: '/v1.0/state/statestore/cons?consistency=bogus' });
+    expect(res.statusCode).toBe(200);
+    expect(res.payload).toBe('1');
+  });
+
+  it('a null save body saves nothing and answers 204, as daprd does', async () => {
+    expectEmpty(await save('null'));
+  });
+
+  it('a metadata value that is not a string is 400 ERR_MALFORMED_REQUEST, as daprd', async () => {
+    const body = expectError(await save([{ key: 'ttl-num', value: 1, metadata: { ttlInSeconds: 100 } }]), 400, 'ERR_MALFORMED_REQUEST');
+    expect(body.message).toContain('ttlInSeconds must be a string');
+  });
+
+  it('a transaction with a bad TTL fails as ERR_STATE_TRANSACTION, as daprd', async () => {
+    const res = await post('/v1.0/state/statestore/transaction', { operations: [{ operation: 'upsert', request: { key: 'tx-ttl', value: 1, metadata: { ttlInSeconds: 'abc' } } }] });
+    expect(expectError(res, 500, 'ERR_STATE_TRANSACTION').message).toContain('ttlInSeconds');
+  });
+
+  it('a transaction upsert without a key stays 400 (daprd answers 204 and stores under an empty key)', async () => {
+    const res = await post('/v1.0/state/statestore/transaction', { operations: [{ operation: 'upsert', request: { value: 1 } }] });
+    expectError(res, 400, 'ERR_MALFORMED_REQUEST');
+  });
+});

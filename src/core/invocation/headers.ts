@@ -1,4 +1,4 @@
-import type { Caller, Headers } from './types.js';
+import type { Caller, Headers, InvokeRequest } from './types.js';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'http2-settings', 'te', 'trailer', 'proxy-authorization', 'proxy-authenticate', 'host', 'content-length']);
 const STAMPED = new Set(['dapr-caller-app-id', 'dapr-callee-app-id', 'dapr-caller-namespace']);
@@ -49,4 +49,9 @@ export function responseHeaders(raw: Record<string, string | string[] | undefine
     out[key] = Array.isArray(value) ? [...value] : [value];
   }
   return out;
+}
+
+/** The headers an HTTP request to an app or URL carries: a body already in memory goes with its length, as daprd sends it. */
+export function withBodyLength(req: InvokeRequest): Headers {
+  return req.buffered && req.buffered.length > 0 ? { ...req.headers, 'content-length': [String(req.buffered.length)] } : req.headers;
 }

@@ -29,6 +29,13 @@ export interface InvocationDeps {
   denied?(caller: Caller, method: string, verb: string): string | undefined;
   host: { address: string; name: string };
   resiliency: Resiliency;
+  /** Sees calls that arrive from other sidecars (metrics). */
+  observer?: InboundObserver;
+}
+
+export interface InboundObserver {
+  invocationReceived(callerAppId: string): void;
+  invocationResponded(callerAppId: string, status: number): void;
 }
 
 /** A proxied gRPC call's destination: the local app, or another sidecar's internal address. */
@@ -72,13 +79,13 @@ export class InvocationApi {
 
     const endpoint = this.d.httpEndpoint(target.appId);
     const isUrl = /^https?:\/\//i.test(target.appId);
-    const isSelf = !isUrl && !endpoint && target.appId === this.d.appId && target.namespace === this.d.namespace;
+    const isSelf = !isUrl && !endpoint && this.#isOwn(target);
     if (isSelf && !this.d.localApp) throw fail(new Error('cannot invoke local endpoint: app channel not initialized'));
     const headers = isUrl || endpoint || isSelf ? req.headers : addForwarded(req.headers, this.d.host.address, this.d.host.name);
     const outgoing = { ...req, headers: isUrl || endpoint ? headers : stampIdentity(headers, caller, target.appId) };
 
     const send = async (body: AsyncIterable<Buffer>, buffered?: Buffer): Promise<InvokeResponse> => {
-      const call = { ...outgoing, body };
+      const call = { ...outgoing, body, buffered };
       if (isUrl) return this.d.external.invoke(target.appId, call);
       if (endpoint) return this.d.external.invoke(endpoint.baseUrl, call, endpoint.headers, endpoint.tls);
       if (isSelf) return this.#callApp(call);
@@ -111,9 +118,12 @@ export class InvocationApi {
    * then the app. Errors carry gRPC codes so the caller's sidecar maps them (403 on a denial).
    */
   async handleInbound(req: InvokeRequest, caller: Caller): Promise<InvokeResponse> {
+    this.d.observer?.invocationReceived(caller.appId);
     const denial = this.d.denied?.(caller, req.method, req.verb);
     if (denial) throw new SidecarError(Errors.DirectInvokeForbidden, denial);
-    return this.#callApp({ ...req, headers: stampIdentity(req.headers, caller, this.d.appId) });
+    const res = await this.#callApp({ ...req, headers: stampIdentity(req.headers, caller, this.d.appId) });
+    this.d.observer?.invocationResponded(caller.appId, res.status);
+    return res;
   }
 
   /**
@@ -121,14 +131,14 @@ export class InvocationApi {
    * sidecar. `caller` is set when the call came from another sidecar; access control applies then.
    */
   async routeProxied(targetId: string | undefined, method: string, caller?: Caller): Promise<ProxyRoute> {
-    if (!targetId) throw new SidecarError(Errors.Generic, 'failed to proxy request: required metadata dapr-app-id or dapr-callee-app-id not found');
+    if (!targetId) throw new SidecarError(Errors.GrpcProxy, 'failed to proxy request: required metadata dapr-app-id or dapr-callee-app-id not found');
     let target: { appId: string; namespace: string };
     try {
       target = parseTargetId(targetId, this.d.namespace);
     } catch (err) {
-      throw new SidecarError(Errors.Generic, `failed to proxy request: ${(err as Error).message}`);
+      throw new SidecarError(Errors.GrpcProxy, `failed to proxy request: ${(err as Error).message}`);
     }
-    if (target.appId === this.d.appId && target.namespace === this.d.namespace) {
+    if (this.#isOwn(target)) {
       if (caller) {
         const denial = this.d.denied?.(caller, method, 'NONE');
         if (denial) throw new SidecarError(Errors.DirectInvokeForbidden, denial);
@@ -142,6 +152,12 @@ export class InvocationApi {
     const addresses = await this.d.resolver.resolve(target.appId, target.namespace);
     if (addresses.length === 0) throw new SidecarError(Errors.DirectInvoke, `failed to proxy request: couldn't find service: ${target.appId}`);
     return { local: false, address: addresses[0]!, callee: target.appId, caller: this.d.appId };
+  }
+
+  /** Our own app-id; without NAMESPACE the sidecar is in daprd's self-hosted namespace, `default`. */
+  #isOwn(target: { appId: string; namespace: string }): boolean {
+    const own = this.d.namespace || 'default';
+    return target.appId === this.d.appId && (target.namespace || 'default') === own;
   }
 
   #callApp(req: InvokeRequest): Promise<InvokeResponse> {

@@ -11,6 +11,8 @@ export interface InvokeRequest {
   headers: Headers;
   /** Streamed body chunks; empty for none. */
   body: AsyncIterable<Buffer>;
+  /** The whole body, when it is already in memory (then `body` yields the same bytes): apps get its length. */
+  buffered?: Buffer;
 }
 
 export interface InvokeResponse {

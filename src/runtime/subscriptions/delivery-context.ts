@@ -19,6 +19,12 @@ export interface DeliveryContext {
   retry<T>(fn: () => Promise<T>): Promise<T>;
   /** A reason when the app must not be called now (failing health checks). */
   appUnavailable(): string | undefined;
+  /** Sees each hand-over to the app and its outcome (metrics). */
+  observer?: DeliveryObserver;
+}
+
+export interface DeliveryObserver {
+  delivered(pubsubName: string, topic: string, processStatus: 'success' | 'retry' | 'drop', status: string, ms: number): void;
 }
 
 /** The app asked for a retry, or could not be reached; `httpStatus` lets resiliency match on it. */

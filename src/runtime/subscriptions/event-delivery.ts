@@ -3,6 +3,7 @@ import { CLOUDEVENT_CONTENT_TYPE } from '../../core/pubsub-envelope.js';
 import { eventAnswer } from './app-answers.js';
 import { DeliveryAborted, RetriableDelivery, deadLetterOrDrop, deadLetterOrFail, deliveryHeaders, dropUnimplemented, type DeliveryContext } from './delivery-context.js';
 import { decodeEvent, isExpired } from './event-decoding.js';
+import { traceDelivery } from '../../observability/tracing-hooks.js';
 
 const APP_TIMEOUT_MS = 60_000;
 
@@ -29,26 +30,36 @@ export function singleDelivery(ctx: DeliveryContext): MessageHandler {
       return deadLetterOrFail(ctx, message, err);
     }
     if ('noMatch' in route) return deadLetterOrDrop(ctx, message, 'no routing rule matched the event');
-    const headers = { ...deliveryHeaders(message, ctx.pubsubName, incoming.event), 'content-type': CLOUDEVENT_CONTENT_TYPE };
+    const headers: Record<string, string> = { ...deliveryHeaders(message, ctx.pubsubName, incoming.event), 'content-type': CLOUDEVENT_CONTENT_TYPE };
     const path = route.path;
     let status;
     try {
-      status = await ctx.retry(async () => {
+      status = await traceDelivery(message.topic, incoming.event, headers, () => ctx.retry(async () => {
+        const started = performance.now();
         const res = await ctx.channel.invoke({ method: 'POST', path, headers, body: incoming.body, timeoutMs: APP_TIMEOUT_MS, topic: message.topic }).catch((err: Error) => {
+          ctx.observer?.delivered(ctx.pubsubName, message.topic, 'retry', 'retry', performance.now() - started);
           throw err instanceof DeliveryAborted ? err : new RetriableDelivery(`app unreachable: ${err.message}`);
         });
         if (res.unimplemented) return 'UNIMPLEMENTED';
         const answer = eventAnswer(res.status, res.body);
+        observeAnswer(ctx, message.topic, answer, res.status, performance.now() - started);
         if (answer === 'RETRY') throw new RetriableDelivery(`app answered ${res.status} ${summary(res.body)} on ${path}`, res.status);
         if (answer === 'DROP' && res.status === 404) ctx.logger.error({ path, topic: message.topic }, 'app answered 404 to an event; dropping it');
         return answer;
-      });
+      }));
     } catch (err) {
       return deadLetterOrFail(ctx, message, err);
     }
     if (status === 'UNIMPLEMENTED') return dropUnimplemented(ctx, path, [String(incoming.event.id)]);
     if (status === 'DROP') return deadLetterOrDrop(ctx, message, 'the app asked to drop the event');
   };
+}
+
+/** daprd's labels: a DROP the app asked for in a 2xx answer has status "success"; a 404 drop, "drop". */
+function observeAnswer(ctx: DeliveryContext, topic: string, answer: string, httpStatus: number, ms: number): void {
+  if (!ctx.observer) return;
+  const processStatus = answer === 'SUCCESS' ? 'success' : answer === 'RETRY' ? 'retry' : 'drop';
+  ctx.observer.delivered(ctx.pubsubName, topic, processStatus, processStatus === 'drop' && httpStatus < 300 ? 'success' : processStatus, ms);
 }
 
 function summary(body: Buffer): string {

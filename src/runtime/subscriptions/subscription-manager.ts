@@ -11,7 +11,7 @@ import { SidecarError } from '../../errors/sidecar-error.js';
 import type { EventChannel } from '../grpc-event-channel.js';
 import type { RunningPubSub } from '../pubsubs.js';
 import { bulkDelivery } from './bulk-delivery.js';
-import { DeliveryAborted, RetriableDelivery, type DeliveryContext } from './delivery-context.js';
+import { DeliveryAborted, RetriableDelivery, type DeliveryContext, type DeliveryObserver } from './delivery-context.js';
 import { singleDelivery } from './event-delivery.js';
 
 export interface SubscriptionDeps {
@@ -21,6 +21,7 @@ export interface SubscriptionDeps {
   resiliency: Resiliency;
   logger: Logger;
   appUnavailable(): string | undefined;
+  observer?: DeliveryObserver;
 }
 
 /**
@@ -114,6 +115,7 @@ export class SubscriptionManager {
       logger: log,
       retry: this.#retrier(pubsubName),
       appUnavailable,
+      observer: this.deps.observer,
     };
     let handler: MessageHandler;
     let flush: (() => void) | undefined;

@@ -1,12 +1,16 @@
 import { status, type Metadata, type sendUnaryData, type ServerUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import { timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
 import { toGrpcError } from '../../errors/grpc.js';
+import { SidecarError } from '../../errors/sidecar-error.js';
 
 export type UnaryHandler = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => void;
 
 /** What every RPC shares: the API token check, then decode → core → encode, errors mapped in one place. */
 export interface CallGuard {
   apiToken?: string;
+  /** Where failures no core caught are logged with their cause (the client only gets ERR_INTERNAL). */
+  logger?: Pick<Logger, 'error'>;
 }
 
 export function unary<Req, Res>(guard: CallGuard, fn: (req: Req, metadata: Metadata) => Promise<Res>): UnaryHandler {
@@ -15,7 +19,11 @@ export function unary<Req, Res>(guard: CallGuard, fn: (req: Req, metadata: Metad
     if (denied) return callback(denied);
     fn(call.request as Req, call.metadata).then(
       (res) => callback(null, res),
-      (err: unknown) => callback(toGrpcError(err) as ServiceError),
+      (err: unknown) => {
+        const e = SidecarError.from(err);
+        if (e.isUnexpected) guard.logger?.error({ err: e.cause }, 'unexpected error in a gRPC API call');
+        callback(toGrpcError(e) as ServiceError);
+      },
     );
   };
 }

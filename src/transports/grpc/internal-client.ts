@@ -5,6 +5,7 @@ import { serviceByName } from './protos.js';
 import { bufferBody } from '../../util/body-streams.js';
 import { UnaryChannel } from './unary-channel.js';
 import { grpcOptions } from './channel-options.js';
+import { parseTraceparent } from '../../observability/tracing-context.js';
 
 const SERVICE = 'dapr.proto.internals.v1.ServiceInvocation';
 let callLocalMethod: MethodDefinition<object, ProtoInvokeResponse> | undefined;
@@ -27,7 +28,9 @@ export class InternalInvoker implements RemoteInvoker {
 
   async invoke(address: string, _target: { appId: string }, req: InvokeRequest, buffered?: Buffer): Promise<InvokeResponse> {
     if (buffered) return this.#unary(address, req, buffered);
-    const call = withoutCallerStack(() => this.#client(address).CallLocalStream(new Metadata()));
+    const md = new Metadata();
+    for (const [k, v] of Object.entries(traceMetadata(req))) md.set(k, v);
+    const call = withoutCallerStack(() => this.#client(address).CallLocalStream(md));
     const responses = call.iterator({ destroyOnReturn: false }) as AsyncIterator<StreamIn>;
     const firstResponse = responses.next(); // subscribe before writing so an early error is not lost
     firstResponse.catch(() => undefined);
@@ -51,7 +54,7 @@ export class InternalInvoker implements RemoteInvoker {
     let channel = this.#channels.get(address);
     if (!channel) this.#channels.set(address, (channel = new UnaryChannel(address, this.maxMessageBytes)));
     const method = callLocal();
-    const res = method.responseDeserialize(await channel.call(method.path, method.requestSerialize(requestOf(req, body))));
+    const res = method.responseDeserialize(await channel.call(method.path, method.requestSerialize(requestOf(req, body)), traceMetadata(req)));
     if (!res.status) throw new Error('response does not contain the required fields');
     const data = res.message?.data?.value ?? Buffer.alloc(0);
     return { status: res.status.code, headers: fromListMap(res.headers), body: bufferBody(data), buffered: data };
@@ -99,4 +102,12 @@ function withoutCallerStack<T>(start: () => T): T {
   } finally {
     Error.stackTraceLimit = limit;
   }
+}
+
+/** The trace context also as gRPC metadata of the call: where daprd's internal server looks for its parent span. */
+function traceMetadata(req: InvokeRequest): Record<string, string> {
+  const traceparent = req.headers.traceparent?.[0];
+  if (!traceparent || !parseTraceparent(traceparent)) return {};
+  const tracestate = req.headers.tracestate?.[0];
+  return tracestate && /^[\x20-\x7e]*$/.test(tracestate) ? { traceparent, tracestate } : { traceparent };
 }

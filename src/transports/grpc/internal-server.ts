@@ -6,6 +6,10 @@ import { toGrpcError } from '../../errors/grpc.js';
 import { fromListMap, payloadChunks, toListMap, type ProtoInvokeRequest, type ProtoInvokeResponse, type ProtoPayload } from './internal-messages.js';
 import { serviceByName } from './protos.js';
 import { grpcOptions } from './channel-options.js';
+import { traceCallLocal } from '../../observability/tracing-hooks.js';
+
+const CALL_LOCAL_STREAM = '/dapr.proto.internals.v1.ServiceInvocation/CallLocalStream';
+const CALL_LOCAL = '/dapr.proto.internals.v1.ServiceInvocation/CallLocal';
 
 type StreamIn = { request: ProtoInvokeRequest | null; payload: ProtoPayload | null };
 type StreamOut = { response?: ProtoInvokeResponse; payload?: { data: Buffer; seq: number } };
@@ -32,7 +36,8 @@ async function callLocalStream(invocation: InvocationApi, call: ServerDuplexStre
     if (first.done || !first.value.request?.message) throw new Error('the leading message carries no request');
     const rest = { [Symbol.asyncIterator]: () => iterator };
     const body = payloadChunks(first.value, rest);
-    const res = await invocation.handleInbound(...decode(first.value.request, body));
+    const [req, caller] = decode(first.value.request, body);
+    const res = await traceCallLocal(CALL_LOCAL_STREAM, call.metadata, req, () => invocation.handleInbound(req, caller));
     call.write({ response: encodeHead(res) });
     let seq = 0;
     for await (const chunk of res.body) {
@@ -46,8 +51,9 @@ async function callLocalStream(invocation: InvocationApi, call: ServerDuplexStre
 
 async function callLocal(invocation: InvocationApi, call: ServerUnaryCall<ProtoInvokeRequest, ProtoInvokeResponse>, cb: sendUnaryData<ProtoInvokeResponse>): Promise<void> {
   try {
-    const body = bufferBody(call.request.message?.data?.value ?? Buffer.alloc(0));
-    const res = await invocation.handleInbound(...decode(call.request, body));
+    const data = call.request.message?.data?.value ?? Buffer.alloc(0);
+    const [req, caller] = decode(call.request, bufferBody(data), data);
+    const res = await traceCallLocal(CALL_LOCAL, call.metadata, req, () => invocation.handleInbound(req, caller));
     const head = encodeHead(res);
     head.message = { content_type: head.message?.content_type ?? '', data: { type_url: '', value: res.buffered ?? (await readAll(res.body)) } };
     cb(null, head);
@@ -56,12 +62,12 @@ async function callLocal(invocation: InvocationApi, call: ServerUnaryCall<ProtoI
   }
 }
 
-function decode(r: ProtoInvokeRequest, body: AsyncIterable<Buffer>): Parameters<InvocationApi['handleInbound']> {
+function decode(r: ProtoInvokeRequest, body: AsyncIterable<Buffer>, buffered?: Buffer): Parameters<InvocationApi['handleInbound']> {
   const headers = fromListMap(r.metadata);
   const message = r.message!;
   if (message.content_type && !headers['content-type']) headers['content-type'] = [message.content_type];
   const verb = message.http_extension?.verb && message.http_extension.verb !== 'NONE' ? message.http_extension.verb : 'POST';
-  const req: InvokeRequest = { method: message.method, verb, query: message.http_extension?.querystring ?? '', headers, body };
+  const req: InvokeRequest = { method: message.method, verb, query: message.http_extension?.querystring ?? '', headers, body, buffered };
   const caller = { appId: headers['dapr-caller-app-id']?.[0] ?? '', namespace: headers['dapr-caller-namespace']?.[0] ?? '' };
   return [req, caller];
 }

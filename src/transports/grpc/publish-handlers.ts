@@ -1,7 +1,6 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { PubSubApi } from '../../core/pubsub-api.js';
 import type { TraceContext } from '../../core/pubsub-requests.js';
-import { responseTraceparent } from '../http/trace-context.js';
 import { mapOf, unary, type CallGuard, type UnaryHandler } from './handler.js';
 
 interface PublishEventRequest {
@@ -52,5 +51,5 @@ export function publishHandlers(pubsub: PubSubApi, guard: CallGuard): Record<str
 
 function traceOf(md: Metadata): TraceContext {
   const get = (k: string) => String(md.get(k)[0] ?? '');
-  return { traceparent: responseTraceparent(get('traceparent') || undefined), tracestate: get('tracestate') };
+  return { traceparent: get('traceparent'), tracestate: get('tracestate') };
 }

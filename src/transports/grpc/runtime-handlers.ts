@@ -28,7 +28,9 @@ function encodeMetadata(m: SidecarMetadata) {
     registered_components: m.components,
     extended_metadata: m.extended,
     app_connection_properties: { port, protocol, channel_address: channelAddress, max_concurrency: Math.max(maxConcurrency, 0) },
-    actor_runtime: { runtime_status: 'DISABLED', host_ready: false },
+    // As daprd without placement and scheduler reports them.
+    actor_runtime: { runtime_status: 'DISABLED', host_ready: false, placement: 'placement: disconnected' },
+    workflows: { connected_workers: 0 },
     http_endpoints: m.httpEndpoints.map((name) => ({ name })),
     subscriptions: m.subscriptions.map((sub) => ({
       pubsub_name: sub.pubsubName,

@@ -29,14 +29,15 @@ export class UnaryChannel {
     private readonly maxMessageBytes: number,
   ) {}
 
-  call(path: string, message: Buffer): Promise<Buffer> {
+  /** `metadata`: extra request headers (gRPC metadata), such as the trace context. */
+  call(path: string, message: Buffer, metadata?: Record<string, string>): Promise<Buffer> {
     if (message.length > this.maxMessageBytes) {
       return Promise.reject(new GrpcCallError(GrpcCode.RESOURCE_EXHAUSTED, `Sent message larger than max (${message.length} vs. ${this.maxMessageBytes})`));
     }
     return new Promise<Buffer>((resolve, reject) => {
       let stream: http2.ClientHttp2Stream;
       try {
-        stream = this.#connection().request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
+        stream = this.#connection().request({ ...metadata, ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
       } catch (err) {
         return reject(new GrpcCallError(GrpcCode.UNAVAILABLE, `connection to ${this.address} failed: ${(err as Error).message}`));
       }

@@ -28,9 +28,10 @@ export function registerConfigurationRoutes(app: FastifyInstance, configuration:
       try {
         await configuration.unsubscribe(req.params.storeName, req.params.id);
       } catch (err) {
-        // daprd answers a failed unsubscribe with its own shape, not the error envelope.
+        // daprd answers a failed unsubscribe with its own shape, not the error envelope (`ok: false`
+        // is left out: Go's omitempty).
         if (err instanceof SidecarError && err.code === 'ERR_CONFIGURATION_UNSUBSCRIBE') {
-          return reply.code(500).type('application/json').send(JSON.stringify({ ok: false, message: err.message }));
+          return reply.code(500).type('application/json').send(JSON.stringify({ message: err.message }));
         }
         throw err;
       }

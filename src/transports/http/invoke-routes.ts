@@ -8,6 +8,7 @@ import { bufferBody } from '../../util/body-streams.js';
 import { Errors } from '../../errors/codes.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
 import { limitBody, readDeclaredBody } from './body.js';
+import { noTargetAppId } from './connection-guards.js';
 
 /**
  * Service invocation over HTTP: `/v1.0/invoke/<id>/method/<m>` and, as daprd does, every unmatched
@@ -18,7 +19,7 @@ export function invokeHandler(invocation: InvocationApi, maxBodyBytes: number) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const path = req.raw.url ?? '/';
     const target = findTarget(path.split('?')[0], (n) => headerValue(req.headers[n]));
-    if (!target) throw new SidecarError(Errors.DirectInvokeNoAppId, 'failed getting app id either from the URL path or the header dapr-app-id');
+    if (!target) throw noTargetAppId();
     const query = path.includes('?') ? path.slice(path.indexOf('?') + 1) : '';
     const length = req.headers['content-length'];
     // A request with neither a length nor chunked encoding has no body (HTTP/1.1), so it is replayable too.

@@ -44,10 +44,14 @@ function text(body: JsonObject, name: string, protoName: string): string {
   return v;
 }
 
+const INT32_MAX = 2_147_483_647;
+
 function integer(body: JsonObject, name: string, protoName: string): number {
   const v = field(body, name) ?? body[protoName];
   if (v === undefined || v === null) return 0;
   const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n)) throw malformed(`${name} must be a whole number, got ${JSON.stringify(v)}`);
+  // An int32 in Dapr's proto: daprd refuses larger values rather than granting a lock for ever.
+  if (n > INT32_MAX || n < -INT32_MAX - 1) throw malformed(`${name} must fit a 32-bit integer (at most ${INT32_MAX}), got ${JSON.stringify(v)}`);
   return n;
 }

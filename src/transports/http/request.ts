@@ -1,5 +1,6 @@
 import { Errors } from '../../errors/codes.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
+import { depthExceededAt, depthMessage } from '../../util/json-text.js';
 
 export type Query = Record<string, string | string[] | undefined>;
 
@@ -18,10 +19,12 @@ export function queryValue(query: Query, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Parses a JSON request body; anything else is a 400 ERR_MALFORMED_REQUEST. */
+/** Parses a JSON request body; anything else (or one nested deeper than daprd's limit) is a 400 ERR_MALFORMED_REQUEST. */
 export function parseJsonBody(body: unknown): unknown {
   const text = Buffer.isBuffer(body) ? body.toString('utf8') : '';
   if (text.trim() === '') throw malformed('request body is empty; expected JSON');
+  const tooDeep = depthExceededAt(text);
+  if (tooDeep) throw malformed(`failed deserializing HTTP body: ${depthMessage(tooDeep)}`);
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -57,7 +60,7 @@ export function optionalString(obj: JsonObject, name: string, path: string): str
   return v;
 }
 
-/** A `map[string]string` field; scalar values are accepted and stringified. */
+/** A `map[string]string` field: like Go's decoder (daprd), a value that is not a string (`"ttlInSeconds": 60`) is refused. */
 export function optionalStringMap(obj: JsonObject, name: string, path: string): Record<string, string> | undefined {
   const v = field(obj, name);
   if (v === undefined || v === null) return undefined;
@@ -65,8 +68,8 @@ export function optionalStringMap(obj: JsonObject, name: string, path: string): 
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v)) {
     if (val === null) continue;
-    if (typeof val === 'object') throw malformed(`${path}.${name}.${k} must be a string, got ${typeName(val)}`);
-    out[k] = String(val);
+    if (typeof val !== 'string') throw malformed(`${path}.${name}.${k} must be a string, got ${typeName(val)}`);
+    out[k] = val;
   }
   return out;
 }

@@ -75,7 +75,9 @@ function encodeMetadata(m: SidecarMetadata): Record<string, unknown> {
     ...(maxConcurrency > 0 ? { maxConcurrency } : {}), // daprd turns -1 (no limit) into 0
     ...(health ? { health: encodeHealth(health, protocol) } : {}),
   };
-  out.actorRuntime = { runtimeStatus: 'DISABLED', hostReady: false };
+  // As daprd without placement and scheduler reports them.
+  out.actorRuntime = { runtimeStatus: 'DISABLED', hostReady: false, placement: 'placement: disconnected' };
+  out.workflows = {};
   if (m.resiliencies.length > 0) out.resiliencies = m.resiliencies.map((name) => ({ name }));
   return out;
 }

@@ -1,13 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance, type RouteHandlerMethod } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type RouteHandlerMethod } from 'fastify';
 import type { Logger } from 'pino';
 import { Errors } from '../../errors/codes.js';
 import { toHttpError } from '../../errors/http.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
 import { readAll } from '../../util/body-streams.js';
 import { limitBody, tooLarge } from './body.js';
+import { answerClientError, guardServer, httpServerOptions, noTargetAppId } from './connection-guards.js';
 import { registerCors } from './cors.js';
-import { responseTraceparent } from './trace-context.js';
+import { traceHttpApi } from '../../observability/tracing-hooks.js';
 
 /** Adds one building block's routes to the app. */
 export type RouteRegistrar = (app: FastifyInstance) => void;
@@ -24,6 +25,12 @@ export interface HttpApiOptions {
   apiLogging: boolean;
   /** Handles every unmatched route (daprd treats them as service invocation); default: the 404 it answers without a target. */
   fallback?: RouteHandlerMethod;
+  /** Sees every answered request (metrics); the one per-request observation point of this transport. */
+  observer?: HttpObserver;
+}
+
+export interface HttpObserver {
+  httpRequest(method: string, url: string, status: number, ms: number, requestBytes: number, responseBytes: number): void;
 }
 
 const UNAUTHENTICATED_PATHS = new Set(['/v1.0/healthz', '/v1.0/healthz/outbound']);
@@ -37,12 +44,27 @@ function isUnauthenticated(method: string, url: string): boolean {
 
 /** Builds the fastify app of the Dapr HTTP API. Routes only decode, call a core, encode; errors map in one place. */
 export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
+  const sendError = (err: FastifyError | SidecarError, reply: FastifyReply) => {
+    const e = SidecarError.from(fromFastify(err, o.maxBodyBytes));
+    if (e.isUnexpected) o.logger.error({ err: e.cause }, 'unexpected error in an HTTP API call');
+    const { status, body } = toHttpError(e);
+    if (status >= 500) o.logger.debug({ err: body.message, errorCode: body.errorCode }, 'api error');
+    return reply.code(status).type('application/json').send(JSON.stringify(body));
+  };
+  const serverOptions = httpServerOptions(o.maxHeaderBytes);
   const app = Fastify({
     bodyLimit: o.maxBodyBytes,
+    // daprd has no HEAD routes: a HEAD goes to the invocation fallback like any unmatched request.
+    exposeHeadRoutes: false,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 8192 },
     forceCloseConnections: 'idle',
-    http: { maxHeaderSize: o.maxHeaderBytes },
+    http: serverOptions,
+    requestTimeout: serverOptions.requestTimeout,
+    clientErrorHandler: answerClientError,
+    // A bad %-escape or an over-long parameter, found while routing: answered through the error handler.
+    frameworkErrors: (err, _req, reply) => sendError(err, reply),
   });
+  guardServer(app.server);
   registerCors(app, o.allowedOrigins ?? ['*']);
 
   // Bodies are read as bytes whatever their Content-Type (daprd ignores it for most APIs), except on
@@ -52,6 +74,8 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     if (req.is404 || (req.routeOptions.config as { rawBody?: boolean }).rawBody) return done(null, undefined);
     readAll(limitBody(payload, o.maxBodyBytes)).then((b) => done(null, b), (err: Error) => done(err));
   });
+
+  traceHttpApi(app);
 
   app.addHook('onRequest', async (req, reply) => {
     if (o.apiToken === undefined) return;
@@ -63,12 +87,21 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     delete req.headers['dapr-api-token'];
   });
 
-  app.addHook('onSend', async (req, reply) => {
-    if (!req.url.startsWith('/v1.0/healthz') && !reply.hasHeader('traceparent')) {
-      const incoming = req.headers.traceparent;
-      reply.header('traceparent', responseTraceparent(Array.isArray(incoming) ? incoming[0] : incoming));
-    }
+  // fastify appends `; charset=utf-8` to the type of every string payload (our own JSON; proxied
+  // answers are bytes or streams); daprd answers plain `application/json`.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (typeof payload === 'string' && reply.getHeader('content-type') === 'application/json; charset=utf-8') reply.header('content-type', 'application/json');
+    return payload;
   });
+
+  if (o.observer) {
+    const observer = o.observer;
+    app.addHook('onResponse', (req, reply, done) => {
+      const sent = reply.getHeader('content-length');
+      observer.httpRequest(req.method, req.url, reply.statusCode, reply.elapsedTime, Number(req.headers['content-length']) || 0, Number(sent) || 0);
+      done();
+    });
+  }
 
   if (o.apiLogging) {
     app.addHook('onResponse', async (req, reply) => {
@@ -76,17 +109,13 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     });
   }
 
-  app.setErrorHandler((err: FastifyError | SidecarError, _req, reply) => {
-    const { status, body } = toHttpError(fromFastify(err, o.maxBodyBytes));
-    if (status >= 500) o.logger.debug({ err: body.message, errorCode: body.errorCode }, 'api error');
-    return reply.code(status).type('application/json').send(JSON.stringify(body));
-  });
+  app.setErrorHandler((err: FastifyError | SidecarError, _req, reply) => sendError(err, reply));
 
   // daprd treats every unmatched route as service invocation; without a target app-id that is a 404.
   app.setNotFoundHandler(
     o.fallback ??
       (async () => {
-        throw new SidecarError(Errors.DirectInvokeNoAppId, 'failed getting app id either from the URL path or the header dapr-app-id');
+        throw noTargetAppId();
       }),
   );
 
@@ -100,10 +129,12 @@ function sameToken(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** fastify's own errors (body too large, bad URL encoding…) as catalogue errors. */
+/** fastify's own errors (body too large, bad URL encoding…) as catalogue errors, with daprd's statuses. */
 function fromFastify(err: FastifyError | SidecarError, maxBodyBytes: number): unknown {
   if (err instanceof SidecarError) return err;
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return tooLarge(maxBodyBytes);
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return new SidecarError(Errors.HeadersTooLarge, 'a path segment is longer than 8 KiB');
+  if (err.code === 'FST_ERR_BAD_URL') return new SidecarError(Errors.BadRequest, `the URL is not valid: ${err.message}`);
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return new SidecarError(Errors.MalformedRequest, err.message);
   }

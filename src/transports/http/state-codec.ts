@@ -7,6 +7,7 @@ import { field, isObject, malformed, optionalString, optionalStringMap, typeName
 /** JSON ⇄ core request types for the state routes. Shapes only: the rules live in core/state-api.ts. */
 
 export function decodeSaveItems(body: unknown): SaveStateItem[] {
+  if (body === null) return []; // Go decodes `null` into an empty list: daprd saves nothing and answers 204
   if (!Array.isArray(body)) throw malformed(`request body must be a JSON array of state items, got ${typeName(body)}`);
   return body.map((raw, i) => {
     const path = `[${i}]`;

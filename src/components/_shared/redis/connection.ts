@@ -70,6 +70,30 @@ export async function connectRedis(settings: RedisSettings, logger: Logger): Pro
   return client;
 }
 
+/** How long a publish waits for a reconnecting client before failing (daprd's own retries fail within ~100 ms). */
+export const RECONNECT_WAIT_MS = 250;
+
+/**
+ * Resolves once the client is connected, waiting at most `ms` for a reconnect in progress; else throws.
+ * ioredis would otherwise queue the command through up to `redisMaxRetries` reconnect attempts (seconds),
+ * where daprd answers at once; a resiliency policy's timeout and retries still apply around the call.
+ */
+export async function readyWithin(client: Redis, address: string, ms = RECONNECT_WAIT_MS): Promise<void> {
+  if (client.status === 'ready') return;
+  let onReady: (() => void) | undefined;
+  const ready = new Promise<void>((resolve) => client.once('ready', (onReady = resolve)));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`redis at ${address} is unreachable (${client.status}); not waiting for the reconnect`)), ms);
+  });
+  try {
+    await Promise.race([ready, timeout]);
+  } finally {
+    clearTimeout(timer);
+    if (onReady) client.off('ready', onReady);
+  }
+}
+
 /** Closes a client, falling back to a hard disconnect when QUIT cannot be delivered. */
 export async function closeRedis(client: Redis): Promise<void> {
   try {

@@ -41,6 +41,8 @@ class HttpBinding implements OutputBinding {
     const url = md.url.replace(/\/+$/, '') + (req.metadata.path ? `/${req.metadata.path.replace(/^\/+/, '')}` : '');
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', accept: 'application/json; charset=utf-8' };
     for (const [k, v] of Object.entries(req.metadata)) if (/^[A-Z]/.test(k)) headers[k] = v;
+    // The sidecar's span, which daprd passes in the metadata.
+    for (const k of ['traceparent', 'tracestate']) if (req.metadata[k]) headers[k] = req.metadata[k];
     if (md.securityToken && md.securityTokenHeader) headers[md.securityTokenHeader] = md.securityToken;
     const res = await call(this.#agents, url, verb, headers, WITH_BODY.has(verb) ? req.data : undefined, parseDuration(md.responseTimeout) ?? 30_000);
     const body = res.body.subarray(0, md.maxResponseBodySize);

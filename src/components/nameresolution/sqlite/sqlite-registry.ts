@@ -80,12 +80,13 @@ class SqliteRegistry implements NameResolution<SqliteRegistryMetadata> {
     );
   }
 
-  async resolve(appId: string, namespace: string): Promise<string[]> {
-    const key = `${namespace}/${appId}`;
+  /** Like daprd's SQLite resolver, self-hosted: the namespace is not part of the lookup (`orders.default` finds `orders`). */
+  async resolve(appId: string): Promise<string[]> {
+    const key = appId;
     let cached = this.#recent.get(key);
     if (!cached || cached.until < Date.now()) {
-      this.#lookup ??= this.#db!.prepare(`SELECT address, pid FROM ${this.#table} WHERE app_id = ? AND namespace = ? AND last_update > ? ORDER BY registration_id`);
-      const rows = this.#lookup.all(appId, namespace, Date.now() - this.#staleMs) as Array<{ address: string; pid: number }>;
+      this.#lookup ??= this.#db!.prepare(`SELECT address, pid FROM ${this.#table} WHERE app_id = ? AND last_update > ? ORDER BY registration_id`);
+      const rows = this.#lookup.all(appId, Date.now() - this.#staleMs) as Array<{ address: string; pid: number }>;
       cached = { rows, until: Date.now() + LOOKUP_CACHE_MS };
       this.#recent.set(key, cached);
     }

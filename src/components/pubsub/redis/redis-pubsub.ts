@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { ComponentContext } from '../../../contracts/component.js';
 import type { MessageHandler, PubSub, PubSubSubscription, PublishRequest, SubscribeRequest } from '../../../contracts/pubsub.js';
 import { parseDuration } from '../../../util/duration.js';
-import { closeRedis, connectRedis } from '../../_shared/redis/connection.js';
+import { closeRedis, connectRedis, readyWithin } from '../../_shared/redis/connection.js';
 import { parseRedisSettings, type RedisMetadata } from '../../_shared/redis/settings.js';
 import { StreamConsumer, type ConsumerOptions } from './stream-consumer.js';
 
@@ -26,6 +26,7 @@ class RedisPubSub implements PubSub<RedisPubSubMetadata> {
   #options?: Omit<ConsumerOptions, 'topic' | 'group'>;
   #trim: Array<string | number> = [];
   #streamTtlMs?: number;
+  #address = '';
   readonly #consumers = new Set<StreamConsumer>();
 
   constructor(private readonly ctx: ComponentContext) {}
@@ -41,6 +42,7 @@ class RedisPubSub implements PubSub<RedisPubSubMetadata> {
       this.#trim = ['MAXLEN', '~', md.maxLenApprox];
     }
     this.#client = await connectRedis(settings, this.ctx.logger);
+    this.#address = settings.address;
     this.#options = {
       client: this.#client,
       logger: this.ctx.logger,
@@ -58,6 +60,7 @@ class RedisPubSub implements PubSub<RedisPubSubMetadata> {
 
   async publish(req: PublishRequest): Promise<void> {
     const client = this.#connected();
+    await readyWithin(client, this.#address);
     const trim = this.#streamTtlMs !== undefined ? ['MINID', '~', `${Date.now() - this.#streamTtlMs}-0`] : this.#trim;
     const fields: Array<string | Buffer> = ['data', req.data];
     if (Object.keys(req.metadata).length > 0) fields.push('metadata', JSON.stringify(req.metadata));
