@@ -24,7 +24,7 @@ export function invokeHandlers(invocation: InvocationApi, guard: CallGuard): Rec
     for (const [k, v] of Object.entries(call.metadata.getMap())) if (!HOP_METADATA.test(k)) headers[k] = [String(v)];
     if (m?.content_type) headers['content-type'] = [m.content_type];
     const body = m?.data?.value ?? Buffer.alloc(0);
-    const verb = m?.http_extension?.verb && m.http_extension.verb !== 'NONE' ? m.http_extension.verb : 'POST';
+    const verb = m?.http_extension ? m.http_extension.verb || 'NONE' : '';
     invocation
       .invoke(call.request.id, { method: m?.method ?? '', verb, query: m?.http_extension?.querystring ?? '', headers, body: bufferBody(body) }, body)
       .then(async (res) => {
