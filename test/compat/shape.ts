@@ -34,3 +34,23 @@ export function stableJson(value: unknown): string {
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
   );
 }
+
+/**
+ * The metadata answer's `extended` map (gRPC `extended_metadata`) is free-form: apps add attributes to it
+ * and Mecha reports more (e.g. `hotReload`). An attribute daprd does not have is left out of the
+ * comparison; daprd's own attributes must still be there, with the same shape.
+ */
+const OPEN_MAPS = new Set(['extended', 'extended_metadata']);
+
+export function withoutAddedAttributes(actual: unknown, expected: unknown): unknown {
+  if (!actual || !expected || typeof actual !== 'object' || typeof expected !== 'object' || Array.isArray(actual)) return actual;
+  const exp = expected as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(actual as Record<string, unknown>)) {
+    const e = exp[k];
+    if (OPEN_MAPS.has(k) && e && typeof e === 'object' && v && typeof v === 'object') {
+      out[k] = Object.fromEntries(Object.entries(v as object).filter(([attr]) => attr in (e as object)));
+    } else out[k] = withoutAddedAttributes(v, e);
+  }
+  return out;
+}
