@@ -15,12 +15,13 @@ export function trackInFlight<T extends object>(target: T): TrackedComponent<T> 
     inFlight--;
     lastSettled = Date.now();
   };
-  const wrapped = new Map<PropertyKey, unknown>();
+  // Keyed by the method itself, so a method replaced on the component gets a wrapper of its own.
+  const wrapped = new WeakMap<object, unknown>();
   const instance = new Proxy(target, {
     get(t, prop) {
       const value = Reflect.get(t, prop, t) as unknown;
       if (typeof value !== 'function') return value;
-      let fn = wrapped.get(prop);
+      let fn = wrapped.get(value);
       if (fn === undefined) {
         // Bound to the component itself: its private fields are not reachable through the proxy.
         fn = prop === 'close' || prop === 'init' ? value.bind(t) : (...args: unknown[]) => {
@@ -35,7 +36,7 @@ export function trackInFlight<T extends object>(target: T): TrackedComponent<T> 
             },
           );
         };
-        wrapped.set(prop, fn);
+        wrapped.set(value, fn);
       }
       return fn;
     },
