@@ -33,6 +33,8 @@ export class StreamConsumer {
   #reader?: Redis;
   #inFlight = 0;
   #closed = false;
+  /** Set once close has delivered what it could: nothing more starts. */
+  #stopped = false;
   #loop?: Promise<void>;
   #reclaimTimer?: NodeJS.Timeout;
   #reclaiming = false;
@@ -62,16 +64,19 @@ export class StreamConsumer {
     this.#closed = true;
     clearInterval(this.#reclaimTimer);
     this.#roomFreed?.();
-    // Disconnecting ends the blocked XREADGROUP at once; entries read but not started stay pending.
+    // Disconnecting ends the blocked XREADGROUP at once; nothing more is read.
     this.#reader?.disconnect();
     await this.#loop;
-    this.#queue.length = 0;
-    if (this.#inFlight > 0) {
+    // Entries already read are delivered too, within the close budget: left pending, they would wait a
+    // processingTimeout for a reclaim (a subscription replaced by hot reload would deliver them a minute late).
+    if (this.#inFlight > 0 || this.#queue.length > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, CLOSE_WAIT_MS);
         this.#idle = () => (clearTimeout(timer), resolve());
       });
     }
+    this.#stopped = true;
+    this.#queue.length = 0;
   }
 
   async #ensureGroup(): Promise<void> {
@@ -145,7 +150,7 @@ export class StreamConsumer {
   }
 
   #dispatch(): void {
-    while (!this.#closed && this.#inFlight < this.opts.concurrency && this.#queue.length > 0) {
+    while (!this.#stopped && this.#inFlight < this.opts.concurrency && this.#queue.length > 0) {
       const entry = this.#queue.shift()!;
       this.#inFlight++;
       void this.#deliver(entry);
@@ -164,8 +169,8 @@ export class StreamConsumer {
       this.#held.delete(entry.id);
       this.#inFlight--;
       this.#roomFreed?.();
-      if (this.#inFlight === 0) this.#idle?.();
       this.#dispatch();
+      if (this.#inFlight === 0 && this.#queue.length === 0) this.#idle?.();
     }
   }
 
