@@ -1,4 +1,4 @@
-import { DAPRD, limitsSection, methodSection, type DaprdFigure } from './report-prose.js';
+import { COST_TARGETS, DAPRD, limitsSection, methodSection, type DaprdFigure } from './report-prose.js';
 import type { BenchRun } from './run-record.js';
 import type { ScenarioResult } from './scenario-kit.js';
 import type { StartupFigures } from './startup.js';
@@ -77,6 +77,30 @@ function targetsSection(run: BenchRun): string {
   ].join('\n');
 }
 
+/** The rows measured against Mecha itself (metrics, tracing): sidecar CPU off → on, against the CPU target where there is one. */
+function costSection(run: BenchRun): string {
+  const rows = run.scenarios.filter((r) => r.baselineSidecar).map((r) => {
+    const off = r.baselineSidecar!.mCpu;
+    const change = off > 0 ? (r.sidecar.mCpu - off) / off : NaN;
+    const target = COST_TARGETS[r.name];
+    const percent = (n: number) => (Number.isNaN(n) ? '–' : `${n >= 0 ? '+' : ''}${(n * 100).toFixed(0)} %`);
+    const verdict = target === undefined ? 'measured, no target' : `${change <= target ? 'yes' : 'no'} (target ${percent(target)})`;
+    return `| ${r.title} | ${off} → ${r.sidecar.mCpu} mCPU | ${percent(change)} | ${r.added ? `${signed(r.added.p50)} / ${signed(r.added.p99)}` : 'n/a'} | ${verdict} |`;
+  });
+  if (rows.length === 0) return '';
+  return [
+    '## Cost of metrics and tracing',
+    '',
+    'The rows above measured against the same sidecars with metrics off and tracing at "0". Metrics with tracing at "0"',
+    'aim at no more than 10 % more sidecar CPU at this load; tracing every request is measured, with no target.',
+    '',
+    '| Scenario | Sidecar CPU off → on | CPU change | Added p50 / p99 (ms) | Within target |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
 function startupSection(run: BenchRun): string {
   const s = run.startup;
   if (!s) return '_Not measured in this run._';
@@ -141,7 +165,7 @@ ${targetsSection(run)}
 ${startupSection(run)}
 
 ${groups.map((g) => `## ${g}\n\n${scenarioTable(run.scenarios.filter((r) => r.group === g))}`).join('\n\n')}
-${run.failures.length > 0 ? `\n## Steps that failed\n\n${run.failures.map((x) => `- \`${x.name}\`: ${x.error}`).join('\n')}\n` : ''}
+${costSection(run) && `\n${costSection(run)}`}${run.failures.length > 0 ? `\n## Steps that failed\n\n${run.failures.map((x) => `- \`${x.name}\`: ${x.error}`).join('\n')}\n` : ''}
 ## What limits each figure
 
 ${limitsSection(run)}

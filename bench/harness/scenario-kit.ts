@@ -37,6 +37,8 @@ export interface ScenarioResult {
   mecha: Latency;
   added?: Percentiles;
   sidecar: SidecarFigures;
+  /** The cost rows (metrics, tracing): the same sidecars' figures on the baseline run, which is Mecha itself. */
+  baselineSidecar?: SidecarFigures;
   /** CPU of the load generator (the harness process) during Mecha's measured window. */
   loadGeneratorMCpu?: number;
 }
