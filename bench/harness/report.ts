@@ -1,5 +1,5 @@
 import { COST_TARGETS, DAPRD, limitsSection, methodSection, type DaprdFigure } from './report-prose.js';
-import type { BenchRun } from './run-record.js';
+import { describeMachine, type BenchRun, type Machine } from './run-record.js';
 import type { ScenarioResult } from './scenario-kit.js';
 import type { StartupFigures } from './startup.js';
 import type { Latency } from './stats.js';
@@ -114,26 +114,38 @@ function startupSection(run: BenchRun): string {
   ].join('\n');
 }
 
-/** A step measured, startup included, with when and at which commit (merged results mix runs). */
-type MeasuredStep = { name: string; date: string; commit: string };
+/** A step measured, startup included, with when, at which commit and on which machine (merged results mix runs). */
+type MeasuredStep = { name: string; date: string; commit: string; machine: Machine };
 
 function measuredSteps(run: BenchRun): MeasuredStep[] {
   const steps = [...run.scenarios, ...(run.startup ? [{ ...run.startup, name: 'startup' }] : [])];
-  return steps.map(({ name, date, commit }) => ({ name, date, commit: commit ?? run.mecha.commit }));
+  return steps.map(({ name, date, commit, machine }) => ({ name, date, commit: commit ?? run.mecha.commit, machine: machine ?? run.machine }));
+}
+
+/** The value most steps share (first the most common), and the other values with the steps that have them. */
+function byMost<T>(steps: MeasuredStep[], key: (s: MeasuredStep) => string, value: (s: MeasuredStep) => T): Array<[T, string[]]> {
+  const groups = new Map<string, [T, string[]]>();
+  for (const s of steps) {
+    const k = key(s);
+    if (!groups.has(k)) groups.set(k, [value(s), []]);
+    groups.get(k)![1].push(`\`${s.name}\``);
+  }
+  return [...groups.values()].sort((a, b) => b[1].length - a[1].length);
 }
 
 /** The commit most steps were measured at, and the steps measured at another one. */
 function measuredCommits(run: BenchRun, steps: MeasuredStep[]): string {
-  const byCommit = new Map<string, string[]>();
-  for (const { name, commit } of steps) byCommit.set(commit, [...(byCommit.get(commit) ?? []), `\`${name}\``]);
-  const [main, ...others] = [...byCommit].sort((a, b) => b[1].length - a[1].length);
+  const [main, ...others] = byMost(steps, (s) => s.commit, (s) => s.commit);
   if (!main) return `commit ${run.mecha.commit}`;
   return `commit ${main[0]}${others.map(([commit, names]) => ` (${names.join(', ')} at ${commit})`).join('')}`;
 }
 
-export function renderReport(run: BenchRun, order: string[] = []): string {
+export function renderReport(merged: BenchRun, order: string[] = []): string {
+  const steps = measuredSteps(merged);
+  // The machine most steps ran on is the report's; steps from another one are named under it.
+  const [main, ...otherMachines] = byMost(steps, (s) => describeMachine(s.machine), (s) => s.machine);
+  const run = { ...merged, machine: main?.[0] ?? merged.machine };
   const m = run.machine;
-  const steps = measuredSteps(run);
   const dates = steps.map((s) => s.date).sort();
   const measured = new Set(steps.map((s) => s.name));
   const notMeasured = order.filter((n) => !measured.has(n) && !run.failures.some((f) => f.name === n));
@@ -149,8 +161,8 @@ ${run.quick ? '**Quick mode: these figures prove only that the harness runs; the
 ${notMeasured.length > 0 ? `\nNot measured yet at these settings: ${notMeasured.map((n) => `\`${n}\``).join(', ')}.\n` : ''}
 ## Machine
 
-${m.cores} × ${m.cpu}, ${m.memoryGb} GiB, Linux ${m.kernel}, Node ${m.node}. The load generator, the sidecars,
-the apps and the servers all share these ${m.cores} cores.
+${describeMachine(m)}. The load generator, the sidecars,
+the apps and the servers all share these ${m.cores} cores.${otherMachines.map(([other, names]) => `\n\n${names.join(', ')} ran on another machine: ${describeMachine(other)}.`).join('')}
 
 ## Method
 
