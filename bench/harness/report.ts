@@ -91,8 +91,8 @@ function costSection(run: BenchRun): string {
   return [
     '## Cost of metrics and tracing',
     '',
-    'The rows above measured against the same sidecars with metrics off and tracing at "0". Metrics with tracing at "0"',
-    'aim at no more than 10 % more sidecar CPU at this load; tracing every request is measured, with no target.',
+    'The "Metrics and tracing" rows above, against the same sidecars with metrics off and tracing at "0". Metrics with',
+    'tracing at "0" aim at no more than 10 % more sidecar CPU at this load; tracing every request is measured, with no target.',
     '',
     '| Scenario | Sidecar CPU off → on | CPU change | Added p50 / p99 (ms) | Within target |',
     '|---|---|---|---|---|',
@@ -150,6 +150,7 @@ export function renderReport(merged: BenchRun, order: string[] = []): string {
   const measured = new Set(steps.map((s) => s.name));
   const notMeasured = order.filter((n) => !measured.has(n) && !run.failures.some((f) => f.name === n));
   const groups = [...new Set(run.scenarios.map((s) => s.group))];
+  const cost = costSection(run);
   return `# Benchmarks
 
 What Mecha adds over a direct call, and what it costs in CPU and memory. Generated from
@@ -177,7 +178,7 @@ ${targetsSection(run)}
 ${startupSection(run)}
 
 ${groups.map((g) => `## ${g}\n\n${scenarioTable(run.scenarios.filter((r) => r.group === g))}`).join('\n\n')}
-${costSection(run) && `\n${costSection(run)}`}${run.failures.length > 0 ? `\n## Steps that failed\n\n${run.failures.map((x) => `- \`${x.name}\`: ${x.error}`).join('\n')}\n` : ''}
+${cost && `\n${cost}`}${run.failures.length > 0 ? `\n## Steps that failed\n\n${run.failures.map((x) => `- \`${x.name}\`: ${x.error}`).join('\n')}\n` : ''}
 ## What limits each figure
 
 ${limitsSection(run)}
