@@ -9,14 +9,10 @@ import { measured, pad, result, using, type Env, type Scenario } from './scenari
  * loopback OTLP/HTTP sink (bench/apps/otlp-sink.mjs), so only the switch differs between the two runs.
  */
 type Path = 'state' | 'invoke';
-interface Arm {
-  metrics: boolean;
-  samplingRate: '0' | '1';
-}
-const OFF: Arm = { metrics: false, samplingRate: '0' };
+type SamplingRate = '0' | '1';
 const JSON_TYPE = { 'content-type': 'application/json' };
 
-function tracingConfig(sinkPort: number, samplingRate: string): string {
+function tracingConfig(sinkPort: number, samplingRate: SamplingRate): string {
   const text = `apiVersion: dapr.io/v1alpha1
 kind: Configuration
 metadata:
@@ -54,12 +50,12 @@ async function measureArm(path: Path, env: Env, flags: string[], appPort: number
 
 const exported = async (sinkPort: number) => (await (await fetch(`http://127.0.0.1:${sinkPort}/count`)).json()) as { exports: number; bytes: number };
 
-function costScenario(path: Path, on: Arm): Scenario {
-  const what = on.samplingRate === '1' ? 'metrics on, tracing at sampling 1' : 'metrics on, tracing at sampling 0';
+/** Metrics on and tracing at `samplingRate`, against metrics off and tracing at "0". */
+function costScenario(path: Path, samplingRate: SamplingRate): Scenario {
   const s = {
-    name: `${path === 'state' ? 'state-get-memory' : 'invoke-http'}-${on.samplingRate === '1' ? 'tracing' : 'metrics'}`,
+    name: `${path === 'state' ? 'state-get-memory' : 'invoke-http'}-${samplingRate === '1' ? 'tracing' : 'metrics'}`,
     group: 'Metrics and tracing',
-    title: `${path === 'state' ? 'get (state.in-memory)' : 'two-hop invocation over HTTP'}: ${what}`,
+    title: `${path === 'state' ? 'get (state.in-memory)' : 'two-hop invocation over HTTP'}: metrics on, tracing at sampling ${samplingRate}`,
   };
   return {
     ...s,
@@ -69,15 +65,14 @@ function costScenario(path: Path, on: Arm): Scenario {
       const procs: Proc[] = [await startApp('otlp-sink.mjs', [String(sinkPort)])];
       if (path === 'invoke') procs.push(await startApp('echo-app.mjs', [String(appPort)]));
       return using(procs, async () => {
-        const flags = (arm: Arm) => ['--config', tracingConfig(sinkPort, arm.samplingRate), ...(arm.metrics ? [] : ['--enable-metrics=false'])];
-        const off = await measureArm(path, env, flags(OFF), appPort);
+        const off = await measureArm(path, env, ['--config', tracingConfig(sinkPort, '0'), '--enable-metrics=false'], appPort);
         const quiet = await exported(sinkPort);
-        const measuredOn = await measureArm(path, env, flags(on), appPort);
+        const measuredOn = await measureArm(path, env, ['--config', tracingConfig(sinkPort, samplingRate)], appPort);
         const sent = await exported(sinkPort);
         // Proof that each arm did what it says: nothing exported at "0", spans reaching the sink at "1".
-        if (quiet.exports > 0 || (on.samplingRate === '0' && sent.exports > 0)) throw new Error(`tracing at sampling 0 sent ${sent.exports} export requests to the OTLP sink`);
-        if (on.samplingRate === '1' && sent.exports === 0) throw new Error('tracing at sampling 1 sent nothing to the OTLP sink');
-        const exportNote = on.samplingRate === '1' ? `; spans went to a loopback OTLP/HTTP sink that discards them (${sent.exports} export requests, ${(sent.bytes / 2 ** 20).toFixed(1)} MB)` : '';
+        if (quiet.exports > 0 || (samplingRate === '0' && sent.exports > 0)) throw new Error(`tracing at sampling 0 sent ${sent.exports} export requests to the OTLP sink`);
+        if (samplingRate === '1' && sent.exports === 0) throw new Error('tracing at sampling 1 sent nothing to the OTLP sink');
+        const exportNote = samplingRate === '1' ? `; spans went to a loopback OTLP/HTTP sink that discards them (${sent.exports} export requests, ${(sent.bytes / 2 ** 20).toFixed(1)} MB)` : '';
         return {
           ...result(s, measuredOn, off.latency, `the same sidecars with metrics off and tracing at "0" (${off.usage.mCpu} mCPU at this load)${exportNote}`),
           baselineSidecar: off.usage,
@@ -88,8 +83,8 @@ function costScenario(path: Path, on: Arm): Scenario {
 }
 
 export const observabilityScenarios: Scenario[] = [
-  costScenario('state', { metrics: true, samplingRate: '0' }),
-  costScenario('state', { metrics: true, samplingRate: '1' }),
-  costScenario('invoke', { metrics: true, samplingRate: '0' }),
-  costScenario('invoke', { metrics: true, samplingRate: '1' }),
+  costScenario('state', '0'),
+  costScenario('state', '1'),
+  costScenario('invoke', '0'),
+  costScenario('invoke', '1'),
 ];
