@@ -17,8 +17,6 @@ export interface FlagSpec {
   aliasOf?: string;
   /** Accepted for compatibility only: why it has no effect (printed as a warning when the flag is given). */
   noEffect?: string;
-  /** Prints something and exits, as daprd does (`--version`, `--build-info`). */
-  exits?: boolean;
 }
 
 const PORT = { min: 0, max: 65535 } as const;
@@ -59,8 +57,8 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'metrics-port', kind: 'int', default: 9090, runDefault: { value: 0, help: 'a free port; 9090 without "run", as daprd' }, ...PORT, description: 'Port of the Prometheus metrics endpoint' },
   { name: 'metrics-listen-address', kind: 'string', default: '0.0.0.0', description: 'Address of the Prometheus metrics endpoint' },
   { name: 'enable-metrics', kind: 'bool', default: true, description: 'Serve metrics' },
-  { name: 'version', kind: 'bool', exits: true, description: 'Print the version and exit' },
-  { name: 'build-info', kind: 'bool', exits: true, description: 'Print the version and build information and exit' },
+  { name: 'version', kind: 'bool', description: 'Print the version and exit, as daprd does' },
+  { name: 'build-info', kind: 'bool', description: 'Print the version and build information and exit' },
   // daprd flags for services Mecha does not have: accepted so daprd command lines run unchanged.
   { name: 'placement-host-address', kind: 'string', noEffect: 'actors are not served, so there is no placement service to join', description: 'Actor placement service addresses' },
   { name: 'scheduler-host-address', kind: 'list', noEffect: 'jobs and workflows are not served, so there is no scheduler to join', description: 'Scheduler service addresses' },

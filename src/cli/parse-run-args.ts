@@ -81,10 +81,10 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cw
     grpcPort: get('dapr-grpc-port') as number,
     internalGrpcPort: get('dapr-internal-grpc-port') as number | undefined,
     internalGrpcListenAddress: get('dapr-internal-grpc-listen-address') as string | undefined,
-    listenAddresses: addressList(get('dapr-listen-addresses') as string),
+    listenAddresses: commaList(get('dapr-listen-addresses') as string),
     publicPort: get('dapr-public-port') as number | undefined,
     publicListenAddress: get('dapr-public-listen-address') as string | undefined,
-    allowedOrigins: addressList(get('allowed-origins') as string),
+    allowedOrigins: commaList(get('allowed-origins') as string),
     resourcesPaths: resources.map((p) => resolve(cwd, p)),
     configPaths: list('config').map((p) => resolve(cwd, p)),
     logLevel: get('log-level') as LogLevel,
@@ -109,7 +109,8 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cw
   return { options, appCommand, help: v.help === true, exitWith, warnings };
 }
 
-function addressList(text: string): string[] {
+/** A comma-separated flag value; IPv6 brackets dropped (`[::1]`). */
+function commaList(text: string): string[] {
   return text.split(',').map((s) => s.trim().replace(/^\[(.*)\]$/, '$1')).filter(Boolean);
 }
 

@@ -30,18 +30,18 @@ export const Errors = {
   StateIllegalKey: kind('ERR_MALFORMED_REQUEST', 400, GrpcCode.INVALID_ARGUMENT, 'DAPR_STATE_ILLEGAL_KEY'),
   StateGet: kind('ERR_STATE_GET', 500, GrpcCode.INTERNAL),
   StateBulkGet: kind('ERR_STATE_BULK_GET', 500, GrpcCode.INTERNAL),
-  StateSave: kind('ERR_STATE_SAVE', 500, GrpcCode.INTERNAL),
+  StateSave: apiKind('ERR_STATE_SAVE', 500, GrpcCode.INTERNAL),
   StateSaveETagMismatch: apiKind('ERR_STATE_SAVE', 409, GrpcCode.ABORTED),
   StateSaveETagInvalid: kind('ERR_STATE_SAVE', 400, GrpcCode.INVALID_ARGUMENT),
   StateDelete: kind('ERR_STATE_DELETE', 500, GrpcCode.INTERNAL),
   StateDeleteETagMismatch: apiKind('ERR_STATE_DELETE', 409, GrpcCode.ABORTED),
   StateDeleteETagInvalid: kind('ERR_STATE_DELETE', 400, GrpcCode.INVALID_ARGUMENT),
   StateBulkDelete: kind('ERR_STATE_BULK_DELETE', 500, GrpcCode.INTERNAL),
-  StateBulkDeleteETagMismatch: kind('ERR_STATE_BULK_DELETE', 409, GrpcCode.ABORTED),
+  StateBulkDeleteETagMismatch: apiKind('ERR_STATE_BULK_DELETE', 409, GrpcCode.ABORTED),
   StateBulkDeleteETagInvalid: kind('ERR_STATE_BULK_DELETE', 400, GrpcCode.INVALID_ARGUMENT),
   StateTransactionsNotSupported: kind('ERR_STATE_STORE_NOT_SUPPORTED', 500, GrpcCode.UNIMPLEMENTED, 'DAPR_STATE_TRANSACTIONS_NOT_SUPPORTED'),
   StateQueryNotSupported: kind('ERR_STATE_STORE_NOT_SUPPORTED', 500, GrpcCode.INTERNAL, 'DAPR_STATE_QUERYING_NOT_SUPPORTED'),
-  StateOperationNotSupported: kind('ERR_NOT_SUPPORTED_STATE_OPERATION', 400, GrpcCode.UNIMPLEMENTED),
+  StateOperationNotSupported: apiKind('ERR_NOT_SUPPORTED_STATE_OPERATION', 400, GrpcCode.UNIMPLEMENTED),
   StateTooManyTransactions: kind('ERR_STATE_STORE_TOO_MANY_TRANSACTIONS', 400, GrpcCode.INVALID_ARGUMENT, 'DAPR_STATE_TOO_MANY_TRANSACTIONS'),
   StateTransaction: kind('ERR_STATE_TRANSACTION', 500, GrpcCode.INTERNAL),
   StateQuery: kind('ERR_STATE_QUERY', 500, GrpcCode.INTERNAL, 'DAPR_STATE_QUERY_FAILED'),
@@ -65,7 +65,7 @@ export const Errors = {
   DirectInvokeForbidden: kind('ERR_DIRECT_INVOKE', 403, GrpcCode.PERMISSION_DENIED),
 
   // bindings
-  InvokeOutputBinding: kind('ERR_INVOKE_OUTPUT_BINDING', 500, GrpcCode.INTERNAL, 'ERR_INVOKE_OUTPUT_BINDING'),
+  InvokeOutputBinding: apiKind('ERR_INVOKE_OUTPUT_BINDING', 500, GrpcCode.INTERNAL),
 
   // secrets
   SecretStoresNotConfigured: kind('ERR_SECRET_STORES_NOT_CONFIGURED', 500, GrpcCode.FAILED_PRECONDITION),
@@ -75,7 +75,7 @@ export const Errors = {
 
   // configuration
   ConfigurationStoreNotConfigured: kind('ERR_CONFIGURATION_STORE_NOT_CONFIGURED', 500, GrpcCode.FAILED_PRECONDITION),
-  ConfigurationStoreNotFound: kind('ERR_CONFIGURATION_STORE_NOT_FOUND', 400, GrpcCode.INVALID_ARGUMENT),
+  ConfigurationStoreNotFound: apiKind('ERR_CONFIGURATION_STORE_NOT_FOUND', 400, GrpcCode.INVALID_ARGUMENT),
   ConfigurationGet: kind('ERR_CONFIGURATION_GET', 500, GrpcCode.INTERNAL),
   ConfigurationSubscribe: kind('ERR_CONFIGURATION_SUBSCRIBE', 500, GrpcCode.INTERNAL),
   ConfigurationUnsubscribe: kind('ERR_CONFIGURATION_UNSUBSCRIBE', 500, GrpcCode.INTERNAL),

@@ -1,4 +1,5 @@
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import { STATUS_CODES } from 'node:http';
 import protobuf from 'protobufjs';
 import { packageFile } from '../util/package-files.js';
 import { SidecarError, type ErrorDetail } from './sidecar-error.js';
@@ -26,6 +27,19 @@ export function toGrpcError(err: unknown): Partial<ServiceError> {
     metadata.set('grpc-status-details-bin', Buffer.from(encode('google.rpc.Status', { code: e.kind.grpc, message: e.message, details })));
   }
   return { code: e.kind.grpc, details: e.message, message: e.message, metadata };
+}
+
+/**
+ * An HTTP app's error answer relayed to a gRPC caller, as daprd relays it: the code from the status, the
+ * body as message, and an ErrorInfo whose reason is the status text with `http.code` and
+ * `http.error_message` in its metadata.
+ */
+export function appErrorStatus(status: number, body: string, metadata: Metadata): Partial<ServiceError> {
+  const code = grpcCodeFromHttpStatus(status);
+  const info = { reason: STATUS_CODES[status] ?? String(status), domain: 'dapr.io', metadata: { 'http.code': String(status), 'http.error_message': body } };
+  const details = [{ type_url: 'type.googleapis.com/google.rpc.ErrorInfo', value: encode('google.rpc.ErrorInfo', info) }];
+  metadata.set('grpc-status-details-bin', Buffer.from(encode('google.rpc.Status', { code, message: body, details })));
+  return { code, details: body, message: body, metadata };
 }
 
 const CODE_FROM_HTTP: Record<number, number> = { 408: 1, 500: 2, 400: 13, 504: 4, 404: 5, 409: 6, 403: 7, 401: 16, 429: 8, 501: 12, 503: 14 };

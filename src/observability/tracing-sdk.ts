@@ -1,5 +1,6 @@
 // Loaded only when spans are exported (a sampling rate above 0 and an exporter configured): the
 // OpenTelemetry SDK and its exporters cost startup time and memory a sidecar without them never pays.
+// The SDK is the 2.x line (3.x needs Node 22.15+); its peer range keeps @opentelemetry/api below 1.10.
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, TracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';

@@ -46,7 +46,7 @@ export class GrpcAppChannel implements LocalApp {
       method: req.method,
       data: { type_url: '', value: await readAll(req.body) },
       content_type: req.headers['content-type']?.[0] ?? '',
-      http_extension: { verb: req.verb.toUpperCase(), querystring: req.query },
+      http_extension: req.verb ? { verb: req.verb.toUpperCase(), querystring: req.query } : null,
     };
     try {
       const res = (await this.#call(this.#callback, 'OnInvoke', message, md)) as { data: { value: Buffer } | null; content_type: string };

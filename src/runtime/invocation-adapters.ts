@@ -7,11 +7,19 @@ import { writeBody } from '../util/body-streams.js';
 
 const pathOf = (req: InvokeRequest) => `/${req.method}${req.query ? `?${req.query}` : ''}`;
 
+/** An HTTP request needs a verb: a gRPC caller that named none (or NONE, or CONNECT) is refused, as daprd's HTTP channel does. */
+function httpVerbOf(req: InvokeRequest): string {
+  if (!req.verb) throw new Error('missing HTTP extension field');
+  const verb = req.verb.toUpperCase();
+  if (verb === 'NONE' || verb === 'CONNECT') throw new Error('invalid HTTP verb');
+  return verb;
+}
+
 /** The local app as the invocation core sees it: the HTTP app channel with bodies streamed both ways. */
 export function httpLocalApp(channel: HttpAppChannel): LocalApp {
   return {
     async invoke(req) {
-      const res = await channel.stream({ method: req.verb, path: pathOf(req), headers: withBodyLength(req), body: req.body });
+      const res = await channel.stream({ method: httpVerbOf(req), path: pathOf(req), headers: withBodyLength(req), body: req.body });
       return { status: res.statusCode ?? 500, headers: responseHeaders(res.headers), body: res };
     },
   };
@@ -25,7 +33,7 @@ export const externalHttp: ExternalInvoker = {
     const headers: Record<string, string[]> = { ...withBodyLength(req), ...extraHeaders };
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const r = send(url, { method: req.verb, headers, ...(tls ?? {}) }, resolve);
+      const r = send(url, { method: httpVerbOf(req), headers, ...(tls ?? {}) }, resolve);
       r.once('error', reject);
       void writeBody(r, req.body);
     });

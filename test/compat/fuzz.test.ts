@@ -40,9 +40,6 @@ function problem(c: HttpCase, res: RawAnswer): string | undefined {
   const body = parsed as { errorCode?: unknown; message?: unknown; ok?: unknown };
   // daprd's own exception: a failed configuration unsubscribe answers {ok:false?, message}.
   if (/\/unsubscribe(\?|$)/.test(c.path) && typeof body.message === 'string') return undefined;
-  // Pending: fastify still answers a malformed percent escape in the URL with its own body; the move of
-  // fastify's errors to the Dapr shape removes this exemption.
-  if (res.status === 400 && (body as { code?: unknown }).code === 'FST_ERR_BAD_URL') return undefined;
   if (typeof body.errorCode !== 'string' || body.errorCode === '') return `${res.status} without a Dapr errorCode: ${JSON.stringify(parsed).slice(0, 120)}`;
   if (typeof body.message !== 'string') return `${res.status} ${body.errorCode} without a message`;
   return undefined;

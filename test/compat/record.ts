@@ -22,10 +22,10 @@ export async function record(daprd: string): Promise<void> {
     for (const f of readdirSync(FIXTURES_DIR)) if (f.endsWith('.json')) rmSync(FIXTURES_DIR + f);
     let total = 0;
     for (const run of runs) {
-      const file = { transport: run.transport, family: run.family, recordedWith: `daprd ${version}`, results: run.results };
       // One case a line: readable diffs when a re-recording changes an answer.
       const lines = run.results.map((r) => `    {"case":${stableJson(r.case)},"answer":${stableJson(r.answer)}}`).join(',\n');
-      writeFileSync(FIXTURES_DIR + fixtureName(run), `{\n  "transport": "${run.transport}",\n  "family": "${run.family}",\n  "recordedWith": ${JSON.stringify(file.recordedWith)},\n  "results": [\n${lines}\n  ]\n}\n`);
+      const head = `  "transport": "${run.transport}",\n  "family": "${run.family}",\n  "recordedWith": ${JSON.stringify(`daprd ${version}`)},\n`;
+      writeFileSync(FIXTURES_DIR + fixtureName(run), `{\n${head}  "results": [\n${lines}\n  ]\n}\n`);
       total += run.results.length;
       console.log(`${fixtureName(run)}: ${run.results.length} cases`);
     }

@@ -1,12 +1,12 @@
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/mecha-process.js';
-import { component, resourcesDir } from '../support/resources.js';
+import { resourcesDir } from '../support/resources.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
@@ -20,6 +20,13 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Runs npm to completion (bounded), failing with its output. */
+function npm(args: string[], timeout: number): string {
+  const r = spawnSync('npm', args, { cwd: ROOT, timeout, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm ${args.join(' ')}: ${r.error?.message ?? `exit ${r.status}`}\n${r.stdout}${r.stderr}`);
+  return r.stdout;
 }
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -45,15 +52,23 @@ async function wrapperStopsEverything(command: string[], port: number, app: stri
   let out = '';
   wrapper.stdout.on('data', (d) => (out += d));
   wrapper.stderr.on('data', (d) => (out += d));
+  let pids: number[] = [];
   try {
     await until('the app reports', () => /pids (\d+) (\d+)/.test(out));
-    const [, appPid, sidecarPid] = /pids (\d+) (\d+)/.exec(out)!.map(Number);
+    pids = /pids (\d+) (\d+)/.exec(out)!.slice(1).map(Number);
     expect(await answers(port)).toBe(true);
     wrapper.kill('SIGTERM');
-    await until('the app and the sidecar are gone and the port is closed', async () => !alive(appPid!) && !alive(sidecarPid!) && !(await answers(port)));
+    await until('the app and the sidecar are gone and the port is closed', async () => !pids.some(alive) && !(await answers(port)));
     return out;
   } finally {
-    wrapper.kill('SIGKILL');
+    // A failed run must not leave the sidecar and the app behind.
+    for (const pid of [wrapper.pid!, ...pids].filter(alive)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // exited meanwhile
+      }
+    }
   }
 }
 
@@ -78,18 +93,23 @@ describe('mecha behind a wrapper, built and installed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mecha-install-'));
     temps.push(dir);
     // The bundle is current (npm test builds it): skip prepack so no rebuild runs under other tests.
-    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], { cwd: ROOT, timeout: 60_000 });
-    const tarball = join(dir, stdout.trim().split('\n').pop()!);
-    // As the README's install, from the npm cache where it can; without install scripts, so better-sqlite3
-    // is not compiled (minutes on this machine): the sidecar below runs on an in-memory store.
-    await run('npm', ['install', '-g', tarball, '--prefix', join(dir, 'prefix'), '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'], { timeout: 150_000 });
-    const mecha = join(dir, 'prefix/bin/mecha');
+    const packed = npm(['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], 60_000);
+    const tarball = join(dir, packed.trim().split('\n').pop()!);
+    // As the README's install, from the npm cache where it can, but without install scripts: better-sqlite3's
+    // would compile its native module (minutes on this machine) when no prebuilt one can be downloaded, so
+    // the one this checkout compiled for the same Node is put where the script would have.
+    const prefix = join(dir, 'prefix');
+    npm(['install', '-g', tarball, '--prefix', prefix, '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'], 150_000);
+    const binding = 'node_modules/better-sqlite3/build/Release/better_sqlite3.node';
+    mkdirSync(dirname(join(prefix, 'lib/node_modules/mecha-sidecar', binding)), { recursive: true });
+    copyFileSync(join(ROOT, binding), join(prefix, 'lib/node_modules/mecha-sidecar', binding));
+    const mecha = join(prefix, 'bin/mecha');
     const version = await run(mecha, ['--version'], { cwd: dir });
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
 
+    // On the embedded defaults (SQLite state under .mecha/ in the working directory).
     const port = await freePort();
-    const resources = resourcesDir({ 'state.yaml': component('statestore', 'state.in-memory') });
-    const sidecar = spawn(mecha, ['run', '--app-id', 'installed', '--resources-path', resources, '--dapr-http-port', String(port)], { cwd: dir });
+    const sidecar = spawn(mecha, ['run', '--app-id', 'installed', '--dapr-http-port', String(port)], { cwd: dir });
     let out = '';
     sidecar.stdout.on('data', (d) => (out += d));
     sidecar.stderr.on('data', (d) => (out += d));
@@ -98,8 +118,11 @@ describe('mecha behind a wrapper, built and installed', () => {
       expect((await fetch(`http://127.0.0.1:${port}/v1.0/state/statestore`, { method: 'POST', body: '[{"key":"k","value":"v"}]' })).status).toBe(204);
       expect(await (await fetch(`http://127.0.0.1:${port}/v1.0/state/statestore/k`)).text()).toBe('"v"');
     } finally {
-      sidecar.kill('SIGTERM');
-      await new Promise((r) => sidecar.once('exit', r));
+      if (sidecar.exitCode === null) {
+        const exited = new Promise((r) => sidecar.once('exit', r));
+        sidecar.kill('SIGTERM');
+        await exited;
+      }
     }
   }, 240_000);
 });

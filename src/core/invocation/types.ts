@@ -5,6 +5,7 @@ export type Headers = Record<string, string[]>;
 export interface InvokeRequest {
   /** The app's path without the leading slash, e.g. `orders/42`. */
   method: string;
+  /** The HTTP verb; `NONE` or empty (no HTTP extension) when a gRPC caller named none, which only gRPC apps take. */
   verb: string;
   /** The raw query string, without `?`. */
   query: string;

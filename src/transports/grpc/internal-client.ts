@@ -85,7 +85,7 @@ function requestOf(req: InvokeRequest, data: Buffer) {
       method: req.method,
       data: { type_url: '', value: data },
       content_type: req.headers['content-type']?.[0] ?? '',
-      http_extension: { verb: req.verb.toUpperCase(), querystring: req.query },
+      http_extension: req.verb ? { verb: req.verb.toUpperCase(), querystring: req.query } : null,
     },
   };
 }

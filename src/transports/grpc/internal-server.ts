@@ -66,7 +66,7 @@ function decode(r: ProtoInvokeRequest, body: AsyncIterable<Buffer>, buffered?: B
   const headers = fromListMap(r.metadata);
   const message = r.message!;
   if (message.content_type && !headers['content-type']) headers['content-type'] = [message.content_type];
-  const verb = message.http_extension?.verb && message.http_extension.verb !== 'NONE' ? message.http_extension.verb : 'POST';
+  const verb = message.http_extension ? message.http_extension.verb || 'NONE' : '';
   const req: InvokeRequest = { method: message.method, verb, query: message.http_extension?.querystring ?? '', headers, body, buffered };
   const caller = { appId: headers['dapr-caller-app-id']?.[0] ?? '', namespace: headers['dapr-caller-namespace']?.[0] ?? '' };
   return [req, caller];

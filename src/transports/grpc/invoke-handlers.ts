@@ -1,7 +1,7 @@
 import { Metadata, type sendUnaryData, type ServerUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import type { Headers } from '../../core/invocation/types.js';
 import type { InvocationApi } from '../../core/invocation/invocation-api.js';
-import { grpcCodeFromHttpStatus, toGrpcError } from '../../errors/grpc.js';
+import { appErrorStatus, grpcCodeFromHttpStatus, toGrpcError } from '../../errors/grpc.js';
 import { bufferBody, readAll } from '../../util/body-streams.js';
 import { checkToken, type CallGuard, type UnaryHandler } from './handler.js';
 import type { ProtoInvokeRequest } from './internal-messages.js';
@@ -24,15 +24,14 @@ export function invokeHandlers(invocation: InvocationApi, guard: CallGuard): Rec
     for (const [k, v] of Object.entries(call.metadata.getMap())) if (!HOP_METADATA.test(k)) headers[k] = [String(v)];
     if (m?.content_type) headers['content-type'] = [m.content_type];
     const body = m?.data?.value ?? Buffer.alloc(0);
-    const verb = m?.http_extension?.verb && m.http_extension.verb !== 'NONE' ? m.http_extension.verb : 'POST';
+    const verb = m?.http_extension ? m.http_extension.verb || 'NONE' : '';
     invocation
       .invoke(call.request.id, { method: m?.method ?? '', verb, query: m?.http_extension?.querystring ?? '', headers, body: bufferBody(body) }, body)
       .then(async (res) => {
         const data = res.buffered ?? (await readAll(res.body));
         const md = new Metadata();
         md.set('dapr-http-status', String(res.status));
-        const code = grpcCodeFromHttpStatus(res.status);
-        if (code !== 0) return callback({ code, details: data.toString('utf8'), metadata: md } as ServiceError);
+        if (grpcCodeFromHttpStatus(res.status) !== 0) return callback(appErrorStatus(res.status, data.toString('utf8'), md) as ServiceError);
         call.sendMetadata(md);
         callback(null, { data: { type_url: '', value: data }, content_type: res.headers['content-type']?.[0] ?? '' });
       })

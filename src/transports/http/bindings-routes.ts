@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BindingsApi } from '../../core/bindings-api.js';
 import { bindingTraceMetadata } from '../../observability/tracing-hooks.js';
 import { stringifyJson } from '../../util/json-text.js';
-import { field, isObject, malformed, optionalString, optionalStringMap, parseJsonBody, typeName } from './request.js';
+import { field, isObject, malformed, nullAsEmpty, optionalString, optionalStringMap, parseJsonBody, typeName } from './request.js';
 
 type Req = FastifyRequest<{ Params: { name: string } }>;
 
@@ -17,7 +17,7 @@ export function registerBindingsRoutes(app: FastifyInstance, bindings: BindingsA
     method: ['POST', 'PUT'],
     url: '/v1.0/bindings/:name',
     handler: async (req: Req, reply) => {
-      const body = parseJsonBody(req.body);
+      const body = nullAsEmpty(parseJsonBody(req.body));
       if (!isObject(body)) throw malformed(`request body must be a JSON object with "operation", got ${typeName(body)}`);
       const data = field(body, 'data');
       const res = await bindings.invoke(req.params.name, {

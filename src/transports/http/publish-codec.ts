@@ -23,6 +23,7 @@ export function decodeBulkPublish(body: unknown, pubsubName: string, topic: stri
   } catch (err) {
     throw unmarshal(`error when unmarshaling the request for topic ${topic} pubsub ${pubsubName}: ${(err as Error).message}`);
   }
+  if (parsed === null) return []; // Go decodes `null` into no entries
   if (!Array.isArray(parsed)) throw unmarshal(`error when unmarshaling the request for topic ${topic} pubsub ${pubsubName}: the body must be a JSON array of entries, got ${typeName(parsed)}`);
   return parsed.map((raw: unknown, i) => {
     const at = `entries[${i}]`;
@@ -52,8 +53,9 @@ function stringMap(v: unknown, at: string, unmarshal: (message: string) => Sidec
   if (!isObject(v)) throw unmarshal(`${at} must be an object of strings, got ${typeName(v)}`);
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v)) {
-    if (val !== null && typeof val === 'object') throw unmarshal(`${at}.${k} must be a string, got ${typeName(val)}`);
-    if (val !== null) out[k] = String(val);
+    // Go's map[string]string takes strings (and null as ""), nothing else.
+    if (val !== null && typeof val !== 'string') throw unmarshal(`${at}.${k} must be a string, got ${typeName(val)}`);
+    out[k] = val ?? '';
   }
   return out;
 }

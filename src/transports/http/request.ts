@@ -19,6 +19,11 @@ export function queryValue(query: Query, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** A JSON `null` body as Go decodes it into a request struct: the empty request. */
+export function nullAsEmpty(json: unknown): unknown {
+  return json === null ? {} : json;
+}
+
 /** Parses a JSON request body; anything else (or one nested deeper than daprd's limit) is a 400 ERR_MALFORMED_REQUEST. */
 export function parseJsonBody(body: unknown): unknown {
   const text = Buffer.isBuffer(body) ? body.toString('utf8') : '';

@@ -42,6 +42,8 @@ function isUnauthenticated(method: string, url: string): boolean {
   return UNAUTHENTICATED_PATHS.has(path);
 }
 
+const originalType = new WeakMap<object, string>();
+
 /** Builds the fastify app of the Dapr HTTP API. Routes only decode, call a core, encode; errors map in one place. */
 export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
   const sendError = (err: FastifyError | SidecarError, reply: FastifyReply) => {
@@ -73,6 +75,19 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
   app.addContentTypeParser('*', (req, payload, done) => {
     if (req.is404 || (req.routeOptions.config as { rawBody?: boolean }).rawBody) return done(null, undefined);
     readAll(limitBody(payload, o.maxBodyBytes)).then((b) => done(null, b), (err: Error) => done(err));
+  });
+
+  // fastify refuses a Content-Type it cannot parse (`x/y/z;;`) with 415 before any parser runs; daprd
+  // ignores the header (or forwards it as it is). Parsing sees a neutral type; the route, the original.
+  app.addHook('onRequest', async (req) => {
+    const type = req.headers['content-type'];
+    if (type === undefined) return;
+    originalType.set(req.raw, type);
+    req.headers['content-type'] = 'application/octet-stream';
+  });
+  app.addHook('preValidation', async (req) => {
+    const type = originalType.get(req.raw);
+    if (type !== undefined) req.headers['content-type'] = type;
   });
 
   traceHttpApi(app);

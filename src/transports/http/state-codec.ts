@@ -2,7 +2,7 @@ import type { StateItem } from '../../contracts/state.js';
 import { encodeJsonValue } from '../../core/state-values.js';
 import type { BulkStateItem, SaveStateItem, StateOptions, TransactionRequestOperation } from '../../core/state-requests.js';
 import type { StateQueryPage } from '../../core/state-api.js';
-import { field, isObject, malformed, optionalString, optionalStringMap, typeName, type JsonObject } from './request.js';
+import { field, isObject, malformed, nullAsEmpty, optionalString, optionalStringMap, typeName, type JsonObject } from './request.js';
 
 /** JSON ⇄ core request types for the state routes. Shapes only: the rules live in core/state-api.ts. */
 
@@ -16,10 +16,12 @@ export function decodeSaveItems(body: unknown): SaveStateItem[] {
   });
 }
 
-export function decodeBulkGet(body: unknown): { keys: string[]; parallelism?: number; metadata?: Record<string, string> } {
+export function decodeBulkGet(json: unknown): { keys: string[]; parallelism?: number; metadata?: Record<string, string> } {
+  const body = nullAsEmpty(json);
   if (!isObject(body)) throw malformed(`request body must be a JSON object with "keys", got ${typeName(body)}`);
-  const keys = field(body, 'keys') ?? [];
-  if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) throw malformed('keys must be an array of strings');
+  const raw = field(body, 'keys') ?? [];
+  if (!Array.isArray(raw) || raw.some((k) => typeof k !== 'string' && k !== null)) throw malformed('keys must be an array of strings');
+  const keys = raw.map((k: string | null) => k ?? ''); // Go decodes a null key as ""
   const parallelism = field(body, 'parallelism');
   if (parallelism !== undefined && parallelism !== null && (typeof parallelism !== 'number' || !Number.isInteger(parallelism))) {
     throw malformed(`parallelism must be an integer, got ${typeName(parallelism)}`);
@@ -27,7 +29,8 @@ export function decodeBulkGet(body: unknown): { keys: string[]; parallelism?: nu
   return { keys, parallelism: (parallelism as number | null) ?? undefined, metadata: optionalStringMap(body, 'metadata', 'body') };
 }
 
-export function decodeTransaction(body: unknown): { operations: TransactionRequestOperation[]; metadata?: Record<string, string> } {
+export function decodeTransaction(json: unknown): { operations: TransactionRequestOperation[]; metadata?: Record<string, string> } {
+  const body = nullAsEmpty(json);
   if (!isObject(body)) throw malformed(`request body must be a JSON object with "operations", got ${typeName(body)}`);
   const ops = field(body, 'operations') ?? [];
   if (!Array.isArray(ops)) throw malformed(`operations must be an array, got ${typeName(ops)}`);
