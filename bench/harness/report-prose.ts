@@ -22,6 +22,9 @@ export const DAPRD: Record<string, DaprdFigure> = {
   'invoke-grpc': { what: 'gRPC invocation, 1 KB; callee sidecar', added: { p50: 1.68, p90: 1.97, p99: 2.83 }, mCpu: 248, rssMb: 50 },
 };
 
+/** The cost rows held to a CPU target: at most this fraction more sidecar CPU than with metrics off. */
+export const COST_TARGETS: Record<string, number> = { 'state-get-memory-metrics': 0.1, 'invoke-http-metrics': 0.1 };
+
 export function methodSection(run: BenchRun): string {
   const l = run.load;
   return `- **Two runs per scenario at the same fixed rate**: ${l.rate} requests/s over ${l.connections} keep-alive connections,
@@ -53,6 +56,11 @@ export function methodSection(run: BenchRun): string {
   measured window, in thousandths of a core (mCPU), with the CPU time per request beside it. **RSS** is
   \`VmRSS\` every 250 ms: the peak, and the median of the second half of the window as the steady value.
   Invocation runs two sidecars: each is shown, and the sum.
+- **Metrics and tracing** rows compare Mecha with Mecha: the same sidecars run once with
+  \`--enable-metrics=false\` and \`spec.tracing.samplingRate: "0"\` (the baseline), then with metrics on and
+  tracing at \`"0"\` or \`"1"\`. Both runs name the same OTLP/HTTP exporter, a loopback sink that counts and
+  discards what it gets (\`bench/apps/otlp-sink.mjs\`); the row fails unless it received nothing at \`"0"\`
+  and spans at \`"1"\`.
 - **Startup** is the time from spawning the process to the first 204 from \`GET /v1.0/healthz\` (polled every
   2 ms), median and best of several launches; idle RSS is read 1 s after ready. A bare Node HTTP server
   answering the same check is measured the same way, as the floor.`;

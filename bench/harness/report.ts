@@ -1,5 +1,5 @@
-import { DAPRD, limitsSection, methodSection, type DaprdFigure } from './report-prose.js';
-import type { BenchRun } from './run-record.js';
+import { COST_TARGETS, DAPRD, limitsSection, methodSection, type DaprdFigure } from './report-prose.js';
+import { describeMachine, type BenchRun, type Machine } from './run-record.js';
 import type { ScenarioResult } from './scenario-kit.js';
 import type { StartupFigures } from './startup.js';
 import type { Latency } from './stats.js';
@@ -77,6 +77,30 @@ function targetsSection(run: BenchRun): string {
   ].join('\n');
 }
 
+/** The rows measured against Mecha itself (metrics, tracing): sidecar CPU off → on, against the CPU target where there is one. */
+function costSection(run: BenchRun): string {
+  const rows = run.scenarios.filter((r) => r.baselineSidecar).map((r) => {
+    const off = r.baselineSidecar!.mCpu;
+    const change = off > 0 ? (r.sidecar.mCpu - off) / off : NaN;
+    const target = COST_TARGETS[r.name];
+    const percent = (n: number) => (Number.isNaN(n) ? '–' : `${n >= 0 ? '+' : ''}${(n * 100).toFixed(0)} %`);
+    const verdict = target === undefined ? 'measured, no target' : `${change <= target ? 'yes' : 'no'} (target ${percent(target)})`;
+    return `| ${r.title} | ${off} → ${r.sidecar.mCpu} mCPU | ${percent(change)} | ${r.added ? `${signed(r.added.p50)} / ${signed(r.added.p99)}` : 'n/a'} | ${verdict} |`;
+  });
+  if (rows.length === 0) return '';
+  return [
+    '## Cost of metrics and tracing',
+    '',
+    'The "Metrics and tracing" rows above, against the same sidecars with metrics off and tracing at "0". Metrics with',
+    'tracing at "0" aim at no more than 10 % more sidecar CPU at this load; tracing every request is measured, with no target.',
+    '',
+    '| Scenario | Sidecar CPU off → on | CPU change | Added p50 / p99 (ms) | Within target |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
 function startupSection(run: BenchRun): string {
   const s = run.startup;
   if (!s) return '_Not measured in this run._';
@@ -90,30 +114,43 @@ function startupSection(run: BenchRun): string {
   ].join('\n');
 }
 
-/** A step measured, startup included, with when and at which commit (merged results mix runs). */
-type MeasuredStep = { name: string; date: string; commit: string };
+/** A step measured, startup included, with when, at which commit and on which machine (merged results mix runs). */
+type MeasuredStep = { name: string; date: string; commit: string; machine: Machine };
 
 function measuredSteps(run: BenchRun): MeasuredStep[] {
   const steps = [...run.scenarios, ...(run.startup ? [{ ...run.startup, name: 'startup' }] : [])];
-  return steps.map(({ name, date, commit }) => ({ name, date, commit: commit ?? run.mecha.commit }));
+  return steps.map(({ name, date, commit, machine }) => ({ name, date, commit: commit ?? run.mecha.commit, machine: machine ?? run.machine }));
+}
+
+/** The value most steps share (first the most common), and the other values with the steps that have them. */
+function byMost<T>(steps: MeasuredStep[], key: (s: MeasuredStep) => string, value: (s: MeasuredStep) => T): Array<[T, string[]]> {
+  const groups = new Map<string, [T, string[]]>();
+  for (const s of steps) {
+    const k = key(s);
+    if (!groups.has(k)) groups.set(k, [value(s), []]);
+    groups.get(k)![1].push(`\`${s.name}\``);
+  }
+  return [...groups.values()].sort((a, b) => b[1].length - a[1].length);
 }
 
 /** The commit most steps were measured at, and the steps measured at another one. */
 function measuredCommits(run: BenchRun, steps: MeasuredStep[]): string {
-  const byCommit = new Map<string, string[]>();
-  for (const { name, commit } of steps) byCommit.set(commit, [...(byCommit.get(commit) ?? []), `\`${name}\``]);
-  const [main, ...others] = [...byCommit].sort((a, b) => b[1].length - a[1].length);
+  const [main, ...others] = byMost(steps, (s) => s.commit, (s) => s.commit);
   if (!main) return `commit ${run.mecha.commit}`;
   return `commit ${main[0]}${others.map(([commit, names]) => ` (${names.join(', ')} at ${commit})`).join('')}`;
 }
 
-export function renderReport(run: BenchRun, order: string[] = []): string {
+export function renderReport(merged: BenchRun, order: string[] = []): string {
+  const steps = measuredSteps(merged);
+  // The machine most steps ran on is the report's; steps from another one are named under it.
+  const [main, ...otherMachines] = byMost(steps, (s) => describeMachine(s.machine), (s) => s.machine);
+  const run = { ...merged, machine: main?.[0] ?? merged.machine };
   const m = run.machine;
-  const steps = measuredSteps(run);
   const dates = steps.map((s) => s.date).sort();
   const measured = new Set(steps.map((s) => s.name));
   const notMeasured = order.filter((n) => !measured.has(n) && !run.failures.some((f) => f.name === n));
   const groups = [...new Set(run.scenarios.map((s) => s.group))];
+  const cost = costSection(run);
   return `# Benchmarks
 
 What Mecha adds over a direct call, and what it costs in CPU and memory. Generated from
@@ -125,8 +162,8 @@ ${run.quick ? '**Quick mode: these figures prove only that the harness runs; the
 ${notMeasured.length > 0 ? `\nNot measured yet at these settings: ${notMeasured.map((n) => `\`${n}\``).join(', ')}.\n` : ''}
 ## Machine
 
-${m.cores} × ${m.cpu}, ${m.memoryGb} GiB, Linux ${m.kernel}, Node ${m.node}. The load generator, the sidecars,
-the apps and the servers all share these ${m.cores} cores.
+${describeMachine(m)}. The load generator, the sidecars,
+the apps and the servers all share these ${m.cores} cores.${otherMachines.map(([other, names]) => `\n\n${names.join(', ')} ran on another machine: ${describeMachine(other)}.`).join('')}
 
 ## Method
 
@@ -141,7 +178,7 @@ ${targetsSection(run)}
 ${startupSection(run)}
 
 ${groups.map((g) => `## ${g}\n\n${scenarioTable(run.scenarios.filter((r) => r.group === g))}`).join('\n\n')}
-${run.failures.length > 0 ? `\n## Steps that failed\n\n${run.failures.map((x) => `- \`${x.name}\`: ${x.error}`).join('\n')}\n` : ''}
+${cost && `\n${cost}`}${run.failures.length > 0 ? `\n## Steps that failed\n\n${run.failures.map((x) => `- \`${x.name}\`: ${x.error}`).join('\n')}\n` : ''}
 ## What limits each figure
 
 ${limitsSection(run)}

@@ -11,16 +11,25 @@ const DOC = `${ROOT}docs/benchmarks.md`;
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 function sameSettings(a: BenchRun, b: BenchRun): boolean {
-  const m = (r: BenchRun) => [r.machine.cpu, r.machine.cores, r.machine.memoryGb];
-  return a.format === b.format && a.quick === b.quick && a.payloadBytes === b.payloadBytes && json(a.load) === json(b.load) && json(m(a)) === json(m(b));
+  return a.format === b.format && a.quick === b.quick && a.payloadBytes === b.payloadBytes && json(a.load) === json(b.load);
+}
+
+const sameMachine = (a: BenchRun, b: BenchRun) => json(a.machine) === json(b.machine);
+
+/** Each step marked with the machine it ran on (the run's own unless it already carries one). */
+function withMachines(run: BenchRun): BenchRun {
+  const machine = <T extends { machine?: BenchRun['machine'] }>(step: T): T => ({ ...step, machine: step.machine ?? run.machine });
+  return { ...run, scenarios: run.scenarios.map(machine), startup: run.startup && machine(run.startup) };
 }
 
 /**
- * `run` laid over the previous results when both were measured at the same settings on the same machine
- * (a re-run of some steps replaces just those); otherwise `run` alone. Steps keep the harness's order.
+ * `run` laid over the previous results when both were measured at the same settings (a re-run of some
+ * steps replaces just those); otherwise `run` alone. Steps keep the harness's order. When the machines
+ * differ, every step keeps the machine it ran on, which the report names.
  */
 export function merge(previous: BenchRun | undefined, run: BenchRun, order: string[]): BenchRun {
   if (!previous || !sameSettings(previous, run)) return run;
+  if (!sameMachine(previous, run)) [previous, run] = [withMachines(previous), withMachines(run)];
   const rerun = new Set([...run.scenarios.map((s) => s.name), ...run.failures.map((f) => f.name), ...(run.startup ? ['startup'] : [])]);
   const rank = (name: string) => order.indexOf(name);
   return {

@@ -13,7 +13,7 @@ export interface BenchRun {
   format: typeof FORMAT;
   date: string;
   quick: boolean;
-  machine: ReturnType<typeof machine>;
+  machine: Machine;
   mecha: ReturnType<typeof mechaBuild>;
   load: LoadOptions;
   payloadBytes: number;
@@ -21,6 +21,10 @@ export interface BenchRun {
   scenarios: ScenarioResult[];
   failures: Array<{ name: string; error: string }>;
 }
+
+export type Machine = ReturnType<typeof machine>;
+
+export const describeMachine = (m: Machine) => `${m.cores} × ${m.cpu}, ${m.memoryGb} GiB, Linux ${m.kernel}, Node ${m.node}`;
 
 export function machine() {
   const c = cpus();

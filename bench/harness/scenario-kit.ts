@@ -1,6 +1,7 @@
 import { credentials, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
 import { serviceByName } from '../../src/transports/grpc/protos.js';
 import type { LoadOptions, OnMeasure } from './load.js';
+import type { Machine } from './run-record.js';
 import { sampleUsage, type Proc, type Usage, type Watched } from './processes.js';
 import { difference, type Latency, type Percentiles } from './stats.js';
 
@@ -32,11 +33,15 @@ export interface ScenarioResult {
   /** When this scenario was measured, and at which commit (results of several runs can be merged). */
   date: string;
   commit?: string;
+  /** Set when merged with results from another machine: the one this step ran on. */
+  machine?: Machine;
   baseline?: Latency;
   baselineNote?: string;
   mecha: Latency;
   added?: Percentiles;
   sidecar: SidecarFigures;
+  /** The cost rows (metrics, tracing): the same sidecars' figures on the baseline run, which is Mecha itself. */
+  baselineSidecar?: SidecarFigures;
   /** CPU of the load generator (the harness process) during Mecha's measured window. */
   loadGeneratorMCpu?: number;
 }

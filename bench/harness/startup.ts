@@ -1,5 +1,6 @@
 import { component, resourcesDir } from '../../test/support/resources.js';
 import { privateHome, round1, rssMb, startBareNode, startSidecar, type Sidecar } from './processes.js';
+import type { Machine } from './run-record.js';
 import { median } from './stats.js';
 
 export interface StartupFigures {
@@ -14,6 +15,8 @@ export interface StartupResult {
   date: string;
   /** The commit measured (results of several runs can be merged). */
   commit?: string;
+  /** Set when merged with results from another machine: the one this step ran on. */
+  machine?: Machine;
   /** A bare Node HTTP server answering the health check: the floor. */
   bareNode: StartupFigures;
   defaults: StartupFigures;

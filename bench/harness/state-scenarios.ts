@@ -44,28 +44,3 @@ export function stateScenario(op: 'get' | 'save', store: Store): Scenario {
     },
   };
 }
-
-/** What metrics cost on a hot path: state get (in-memory) with metrics on, against the same sidecar with them off. */
-export const stateGetMetrics: Scenario = {
-  name: 'state-get-memory-metrics',
-  group: 'State',
-  title: 'get (state.in-memory) with metrics on',
-  needs: [],
-  async run(env) {
-    const home = privateHome();
-    const saveBody = JSON.stringify([{ key: 'k', value: pad(env) }]);
-    const dir = resourcesDir({ 'state.yaml': component('statestore', 'state.in-memory') });
-    const load = async (extra: string[]) => {
-      const sidecar = await startSidecar(['--app-id', 'bench-state', '--resources-path', dir, ...extra], home);
-      return using([sidecar], async () => {
-        const base = `${sidecar.url}/v1.0/state/statestore`;
-        const seeded = await fetch(base, { method: 'POST', body: saveBody, headers: JSON_TYPE });
-        if (seeded.status !== 204) throw new Error(`seeding the state store answered ${seeded.status}: ${await seeded.text()}`);
-        return measured([{ role: 'sidecar', pid: sidecar.pid }], (onMeasure) => httpLoad({ url: `${base}/k`, method: 'GET' }, env.load, onMeasure));
-      });
-    };
-    const off = await load(['--enable-metrics=false']);
-    const on = await load([]);
-    return result(stateGetMetrics, on, off.latency, `the same sidecar with --enable-metrics=false (${off.usage.mCpu} mCPU at this load)`);
-  },
-};

@@ -62,6 +62,17 @@ describe('benchmark harness parts', () => {
     expect(merge(undefined, rerun, STEPS)).toBe(rerun);
   });
 
+  it('keeps the machine of each step when merging results from another machine, and the report names it', () => {
+    const before = benchRun([scenario('state-get-memory', 1), scenario('invoke-http', 2)]);
+    const elsewhere = { cpu: 'Other CPU', cores: 2, memoryGb: 8, node: 'v20.0.0', kernel: '6.0' };
+    const merged = merge(before, benchRun([scenario('invoke-http', 3)], { machine: elsewhere }), STEPS);
+    expect(merged.scenarios.map((s) => [s.name, s.machine?.cpu])).toEqual([['state-get-memory', 'Some CPU'], ['invoke-http', 'Other CPU']]);
+    const doc = renderReport(merged, STEPS);
+    expect(doc).toContain('2 × Some CPU, 8 GiB, Linux 6.0, Node v20.0.0. The load generator');
+    expect(doc).toContain('`invoke-http` ran on another machine: 2 × Other CPU, 8 GiB, Linux 6.0, Node v20.0.0.');
+    expect(merge(before, benchRun([scenario('invoke-http', 3)]), STEPS).scenarios.every((s) => s.machine === undefined)).toBe(true);
+  });
+
   it('renders the report with the daprd comparison and what is missing', () => {
     const doc = renderReport(benchRun([scenario('state-get-memory', 0.2)]), STEPS);
     expect(doc).toContain('2 × Some CPU, 8 GiB');
@@ -70,6 +81,19 @@ describe('benchmark harness parts', () => {
     expect(doc).toContain('Not measured yet at these settings: `startup`, `invoke-http`.');
     expect(doc).toContain('- title of state-get-memory: a Map.');
     expect(doc).toContain('Mecha 0.1.0 at commit abc1234.');
+  });
+
+  it('renders the cost rows of metrics and tracing against the same sidecars with both off', () => {
+    const cost = (name: string, offMCpu: number, onMCpu: number): ScenarioResult => {
+      const r = scenario(name, 0.2);
+      return { ...r, group: 'Metrics and tracing', sidecar: { ...r.sidecar, mCpu: onMCpu }, baselineSidecar: { ...r.sidecar, mCpu: offMCpu } };
+    };
+    const doc = renderReport(benchRun([cost('state-get-memory-metrics', 100, 108), cost('invoke-http-metrics', 400, 460), cost('invoke-http-tracing', 400, 700)]), STEPS);
+    expect(doc).toContain('## Cost of metrics and tracing');
+    expect(doc).toContain('| title of state-get-memory-metrics | 100 → 108 mCPU | +8 % | +0.10 / +0.40 | yes (target +10 %) |');
+    expect(doc).toContain('| title of invoke-http-metrics | 400 → 460 mCPU | +15 % | +0.10 / +0.40 | no (target +10 %) |');
+    expect(doc).toContain('| title of invoke-http-tracing | 400 → 700 mCPU | +75 % | +0.10 / +0.40 | measured, no target |');
+    expect(renderReport(benchRun([scenario('state-get-memory', 0.2)]), STEPS)).not.toContain('## Cost of metrics and tracing');
   });
 
   it('names the steps of a merged report measured at another commit', () => {

@@ -12,9 +12,9 @@ const positive = (n: unknown) => expect(typeof n === 'number' && n > 0, `${n} is
 
 // Proves the benchmark harness works end to end (quick mode); the figures themselves are not asserted.
 describe('benchmark harness (quick mode)', () => {
-  it('measures startup, a state and an invocation scenario, direct and through Mecha', { timeout: 120_000 }, async () => {
+  it('measures startup, a state and an invocation scenario, direct and through Mecha, and the cost of tracing', { timeout: 120_000 }, async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'mecha-bench-')), 'run.json');
-    await run(process.execPath, ['bench/run.mjs', '--quick', '--only', 'startup,state-get-memory,invoke-http', '--out', out], {
+    await run(process.execPath, ['bench/run.mjs', '--quick', '--only', 'startup,state-get-memory,invoke-http,state-get-memory-tracing', '--out', out], {
       env: { ...process.env, MECHA_TEST_REDIS: inject('redisAddress'), MECHA_TEST_KAFKA: inject('kafkaBrokers') },
       timeout: 110_000,
     });
@@ -27,7 +27,7 @@ describe('benchmark harness (quick mode)', () => {
       positive(figures.readyMsMedian);
       positive(figures.idleRssMb);
     }
-    expect(result.scenarios.map((s: { name: string }) => s.name)).toEqual(['state-get-memory', 'invoke-http']);
+    expect(result.scenarios.map((s: { name: string }) => s.name)).toEqual(['state-get-memory', 'invoke-http', 'state-get-memory-tracing']);
     for (const s of result.scenarios) {
       for (const side of [s.baseline, s.mecha]) {
         expect(side.count).toBeGreaterThan(100);
@@ -46,5 +46,8 @@ describe('benchmark harness (quick mode)', () => {
       }
     }
     expect(result.scenarios[1].sidecar.each.map((e: { role: string }) => e.role)).toEqual(['caller', 'callee']);
+    // The tracing cost row measured Mecha against itself, and its spans reached the loopback sink.
+    expect(result.scenarios[2].baselineSidecar.processes).toBe(1);
+    expect(result.scenarios[2].baselineNote).toMatch(/sink that discards them \([1-9]\d* export requests/);
   });
 });

@@ -23,7 +23,7 @@ const composeCli = (
   await Promise.all(COMPOSE_CANDIDATES.map(([cmd, pre]) => promisify(execFile)(cmd, [...pre, 'version'], { timeout: 20_000 }).then(() => [cmd, pre] as const, () => undefined)))
 ).find(Boolean);
 const validationTitle = composeCli
-  ? `is valid for ${[composeCli[0], ...composeCli[1]].join(' ')} (config -q)`
+  ? `is valid for ${[composeCli[0], ...composeCli[1]].join(' ')} (config -q), alone and with the observability variant`
   : 'is valid for docker compose (skipped: neither `docker compose` nor `docker-compose` is installed)';
 
 // No Docker engine runs here: the compose file and the Dockerfile are checked for what they must contain.
@@ -81,6 +81,8 @@ describe('docker-compose.yml', () => {
   it.runIf(composeCli !== undefined)(validationTitle, async () => {
     const [cmd, pre] = composeCli!;
     await promisify(execFile)(cmd, [...pre, '-f', join(ROOT, 'docker-compose.yml'), 'config', '-q'], { timeout: 60_000 });
+    // The observability variant is laid over it (docker-compose.observability.yml; its contents: compose-observability.test.ts).
+    await promisify(execFile)(cmd, [...pre, '-f', join(ROOT, 'docker-compose.yml'), '-f', join(ROOT, 'docker-compose.observability.yml'), 'config', '-q'], { timeout: 60_000 });
   });
 });
 
