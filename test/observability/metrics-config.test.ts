@@ -41,7 +41,7 @@ let metricsPort: number;
 
 beforeAll(async () => {
   metricsPort = await freePort();
-  sidecar = await startMecha(['--app-id', 'observed', '--resources-path', resources, '--config', config, '--metrics-port', String(metricsPort), '--metrics-listen-address', '127.0.0.1', '--log-as-json']);
+  sidecar = await startMecha(['--app-id', 'observed', '--resources-path', resources, '--config', config, '--metrics-port', String(metricsPort), '--metrics-listen-address', '127.0.0.1', '--log-as-json', '--enable-api-logging']);
 });
 
 afterAll(async () => {
@@ -97,6 +97,20 @@ describe('--log-as-json', () => {
     }
     const failed = lines.find((l) => l.level === 'warning' && l.component === 'broken (state.redis)');
     expect(failed).toMatchObject({ scope: 'dapr.runtime', type: 'log' });
+  });
+
+  it('with --enable-api-logging, logs each API call with its trace id', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await fetch(`${sidecar.url}/v1.0/metadata`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    const logged = async () =>
+      sidecar
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.msg === 'api call' && l.path === '/v1.0/metadata');
+    for (let i = 0; i < 50 && !(await logged()); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await logged()).toMatchObject({ method: 'GET', status: 200, traceid: traceId });
   });
 });
 
