@@ -53,6 +53,16 @@ describe('resource watcher', () => {
     expect(summary((await w.until(3))[2])).toEqual(['-Component/b']);
   });
 
+  it('names a resource defined twice as a problem and applies only the first', async () => {
+    const w = await watched({ 'a.yaml': component('a') });
+    await writeFile(join(w.dir, 'z.yaml'), component('a', 'state.sqlite'));
+    const [diff] = await w.until(1);
+    expect(summary(diff)).toEqual([]);
+    expect(diff.problems).toEqual([
+      { file: join(w.dir, 'z.yaml'), document: 1, field: 'metadata.name', message: `duplicate Component name "a" (first defined in ${join(w.dir, 'a.yaml')}, document 1); not applied` },
+    ]);
+  });
+
   it('folds a burst of writes into one re-read', async () => {
     const w = await watched({}, 300);
     for (let i = 0; i < 5; i++) await writeFile(join(w.dir, `r${i}.yaml`), component(`r${i}`));

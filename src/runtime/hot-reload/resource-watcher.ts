@@ -27,18 +27,28 @@ export interface Snapshot {
   problems: ResourceProblem[];
 }
 
-/** Reads the resources paths into resources keyed by kind and name (the first of a duplicate wins, as at startup). */
+/**
+ * Reads the resources paths into resources keyed by kind and name. The first of a duplicate wins, as at
+ * startup; the others are problems, named like the startup ones (their files still parse, so nothing of
+ * them is kept from before).
+ */
 export async function snapshotResources(dirs: readonly string[]): Promise<Snapshot> {
   const { documents, problems } = await readResourceDocuments(dirs);
+  const brokenFiles = new Set(problems.map((p) => p.file));
   const resources = new Map<string, WatchedResource>();
   for (const doc of documents) {
     const kind = typeof doc.content.kind === 'string' ? doc.content.kind : '';
     const meta = doc.content.metadata as { name?: unknown } | undefined;
     const name = typeof meta?.name === 'string' ? meta.name : `${doc.file}#${doc.index}`;
     const key = `${kind}/${name}`;
-    if (!resources.has(key)) resources.set(key, { key, kind, name, doc, content: JSON.stringify(doc.content) });
+    const first = resources.get(key);
+    if (!first) resources.set(key, { key, kind, name, doc, content: JSON.stringify(doc.content) });
+    else {
+      const message = `duplicate ${kind} name "${name}" (first defined in ${first.doc.file}, document ${first.doc.index}); not applied`;
+      problems.push({ file: doc.file, document: doc.index, field: 'metadata.name', message });
+    }
   }
-  return { resources, brokenFiles: new Set(problems.map((p) => p.file)), problems };
+  return { resources, brokenFiles, problems };
 }
 
 /** What changed from one snapshot to the next, by identity (kind + name) and content. */
