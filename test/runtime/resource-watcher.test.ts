@@ -3,15 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResourceWatcher, type ResourceDiff } from '../../src/runtime/hot-reload/resource-watcher.js';
+import { component as resourceYaml } from '../support/resources.js';
 
-const component = (name: string, type = 'state.in-memory') => `apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata:
-  name: ${name}
-spec:
-  type: ${type}
-  version: v1
-`;
+const component = (name: string, type = 'state.in-memory') => resourceYaml(name, type);
 
 /** What a diff did, as `+kind/name`, `~kind/name`, `-kind/name`, sorted. */
 const summary = (d: ResourceDiff) =>
