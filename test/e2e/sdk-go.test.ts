@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startMecha, type MechaProcess } from '../support/mecha-process.js';
+import { freePort, type MechaProcess } from '../support/mecha-process.js';
 import { goSdkProgram } from '../support/sdk-go.js';
-import { SDK_COMPONENTS, SDK_CONFIG, SDK_SECRETS, pollUntil, sdkResources, type SdkResources } from '../support/sdk-resources.js';
+import { SDK_COMPONENTS, SDK_CONFIG, SDK_SECRETS, pollUntil, startSdkSidecar } from '../support/sdk-resources.js';
 import { runReport } from '../support/sdk-toolchains.js';
 
 // The Go SDK against the sidecar: its client package over gRPC, and a service/grpc app receiving events
@@ -17,25 +14,17 @@ type Received = { kind: string; handler?: string; topic?: string; pubsub?: strin
 
 describe.skipIf('skip' in toolchain)('the Go SDK (client, service/grpc)', () => {
   const program = 'ready' in toolchain ? toolchain.ready : '';
-  const home = mkdtempSync(join(tmpdir(), 'mecha-home-'));
-  let resources: SdkResources;
   let sidecar: MechaProcess;
   let report: Record<string, unknown>;
   const received = async () => (await (await fetch(`${sidecar.url}/v1.0/invoke/${APP_ID}/method/received`)).json()) as Received[];
 
   beforeAll(async () => {
-    resources = sdkResources();
-    sidecar = await startMecha(
-      ['--app-id', APP_ID, '--app-port', String(await freePort()), '--app-protocol', 'grpc', '--resources-path', resources.dir, '--', program, 'app'],
-      { cwd: home, env: { HOME: home }, readyPath: '/v1.0/healthz' },
-    );
+    sidecar = await startSdkSidecar(['--app-id', APP_ID, '--app-port', String(await freePort()), '--app-protocol', 'grpc'], [program, 'app'], { readyPath: '/v1.0/healthz' });
     report = await runReport(program, ['client', APP_ID], { DAPR_GRPC_PORT: String(sidecar.grpcPort) });
   });
 
   afterAll(async () => {
     await sidecar?.stop();
-    resources?.remove();
-    rmSync(home, { recursive: true, force: true });
   });
 
   it('saves, reads and deletes state with ETags, in bulk and in a transaction', () => {

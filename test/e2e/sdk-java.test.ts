@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startMecha, type MechaProcess } from '../support/mecha-process.js';
+import { freePort, type MechaProcess } from '../support/mecha-process.js';
 import { javaSdk } from '../support/sdk-java.js';
-import { SDK_COMPONENTS, SDK_CONFIG, SDK_SECRETS, sdkResources, type SdkResources } from '../support/sdk-resources.js';
+import { SDK_COMPONENTS, SDK_CONFIG, SDK_SECRETS, startSdkSidecar } from '../support/sdk-resources.js';
 import { runReport } from '../support/sdk-toolchains.js';
 
 // The Java SDK's DaprClient (gRPC, invocation over HTTP) against the sidecar, with the HTTP echo app.
@@ -15,28 +12,19 @@ const toolchain = await javaSdk();
 if ('skip' in toolchain) process.stderr.write(`[sdk-java] skipped: ${toolchain.skip}\n`);
 
 describe.skipIf('skip' in toolchain)('the Java SDK (DaprClient)', () => {
-  const home = mkdtempSync(join(tmpdir(), 'mecha-home-'));
-  let resources: SdkResources;
   let sidecar: MechaProcess;
   let report: Record<string, unknown>;
 
   beforeAll(async () => {
     if ('skip' in toolchain) return;
     const { java, classpath, client } = toolchain.ready;
-    resources = sdkResources();
-    sidecar = await startMecha(['--app-id', APP_ID, '--app-port', String(await freePort()), '--resources-path', resources.dir, '--', process.execPath, ECHO_APP], {
-      cwd: home,
-      env: { HOME: home },
-      readyPath: '/v1.0/healthz',
-    });
+    sidecar = await startSdkSidecar(['--app-id', APP_ID, '--app-port', String(await freePort())], [process.execPath, ECHO_APP], { readyPath: '/v1.0/healthz' });
     const env = { DAPR_GRPC_PORT: String(sidecar.grpcPort), DAPR_HTTP_PORT: String(sidecar.httpPort) };
     report = await runReport(java, ['-cp', classpath, client, APP_ID], env);
   });
 
   afterAll(async () => {
     await sidecar?.stop();
-    resources?.remove();
-    rmSync(home, { recursive: true, force: true });
   });
 
   it('saves, reads and deletes state with ETags, in bulk and in a transaction', () => {

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CommunicationProtocolEnum, DaprClient, DaprServer, HttpMethod, LogLevel } from '@dapr/dapr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startMecha, type MechaProcess } from '../support/mecha-process.js';
-import { SDK_COMPONENTS, SDK_CONFIG, pollUntil, sdkResources, type SdkResources } from '../support/sdk-resources.js';
+import { freePort, type MechaProcess } from '../support/mecha-process.js';
+import { SDK_COMPONENTS, SDK_CONFIG, pollUntil, startSdkSidecar } from '../support/sdk-resources.js';
 
 // The JavaScript SDK (@dapr/dapr) against the sidecar, once per protocol: a DaprClient calling the
 // building blocks, and a DaprServer as the app (`--app-protocol` the same) receiving published events,
@@ -16,21 +13,15 @@ describe.each([
   ['gRPC', CommunicationProtocolEnum.GRPC],
 ])('the JavaScript SDK over %s', (name, protocol) => {
   const appId = `js-app-${name.toLowerCase()}`;
-  const home = mkdtempSync(join(tmpdir(), 'mecha-home-'));
   const events: Array<{ route: string; data: unknown }> = [];
   const rand = Math.random().toString(36).slice(2, 8);
-  let resources: SdkResources;
   let sidecar: MechaProcess;
   let server: DaprServer;
   let client: DaprClient;
 
   beforeAll(async () => {
-    resources = sdkResources();
     const appPort = await freePort();
-    sidecar = await startMecha(['--app-id', appId, '--app-port', String(appPort), '--app-protocol', name === 'gRPC' ? 'grpc' : 'http', '--resources-path', resources.dir], {
-      cwd: home,
-      env: { HOME: home },
-    });
+    sidecar = await startSdkSidecar(['--app-id', appId, '--app-port', String(appPort), '--app-protocol', name === 'gRPC' ? 'grpc' : 'http']);
     const daprPort = String(protocol === CommunicationProtocolEnum.GRPC ? sidecar.grpcPort : sidecar.httpPort);
     const clientOptions = { daprHost: '127.0.0.1', daprPort, communicationProtocol: protocol, logger };
     server = new DaprServer({ serverHost: '127.0.0.1', serverPort: String(appPort), communicationProtocol: protocol, clientOptions, logger });
@@ -54,8 +45,6 @@ describe.each([
     const bounded = (p?: Promise<unknown>) => Promise.race([p?.catch(() => undefined), new Promise((r) => setTimeout(r, 3000).unref())]);
     await bounded(server?.stop());
     await bounded(client?.stop());
-    resources?.remove();
-    rmSync(home, { recursive: true, force: true });
   });
 
   it('saves and reads state with ETags, in bulk and in a transaction', async () => {

@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startMecha, type MechaProcess } from '../support/mecha-process.js';
+import { freePort, type MechaProcess } from '../support/mecha-process.js';
 import { pythonSdk } from '../support/sdk-python.js';
-import { SDK_COMPONENTS, SDK_CONFIG, SDK_SECRETS, pollUntil, sdkResources, type SdkResources } from '../support/sdk-resources.js';
+import { SDK_COMPONENTS, SDK_CONFIG, SDK_SECRETS, pollUntil, startSdkSidecar } from '../support/sdk-resources.js';
 import { runReport } from '../support/sdk-toolchains.js';
 
 // The Python SDK against the sidecar: DaprClient over gRPC, and a dapr.ext.grpc.App as the app
@@ -21,27 +18,22 @@ type Received = { kind: string; handler?: string; topic?: string; pubsub?: strin
 
 describe.skipIf('skip' in toolchain)('the Python SDK (DaprClient, dapr.ext.grpc.App)', () => {
   const python = 'ready' in toolchain ? toolchain.ready : '';
-  const home = mkdtempSync(join(tmpdir(), 'mecha-home-'));
-  let resources: SdkResources;
   let sidecar: MechaProcess;
   let report: Record<string, unknown>;
   const received = async () => (await (await fetch(`${sidecar.url}/v1.0/invoke/${APP_ID}/method/received`)).json()) as Received[];
 
   beforeAll(async () => {
-    resources = sdkResources('on_bulk');
-    const appPort = await freePort();
-    sidecar = await startMecha(
-      ['--app-id', APP_ID, '--app-port', String(appPort), '--app-protocol', 'grpc', '--resources-path', resources.dir, '--', python, APP],
-      { cwd: home, env: { HOME: home, PYTHONUNBUFFERED: '1' }, readyPath: '/v1.0/healthz' },
-    );
+    sidecar = await startSdkSidecar(['--app-id', APP_ID, '--app-port', String(await freePort()), '--app-protocol', 'grpc'], [python, APP], {
+      bulkRoute: 'on_bulk',
+      env: { PYTHONUNBUFFERED: '1' },
+      readyPath: '/v1.0/healthz',
+    });
     const env = { DAPR_RUNTIME_HOST: '127.0.0.1', DAPR_HTTP_PORT: String(sidecar.httpPort), DAPR_GRPC_PORT: String(sidecar.grpcPort), PYTHONWARNINGS: 'ignore' };
     report = await runReport(python, [CLIENT, APP_ID], env);
   });
 
   afterAll(async () => {
     await sidecar?.stop();
-    resources?.remove();
-    rmSync(home, { recursive: true, force: true });
   });
 
   it('saves, reads and deletes state with ETags', () => {

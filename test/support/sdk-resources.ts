@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startMecha, type MechaProcess } from './mecha-process.js';
 import { component, resourcesDir } from './resources.js';
 
 /** What the SDK tests find in the sidecar: one component of each building block, and their contents. */
@@ -8,9 +9,39 @@ export const SDK_SECRETS = { 'db-password': 's3cret', 'api-key': 'k-123' };
 export const SDK_CONFIG = { greeting: { value: 'hello', version: '7' } };
 export const SDK_COMPONENTS = ['configstore', 'files', 'lockstore', 'pubsub', 'secretstore', 'statestore', 'ticks'];
 
-export interface SdkResources {
+interface SdkResources {
   dir: string;
   remove(): void;
+}
+
+/**
+ * `mecha run` for an SDK test: `flags`, the resources below and the app after `--`, from a working folder
+ * and HOME of its own (the name-resolution registry is per user). `stop` also removes every folder.
+ */
+export async function startSdkSidecar(
+  flags: string[],
+  app: string[] = [],
+  o: { bulkRoute?: string; env?: NodeJS.ProcessEnv; readyPath?: string } = {},
+): Promise<MechaProcess> {
+  const home = mkdtempSync(join(tmpdir(), 'mecha-home-'));
+  const resources = sdkResources(o.bulkRoute);
+  const remove = () => {
+    resources.remove();
+    rmSync(home, { recursive: true, force: true });
+  };
+  try {
+    const args = [...flags, '--resources-path', resources.dir, ...(app.length > 0 ? ['--', ...app] : [])];
+    const sidecar = await startMecha(args, { cwd: home, env: { HOME: home, ...o.env }, readyPath: o.readyPath });
+    const stop = async (signal?: NodeJS.Signals) => {
+      const code = await sidecar.stop(signal);
+      remove();
+      return code;
+    };
+    return { ...sidecar, stop };
+  } catch (err) {
+    remove();
+    throw err;
+  }
 }
 
 /**
@@ -18,7 +49,7 @@ export interface SdkResources {
  * in), secrets, configuration and lock; with `bulkRoute`, a declarative bulk subscription of topic
  * `bulk-orders` to that route (for an SDK whose app cannot ask for bulk delivery itself).
  */
-export function sdkResources(bulkRoute?: string): SdkResources {
+function sdkResources(bulkRoute?: string): SdkResources {
   const files = mkdtempSync(join(tmpdir(), 'mecha-sdk-files-'));
   const secrets = mkdtempSync(join(tmpdir(), 'mecha-sdk-secrets-'));
   const secretsFile = join(secrets, 'secrets.json');
