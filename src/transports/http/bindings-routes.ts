@@ -2,14 +2,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BindingsApi } from '../../core/bindings-api.js';
 import { bindingTraceMetadata } from '../../observability/tracing-hooks.js';
 import { stringifyJson } from '../../util/json-text.js';
-import { field, isObject, malformed, nullAsEmpty, optionalString, optionalStringMap, parseJsonBody, typeName } from './request.js';
+import { field, firstValue, isObject, malformed, nullAsEmpty, optionalString, optionalStringMap, parseJsonBody, typeName } from './request.js';
 
 type Req = FastifyRequest<{ Params: { name: string } }>;
-
-const header = (req: Req, name: string) => {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-};
 
 /** `/v1.0/bindings/{name}`: the output bindings core; `data` travels re-encoded as JSON, as daprd sends it. */
 export function registerBindingsRoutes(app: FastifyInstance, bindings: BindingsApi): void {
@@ -23,7 +18,7 @@ export function registerBindingsRoutes(app: FastifyInstance, bindings: BindingsA
       const res = await bindings.invoke(req.params.name, {
         operation: optionalString(body, 'operation', 'body') ?? '',
         data: Buffer.from(stringifyJson(data === undefined ? null : data)),
-        metadata: { ...optionalStringMap(body, 'metadata', 'body'), ...bindingTraceMetadata(header(req, 'traceparent'), header(req, 'tracestate')) },
+        metadata: { ...optionalStringMap(body, 'metadata', 'body'), ...bindingTraceMetadata(firstValue(req.headers, 'traceparent'), firstValue(req.headers, 'tracestate')) },
       });
       for (const [k, v] of Object.entries(res.metadata ?? {})) reply.header(`metadata.${k}`, v);
       if (res.data === undefined) return reply.code(204).send();

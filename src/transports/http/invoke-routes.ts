@@ -8,6 +8,7 @@ import { bufferBody } from '../../util/body-streams.js';
 import { Errors } from '../../errors/codes.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
 import { limitBody, readDeclaredBody } from './body.js';
+import { firstValue } from './request.js';
 import { noTargetAppId } from './connection-guards.js';
 
 /**
@@ -18,7 +19,7 @@ import { noTargetAppId } from './connection-guards.js';
 export function invokeHandler(invocation: InvocationApi, maxBodyBytes: number) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const path = req.raw.url ?? '/';
-    const target = findTarget(path.split('?')[0], (n) => headerValue(req.headers[n]));
+    const target = findTarget(path.split('?')[0], (n) => firstValue(req.headers, n));
     if (!target) throw noTargetAppId();
     const query = path.includes('?') ? path.slice(path.indexOf('?') + 1) : '';
     const length = req.headers['content-length'];
@@ -43,8 +44,4 @@ export function invokeHandler(invocation: InvocationApi, maxBodyBytes: number) {
 /** The explicit `/v1.0/invoke/*` route; the same handler also serves as the API's not-found fallback. */
 export function registerInvokeRoutes(app: FastifyInstance, handler: ReturnType<typeof invokeHandler>): void {
   app.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'], url: '/v1.0/invoke/*', config: { rawBody: true }, handler });
-}
-
-function headerValue(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PubSubApi } from '../../core/pubsub-api.js';
 import type { TraceContext } from '../../core/pubsub-requests.js';
 import { decodeBulkPublish, encodeBulkFailure } from './publish-codec.js';
-import { queryMetadata, type Query } from './request.js';
+import { firstValue, queryMetadata, type Query } from './request.js';
 
 type Req = FastifyRequest<{ Params: { pubsubname: string; '*': string }; Querystring: Query }>;
 
@@ -44,9 +44,5 @@ export function registerPublishRoutes(app: FastifyInstance, pubsub: PubSubApi): 
 
 /** The publish span's context (tracing-hooks.ts put it on the request): the event continues it. */
 function traceOf(req: Req): TraceContext {
-  const header = (name: string) => {
-    const v = req.headers[name];
-    return (Array.isArray(v) ? v[0] : v) ?? '';
-  };
-  return { traceparent: header('traceparent'), tracestate: header('tracestate') };
+  return { traceparent: firstValue(req.headers, 'traceparent') ?? '', tracestate: firstValue(req.headers, 'tracestate') ?? '' };
 }

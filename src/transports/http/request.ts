@@ -14,8 +14,9 @@ export function queryMetadata(query: Query): Record<string, string> {
   return out;
 }
 
-export function queryValue(query: Query, name: string): string | undefined {
-  const v = query[name];
+/** The first value of a query parameter or a header (repeated ones come as an array). */
+export function firstValue(values: Query, name: string): string | undefined {
+  const v = values[name];
   return Array.isArray(v) ? v[0] : v;
 }
 

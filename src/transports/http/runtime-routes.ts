@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Health } from '../../core/health.js';
 import type { MetadataApi, SidecarMetadata } from '../../core/metadata-api.js';
-import { queryValue, type Query } from './request.js';
+import { firstValue, type Query } from './request.js';
 
 export interface RuntimeRouteDeps {
   health: Health;
@@ -12,7 +12,7 @@ export interface RuntimeRouteDeps {
 /** Health, metadata and shutdown: the routes about the sidecar itself. */
 export function registerRuntimeRoutes(app: FastifyInstance, deps: RuntimeRouteDeps): void {
   app.get('/v1.0/healthz', async (req: FastifyRequest<{ Querystring: Query }>, reply) => {
-    deps.health.check(queryValue(req.query, 'appid'));
+    deps.health.check(firstValue(req.query, 'appid'));
     return reply.code(204).send();
   });
 

@@ -8,6 +8,7 @@ import { readAll } from '../../util/body-streams.js';
 import { limitBody, tooLarge } from './body.js';
 import { answerClientError, guardServer, httpServerOptions, noTargetAppId } from './connection-guards.js';
 import { registerCors } from './cors.js';
+import { firstValue } from './request.js';
 import { parseTraceparent } from '../../observability/tracing-context.js';
 import { traceHttpApi } from '../../observability/tracing-hooks.js';
 
@@ -121,7 +122,7 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
 
   if (o.apiLogging) {
     app.addHook('onResponse', async (req, reply) => {
-      const traceid = parseTraceparent(typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined)?.traceId;
+      const traceid = parseTraceparent(firstValue(req.headers, 'traceparent'))?.traceId;
       o.logger.info({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, durationMs: Math.round(reply.elapsedTime), ...(traceid ? { traceid } : {}) }, 'api call');
     });
   }

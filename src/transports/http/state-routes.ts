@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StateApi } from '../../core/state-api.js';
-import { parseJsonBody, queryMetadata, queryValue, type Query } from './request.js';
+import { parseJsonBody, firstValue, queryMetadata, type Query } from './request.js';
 import { decodeBulkGet, decodeSaveItems, decodeTransaction, encodeBulkItems, encodeQueryPage } from './state-codec.js';
 
 type Req = FastifyRequest<{ Params: { storeName: string; key: string }; Querystring: Query }>;
@@ -11,7 +11,7 @@ export function registerStateRoutes(app: FastifyInstance, state: StateApi): void
     const item = await state.get({
       storeName: req.params.storeName,
       key: req.params.key,
-      consistency: queryValue(req.query, 'consistency'),
+      consistency: firstValue(req.query, 'consistency'),
       metadata: queryMetadata(req.query),
     });
     if (!item) return reply.code(204).send();
@@ -37,7 +37,7 @@ export function registerStateRoutes(app: FastifyInstance, state: StateApi): void
       storeName: req.params.storeName,
       key: req.params.key,
       etag: Array.isArray(ifMatch) ? ifMatch[0] : ifMatch,
-      options: { concurrency: queryValue(req.query, 'concurrency'), consistency: queryValue(req.query, 'consistency') },
+      options: { concurrency: firstValue(req.query, 'concurrency'), consistency: firstValue(req.query, 'consistency') },
       metadata: queryMetadata(req.query),
     });
     return reply.code(204).send();
