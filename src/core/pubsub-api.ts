@@ -40,8 +40,8 @@ export class PubSubApi {
   async bulkPublish(req: BulkPublishEventRequest): Promise<BulkPublishEventResponse> {
     const pubsub = this.#resolve(req.pubsubName, req.topic);
     const seen = new Set<string>();
+    const resource = pubsubResource(req.pubsubName);
     for (const [i, e] of req.entries.entries()) {
-      const resource = pubsubResource(req.pubsubName);
       if (e.entryId === '') throw new SidecarError(Errors.PubSubMarshalEvents, `entries[${i}].entryId is required`, { resource });
       if (seen.has(e.entryId)) throw new SidecarError(Errors.PubSubMarshalEvents, `entries[${i}].entryId "${e.entryId}" is duplicated`, { resource });
       seen.add(e.entryId);
