@@ -45,6 +45,8 @@ export const Errors = {
   StateTooManyTransactions: kind('ERR_STATE_STORE_TOO_MANY_TRANSACTIONS', 400, GrpcCode.INVALID_ARGUMENT, 'DAPR_STATE_TOO_MANY_TRANSACTIONS'),
   StateTransaction: kind('ERR_STATE_TRANSACTION', 500, GrpcCode.INTERNAL),
   StateQuery: kind('ERR_STATE_QUERY', 500, GrpcCode.INTERNAL, 'DAPR_STATE_QUERY_FAILED'),
+  /** SQL the state SQL API (Mecha's own, `/v1.0-alpha1/state/{store}/sql`) cannot read or run: the caller's mistake. */
+  StateQuerySql: kind('ERR_STATE_QUERY', 400, GrpcCode.INVALID_ARGUMENT, 'DAPR_STATE_QUERY_FAILED'),
 
   // pub/sub
   PubSubNotConfigured: kind('ERR_PUBSUB_NOT_CONFIGURED', 400, GrpcCode.FAILED_PRECONDITION, 'DAPR_PUBSUB_NOT_CONFIGURED'),
