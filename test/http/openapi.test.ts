@@ -1,0 +1,99 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Health } from '../../src/core/health.js';
+import { MetadataApi } from '../../src/core/metadata-api.js';
+import { Errors } from '../../src/errors/codes.js';
+import { Resiliency } from '../../src/resiliency/resiliency.js';
+import { httpApiRoutes } from '../../src/runtime/api-servers.js';
+import { createBuildingBlocks } from '../../src/runtime/building-blocks.js';
+import { ComponentHost } from '../../src/runtime/component-host.js';
+import { openApiDocument } from '../../src/transports/http/openapi/document.js';
+import { buildHttpApi } from '../../src/transports/http/server.js';
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+const doc = openApiDocument();
+
+/** `METHOD url` of every operation the document lists, in fastify's pattern syntax. */
+function documentedRoutes(): string[] {
+  return Object.entries(doc.paths).flatMap(([path, item]) => {
+    const url = item['x-fastify-url'] ?? path.replace(/\{(\w+)\}/g, ':$1');
+    return Object.keys(item)
+      .filter((k) => HTTP_METHODS.includes(k))
+      .map((m) => `${m.toUpperCase()} ${url}`);
+  });
+}
+
+let app: FastifyInstance;
+const registered: string[] = [];
+
+beforeAll(async () => {
+  // The sidecar's own route list over real (empty) building blocks; an onRoute hook registered first sees every route.
+  const logger = pino({ level: 'silent' });
+  const blocks = createBuildingBlocks({ appId: 'app', components: new ComponentHost(logger), resiliency: Resiliency.empty(), secretScopes: () => [], appUnavailable: () => undefined, logger });
+  const metadata = new MetadataApi({ appId: 'app', runtimeVersion: 'test', appConnection: { port: 0, protocol: 'http', channelAddress: '127.0.0.1', maxConcurrency: -1 }, components: () => [] });
+  const routes = httpApiRoutes(blocks, {
+    health: new Health('app'),
+    metadata,
+    shutdown: () => undefined,
+    invoke: async () => {
+      throw new Error('no invocation in this test');
+    },
+    unserved: { appId: 'app', namespace: 'default' },
+  });
+  const record = (a: FastifyInstance) =>
+    a.addHook('onRoute', (r) => {
+      for (const m of [r.method].flat()) registered.push(`${m} ${r.url}`);
+    });
+  app = buildHttpApi({ routes: [record, ...routes], logger, maxBodyBytes: 1024, apiLogging: false });
+  await app.ready();
+  await blocks.subscriptions.close();
+});
+afterAll(() => app.close());
+
+describe('the OpenAPI document of the HTTP API', () => {
+  it('documents every route the sidecar registers', () => {
+    expect(registered.length).toBeGreaterThan(50);
+    const documented = new Set(documentedRoutes());
+    expect(registered.filter((r) => !documented.has(r))).toEqual([]);
+  });
+
+  it('documents no route the sidecar does not register', () => {
+    const seen = new Set(registered);
+    expect(documentedRoutes().filter((r) => !seen.has(r))).toEqual([]);
+  });
+
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const result = await new Validator().validate(structuredClone(doc));
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+  });
+
+  it('names only error codes of the catalogue, each under its own status', () => {
+    const byCode = new Map<string, Set<number>>();
+    for (const k of Object.values(Errors)) byCode.set(k.code, (byCode.get(k.code) ?? new Set()).add(k.http));
+    const seen: string[] = [];
+    JSON.stringify(doc, (key, value: unknown) => {
+      if (key === 'enum' && Array.isArray(value) && value.every((v) => typeof v === 'string' && /^(ERR|DAPR)_/.test(v))) seen.push(...value);
+      return value;
+    });
+    expect(seen.length).toBeGreaterThan(100);
+    for (const code of seen) expect(byCode.has(code), code).toBe(true);
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item).filter(([k]) => HTTP_METHODS.includes(k))) {
+        for (const [status, answer] of Object.entries((op as { responses: Record<string, unknown> }).responses)) {
+          const codes = JSON.stringify(answer).match(/"(ERR|DAPR)_[A-Z_]+"/g) ?? [];
+          for (const c of codes) expect(byCode.get(JSON.parse(c) as string), `${method} ${path} ${status} ${c}`).toContain(Number(status));
+        }
+      }
+    }
+  });
+
+  it('is served at GET /v1.0-alpha1/openapi.json', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1.0-alpha1/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(res.json()).toEqual(doc);
+  });
+});
