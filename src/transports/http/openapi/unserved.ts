@@ -1,6 +1,6 @@
 import { UNSERVED_HTTP } from '../../../core/unserved-apis.js';
 import { Errors, type ErrorKind } from '../../../errors/codes.js';
-import { errors, jsonBody, pathParam, type Json, type Paths } from './parts.js';
+import { errors, jsonBody, pathParam, type Paths } from './parts.js';
 
 /**
  * The building blocks Mecha answers but does not serve (actors, workflows, jobs, conversation, crypto),
@@ -26,7 +26,7 @@ export function unservedPaths(): Paths {
           tags: [family(url)],
           operationId: `${method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
           summary: 'Not served by Mecha: answered as daprd answers without placement, scheduler or such components.',
-          ...(route.body ? { requestBody: jsonBody(route.body === 'array' ? { type: 'array' } : ({} satisfies Json)) } : {}),
+          ...(route.body ? { requestBody: jsonBody({ type: route.body === 'array' ? 'array' : 'object' }) } : {}),
           responses: errors(...kinds),
         };
       }
