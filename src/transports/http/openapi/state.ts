@@ -51,7 +51,11 @@ export const STATE_SCHEMAS: Record<string, Json> = {
     type: 'object',
     required: ['query'],
     properties: {
-      query: { type: 'string', description: 'SELECT * | path, … FROM <store> [WHERE =, IN, AND, OR, ( )] [ORDER BY path ASC|DESC, …] [LIMIT n] [OFFSET n] (docs/api-openapi.md).' },
+      query: {
+        type: 'string',
+        description: 'SELECT * | path, … FROM <store> [WHERE =, IN, AND, OR, ( )] [ORDER BY path ASC|DESC, …] [LIMIT n] [OFFSET n] (docs/api-openapi.md).',
+        examples: ["SELECT * FROM statestore WHERE value.person.org IN ('Dev', 'Ops') AND paid = true ORDER BY qty DESC LIMIT 10"],
+      },
       token: { type: 'string', description: 'The token of the previous answer, to continue a query with LIMIT.' },
     },
   },

@@ -16,9 +16,19 @@ export const STORES_SCHEMAS: Record<string, Json> = {
     type: 'object',
     additionalProperties: { type: 'object', properties: { value: { type: 'string' }, version: { type: 'string' }, metadata: ref('StringMap') } },
   },
-  LockRequest: {
+  TryLockRequest: {
     type: 'object',
-    properties: { resourceId: { type: 'string' }, lockOwner: { type: 'string' }, expiryInSeconds: { type: 'integer', minimum: 1, maximum: 2147483647 } },
+    required: ['resourceId', 'lockOwner', 'expiryInSeconds'],
+    properties: {
+      resourceId: { type: 'string', minLength: 1, description: 'Without `||`.' },
+      lockOwner: { type: 'string', minLength: 1 },
+      expiryInSeconds: { type: 'integer', minimum: 1, maximum: 2147483647 },
+    },
+  },
+  UnlockRequest: {
+    type: 'object',
+    required: ['resourceId', 'lockOwner'],
+    properties: { resourceId: { type: 'string', minLength: 1 }, lockOwner: { type: 'string', minLength: 1 } },
   },
 };
 
@@ -102,7 +112,7 @@ export const STORES_PATHS: Paths = {
       tags: ['lock'],
       operationId: 'tryLock',
       summary: 'Takes a lock on a resource for an owner, for a time.',
-      requestBody: jsonBody(ref('LockRequest')),
+      requestBody: jsonBody(ref('TryLockRequest')),
       responses: answers({ '200': jsonAnswer('Whether the lock was taken.', { type: 'object', required: ['success'], properties: { success: { type: 'boolean' } } }) }, ...LOCK_ERRORS, Errors.TryLock),
     },
   },
@@ -112,7 +122,7 @@ export const STORES_PATHS: Paths = {
       tags: ['lock'],
       operationId: 'unlock',
       summary: 'Releases a lock.',
-      requestBody: jsonBody(ref('LockRequest')),
+      requestBody: jsonBody(ref('UnlockRequest')),
       responses: answers(
         {
           '200': jsonAnswer('0 success, 1 no such lock, 2 held by another owner, 3 internal error.', { type: 'object', required: ['status'], properties: { status: { enum: [0, 1, 2, 3] } } }),
