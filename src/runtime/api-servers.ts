@@ -28,6 +28,7 @@ import { registerStateRoutes } from '../transports/http/state-routes.js';
 import { registerUnservedRoutes } from '../transports/http/unserved-routes.js';
 import type { BuildingBlocks } from './building-blocks.js';
 import type { InvocationRuntime } from './invocation-runtime.js';
+import type { MechaKind } from './mecha-kinds/mecha-kind.js';
 
 export interface ApiServers {
   http: FastifyInstance;
@@ -40,7 +41,7 @@ export interface ApiServers {
 export function buildApiServers(
   o: SidecarOptions,
   blocks: BuildingBlocks,
-  runtime: { invocation: InvocationRuntime; metadata: MetadataApi; health: Health; shutdown(force: boolean): void; observer?: HttpObserver & GrpcObserver },
+  runtime: { invocation: InvocationRuntime; metadata: MetadataApi; health: Health; shutdown(force: boolean): void; observer?: HttpObserver & GrpcObserver; kinds: readonly MechaKind[] },
   logger: Logger,
 ): ApiServers {
   const { state, pubsub, subscriptions, lock, bindings, configuration, secrets } = blocks;
@@ -57,6 +58,7 @@ export function buildApiServers(
       (app) => registerBindingsRoutes(app, bindings),
       (app) => registerConfigurationRoutes(app, configuration),
       (app) => registerSecretsRoutes(app, secrets),
+      ...runtime.kinds.flatMap((kind) => (kind.httpRoutes ? [(app: FastifyInstance) => kind.httpRoutes!(app)] : [])),
       (app) => registerUnservedRoutes(app, unserved),
       (app) => registerRuntimeRoutes(app, { health: runtime.health, metadata: runtime.metadata, shutdown: runtime.shutdown }),
     ],
@@ -81,6 +83,7 @@ export function buildApiServers(
       ...configurationHandlers(configuration, guard),
       ...secretsHandlers(secrets, guard),
       ...runtimeHandlers(runtime.metadata, runtime.shutdown, guard),
+      ...Object.assign({}, ...runtime.kinds.map((kind) => kind.grpcHandlers?.(guard) ?? {})),
     },
     maxMessageBytes: o.maxRequestBytes,
     logger,
