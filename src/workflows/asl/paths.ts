@@ -15,24 +15,70 @@ type Segment = Ast['segments'][number];
 /** One step of a definite path: an object member or an array index. */
 export type PathStep = string | number;
 
-const astCache = new Map<string, Ast | null>();
-const AST_CACHE_LIMIT = 2000;
+interface Parsed {
+  ast: Ast;
+  /** The path as RFC 9535 text: `$$` read as `$`, Jayway-style member names bracketed. */
+  rfc: string;
+}
 
-/** The RFC 9535 AST of a path (`$$` read as `$`), or null when it does not parse. Cached: definitions repeat paths. */
-function parsePath(path: string): Ast | null {
-  const cached = astCache.get(path);
+const cache = new Map<string, Parsed | null>();
+const CACHE_LIMIT = 2000;
+
+/** The parsed path, or null when it does not parse. Cached: definitions repeat their paths. */
+function parsePath(path: string): Parsed | null {
+  const cached = cache.get(path);
   if (cached !== undefined) return cached;
-  let ast: Ast | null = null;
+  let parsed: Parsed | null = null;
   if (typeof path === 'string' && path.startsWith('$')) {
+    const rfc = bracketJaywayNames(stripContext(path));
     try {
-      ast = parseJsonPath(stripContext(path));
+      parsed = { ast: parseJsonPath(rfc), rfc };
     } catch {
-      ast = null;
+      parsed = null;
     }
   }
-  if (astCache.size >= AST_CACHE_LIMIT) astCache.clear();
-  astCache.set(path, ast);
-  return ast;
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(path, parsed);
+  return parsed;
+}
+
+const SHORTHAND = /^[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*$/;
+const NAME_END = /[\s.[\]()'",=<>!&|]/;
+
+/**
+ * ASL paths are Jayway JSONPath, whose dot notation takes names RFC 9535 shorthand does not, such as
+ * `$.error-info` in the spec's own examples. Such a name is rewritten as `['error-info']`; quoted
+ * text is left alone, and a name starting with a digit is not touched (it may be a number like 1.5).
+ */
+function bracketJaywayNames(path: string): string {
+  let out = '';
+  let quote: string | undefined;
+  for (let i = 0; i < path.length; i++) {
+    const c = path[i];
+    if (quote !== undefined) {
+      out += c;
+      if (c === '\\') out += path[++i] ?? '';
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    if (c !== '.') {
+      out += c;
+      continue;
+    }
+    const dots = path[i + 1] === '.' ? '..' : '.';
+    let end = i + dots.length;
+    while (end < path.length && !NAME_END.test(path[end])) end++;
+    const name = path.slice(i + dots.length, end);
+    if (name === '' || name === '*' || SHORTHAND.test(name) || /^\d/.test(name)) {
+      out += dots;
+      i += dots.length - 1;
+    } else {
+      out += `${dots === '..' ? '..' : ''}['${name.replace(/['\\]/g, '\\$&')}']`;
+      i = end - 1;
+    }
+  }
+  return out;
 }
 
 /** True when the path starts with `$$` and so reads the context object. */
@@ -54,10 +100,10 @@ export function isValidPath(path: unknown): path is string {
  * not one. A negative index (from the end) reads fine but cannot be written, hence `writable`.
  */
 export function referenceSteps(path: string, writable = true): PathStep[] | undefined {
-  const ast = parsePath(path);
-  if (ast === null) return undefined;
+  const parsed = parsePath(path);
+  if (parsed === null) return undefined;
   const steps: PathStep[] = [];
-  for (const seg of ast.segments) {
+  for (const seg of parsed.ast.segments) {
     const step = singularStep(seg);
     if (step === undefined || (writable && typeof step === 'number' && step < 0)) return undefined;
     steps.push(step);
@@ -91,12 +137,12 @@ export function isReferencePath(path: unknown, opts: { allowContext?: boolean } 
  * no undefined, so that is unambiguous); any other path yields the array of matched nodes.
  */
 export function evaluatePath(path: string, data: unknown, ctx?: ContextObject): unknown {
-  const ast = parsePath(path);
-  if (ast === null) throw new AslError(StatesError.Runtime, `invalid path "${path}"`);
+  const parsed = parsePath(path);
+  if (parsed === null) throw new AslError(StatesError.Runtime, `invalid path "${path}"`);
   const source = isContextPath(path) ? ctx : data;
   const steps = referenceSteps(path, false);
   if (steps !== undefined) return readSteps(source, steps);
-  return query(source as JsonValue, stripContext(path));
+  return query(source as JsonValue, parsed.rfc);
 }
 
 function readSteps(data: unknown, steps: PathStep[]): unknown {
