@@ -22,3 +22,8 @@ export {
   toleranceExceeded,
   type FailureTolerance,
 } from './map.js';
+
+import { evaluateIntrinsic, INTRINSIC_FUNCTIONS } from './intrinsics/functions.js';
+import { parseIntrinsic } from './intrinsics/parser.js';
+/** The intrinsic functions as one object: parse an expression, evaluate one, list the known names. */
+export const intrinsics = { parse: parseIntrinsic, evaluate: evaluateIntrinsic, functions: INTRINSIC_FUNCTIONS } as const;
