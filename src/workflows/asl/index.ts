@@ -17,6 +17,7 @@ export { parseTimestamp, isTimestamp } from './timestamps.js';
 export { waitUntil } from './wait.js';
 export { retryDelay, findCatcher, errorMatches, RETRY_DEFAULTS } from './retry.js';
 export { failOutcome } from './fail.js';
+export { taskTimeouts, DEFAULT_TASK_TIMEOUT_SECONDS } from './task.js';
 export {
   mapItems,
   mapItemInput,

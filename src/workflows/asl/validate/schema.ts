@@ -173,7 +173,8 @@ const schema = {
 };
 
 export const ASL_SCHEMA = schema;
-const validate = ajv.compile(schema);
+/** Compiled on first use: importing the library should not cost the sidecar's startup a schema compile. */
+let validate: ReturnType<typeof ajv.compile> | undefined;
 
 const FORMAT_MESSAGES: Record<string, string> = {
   'asl-path': 'is not a valid path (a JSONPath starting with $ or $$)',
@@ -184,6 +185,7 @@ const FORMAT_MESSAGES: Record<string, string> = {
 
 /** Structural problems as JSON pointers into the definition and messages. */
 export function schemaProblems(definition: unknown): { pointer: string; message: string }[] {
+  validate ??= ajv.compile(schema);
   if (validate(definition)) return [];
   return (validate.errors ?? []).map(describe);
 }
