@@ -3,6 +3,7 @@ import { INTRINSIC_FUNCTIONS } from '../intrinsics/functions.js';
 import { functionNames, IntrinsicSyntaxError, looksLikeIntrinsic, parseIntrinsic } from '../intrinsics/parser.js';
 import { isObject, isValidPath } from '../paths.js';
 import { StatesError } from '../errors.js';
+import { DEFAULT_TASK_TIMEOUT_SECONDS } from '../task.js';
 import { escape } from './schema.js';
 import type { AslProblem } from './index.js';
 
@@ -27,8 +28,11 @@ export function stateProblems(state: Record<string, unknown>, at: string): AslPr
     case 'Task':
       exclusive('TimeoutSeconds', 'TimeoutSecondsPath');
       exclusive('HeartbeatSeconds', 'HeartbeatSecondsPath');
-      if (typeof state.HeartbeatSeconds === 'number' && typeof state.TimeoutSeconds === 'number' && state.HeartbeatSeconds >= state.TimeoutSeconds) {
-        problems.push({ pointer: `${at}/HeartbeatSeconds`, message: 'must be smaller than TimeoutSeconds' });
+      {
+        const timeout = state.TimeoutSeconds ?? (state.TimeoutSecondsPath === undefined ? DEFAULT_TASK_TIMEOUT_SECONDS : undefined);
+        if (typeof state.HeartbeatSeconds === 'number' && typeof timeout === 'number' && state.HeartbeatSeconds >= timeout) {
+          problems.push({ pointer: `${at}/HeartbeatSeconds`, message: `must be smaller than TimeoutSeconds (${timeout}${state.TimeoutSeconds === undefined ? ', the default' : ''})` });
+        }
       }
       break;
     case 'Wait': {

@@ -193,6 +193,10 @@ describe('validateDefinition', () => {
     expect(byPointer.get('/States/W2')).toBe('needs exactly one of Seconds, Timestamp, SecondsPath and TimestampPath, has Seconds and Timestamp');
     expect(byPointer.get('/States/T/Resource')).toBe('is required');
     expect(byPointer.get('/States/F/ErrorPath')).toBe('cannot be used together with Error');
+    expect(byPointer.get('/States/T/HeartbeatSeconds')).toBe('must be smaller than TimeoutSeconds (10)');
+    expect(validateDefinition({ StartAt: 'T', States: { T: task({ HeartbeatSeconds: 60 }) } })).toEqual([
+      { pointer: '/States/T/HeartbeatSeconds', message: 'must be smaller than TimeoutSeconds (60, the default)' },
+    ]);
     expect(byPointer.get('/States/S/Next')).toBe('is not a field of this object');
     expect(byPointer.get('/States/X/Type')).toMatch(/^must be one of "Task"/);
   });
