@@ -28,12 +28,7 @@ export function stateProblems(state: Record<string, unknown>, at: string): AslPr
     case 'Task':
       exclusive('TimeoutSeconds', 'TimeoutSecondsPath');
       exclusive('HeartbeatSeconds', 'HeartbeatSecondsPath');
-      {
-        const timeout = state.TimeoutSeconds ?? (state.TimeoutSecondsPath === undefined ? DEFAULT_TASK_TIMEOUT_SECONDS : undefined);
-        if (typeof state.HeartbeatSeconds === 'number' && typeof timeout === 'number' && state.HeartbeatSeconds >= timeout) {
-          problems.push({ pointer: `${at}/HeartbeatSeconds`, message: `must be smaller than TimeoutSeconds (${timeout}${state.TimeoutSeconds === undefined ? ', the default' : ''})` });
-        }
-      }
+      problems.push(...heartbeatProblems(state, at));
       break;
     case 'Wait': {
       const given = ['Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath'].filter((f) => state[f] !== undefined);
@@ -62,6 +57,14 @@ export function stateProblems(state: Record<string, unknown>, at: string): AslPr
       break;
   }
   return problems;
+}
+
+/** Spec "Task State": the heartbeat must be shorter than the timeout, written or default (60 s). */
+function heartbeatProblems(state: Record<string, unknown>, at: string): AslProblem[] {
+  const timeout = state.TimeoutSeconds ?? (state.TimeoutSecondsPath === undefined ? DEFAULT_TASK_TIMEOUT_SECONDS : undefined);
+  if (typeof state.HeartbeatSeconds !== 'number' || typeof timeout !== 'number' || state.HeartbeatSeconds < timeout) return [];
+  const note = state.TimeoutSeconds === undefined ? ', the default' : '';
+  return [{ pointer: `${at}/HeartbeatSeconds`, message: `must be smaller than TimeoutSeconds (${timeout}${note})` }];
 }
 
 /** Spec "Retrying after error", "Fallback states": States.ALL must be alone in the last Retrier/Catcher. */
