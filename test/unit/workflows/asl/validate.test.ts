@@ -1,5 +1,6 @@
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { validateDefinition, type AslProblem } from '../../../../src/workflows/asl/index.js';
+import { ASL_SCHEMA, validateDefinition, type AslProblem } from '../../../../src/workflows/asl/index.js';
 
 /** Problems as `pointer: message` lines, sorted, so a test names every pointer it expects. */
 function problems(definition: unknown): string[] {
@@ -12,6 +13,11 @@ function pointers(definition: unknown): string[] {
 const task = (extra: Record<string, unknown> = {}) => ({ Type: 'Task', Resource: 'charge', End: true, ...extra });
 
 describe('validateDefinition', () => {
+  it('its schema is valid JSON Schema', () => {
+    const meta = new Ajv({ strict: true, discriminator: true });
+    expect(meta.validateSchema(ASL_SCHEMA), meta.errorsText(meta.errors)).toBe(true);
+  });
+
   it('accepts a definition using every state type, nested machines, templates and intrinsics', () => {
     const definition = {
       Comment: 'orders',
