@@ -45,6 +45,8 @@ import { metricsSpecOf } from './config/configuration.js';
 import type { LoadContext } from './config/load-components.js';
 import { hotReloadEnabled, startHotReload, type HotReload } from './runtime/hot-reload/hot-reload.js';
 import { ResourceStatus } from './runtime/hot-reload/resource-status.js';
+import { mechaKindFactories } from './runtime/mecha-kinds/index.js';
+import type { MechaKind, MechaKindLoad } from './runtime/mecha-kinds/mecha-kind.js';
 
 /** The composition root: resources → components → building-block cores → transports. */
 export class Sidecar {
@@ -70,6 +72,8 @@ export class Sidecar {
   #inputBindingsStarted = false;
   #declarativeSubscriptions: SubscriptionDefinition[] = [];
   readonly #invocation: InvocationRuntime;
+  /** Workflows, routes, contracts: our own resource kinds, composed from the building blocks. */
+  readonly #kinds: readonly MechaKind[];
   readonly #api: ApiServers;
   #grpcPort = 0;
   readonly #extraServers: Server[] = [];
@@ -125,7 +129,10 @@ export class Sidecar {
       httpEndpoints: () => [...this.#httpEndpoints.keys()],
       resiliencies: () => this.#resiliency.resourceNames,
       subscriptions: () => blocks.subscriptions.list(),
-      extended: (): Record<string, string> => (this.#hotReload ? { hotReload: this.#resourceStatus.toJson(true) } : {}),
+      extended: (): Record<string, string> => ({
+        ...(this.#hotReload ? { hotReload: this.#resourceStatus.toJson(true) } : {}),
+        ...this.#kindsMetadata(),
+      }),
     });
     this.#invocation = new InvocationRuntime(options, logger, this.localApp, {
       appUnavailable: this.#appUnavailable,
@@ -133,7 +140,20 @@ export class Sidecar {
       denied: (caller, method, verb) => this.#accessControl?.(caller, method, verb),
       resiliency: this.#resiliency,
     }, options.enableMetrics ? this.metrics : undefined);
-    this.#api = buildApiServers(options, blocks, { invocation: this.#invocation, metadata, health: this.health, shutdown: (force) => this.onShutdownRequest(force), observer: options.enableMetrics ? this.metrics : undefined }, logger);
+    this.#kinds = mechaKindFactories.map((create) =>
+      create({
+        appId: options.appId,
+        namespace: process.env.NAMESPACE || 'default',
+        blocks,
+        invocation: this.#invocation.api,
+        components: this.#components,
+        resiliency: this.#resiliency,
+        dataDir: options.dataDir,
+        logger,
+        metrics: options.enableMetrics ? this.metrics : undefined,
+      }),
+    );
+    this.#api = buildApiServers(options, blocks, { invocation: this.#invocation, metadata, health: this.health, shutdown: (force) => this.onShutdownRequest(force), observer: options.enableMetrics ? this.metrics : undefined, kinds: this.#kinds }, logger);
   }
 
   /** Loads resources and components, then opens the API. Throws ResourceLoadError or a startup error. */
@@ -198,6 +218,7 @@ export class Sidecar {
       }, budget);
       await closing;
       clearTimeout(timer);
+      for (const kind of [...this.#kinds].reverse()) await kind.close().catch((err: Error) => this.logger.warn({ kind: kind.kind, err: err.message }, 'closing failed'));
       await this.#components.close();
       this.appChannel?.close();
       this.#grpcApp?.close();
@@ -237,6 +258,7 @@ export class Sidecar {
       status: this.#resourceStatus,
       pubsubChanged: (name) => this.#blocks.subscriptions.restartOn(name),
       bindingChanged: (name) => this.#restartInputBinding(name),
+      mechaKinds: this.#kinds,
       resiliency: (spec) => {
         this.#resiliency.update(spec);
         for (const name of this.#resiliency.resourceNames) this.metrics.resiliencyLoaded(name);
@@ -257,13 +279,15 @@ export class Sidecar {
   async #startComponents(): Promise<void> {
     const ctx = this.#loadContext();
     let specs;
+    let kindLoads: MechaKindLoad[] = [];
     if (this.options.resourcesPaths.length > 0) {
       const loaded = await loadResources(this.options.resourcesPaths, ctx);
       const resiliency = loadResiliency(loaded.others, this.options.appId);
       const endpoints = loadHttpEndpoints(loaded.others, this.options.appId);
       const subscriptions = loadSubscriptions(loaded.others, this.options.appId);
       this.#declarativeSubscriptions = subscriptions.subscriptions;
-      const problems = [...resiliency.problems, ...endpoints.problems, ...subscriptions.problems];
+      kindLoads = this.#kinds.map((kind) => kind.load(loaded.others));
+      const problems = [...resiliency.problems, ...endpoints.problems, ...subscriptions.problems, ...kindLoads.flatMap((l) => l.problems)];
       if (problems.length > 0) throw new ResourceLoadError(problems);
       this.#resiliency.update(resiliency.spec);
       for (const name of this.#resiliency.resourceNames) this.metrics.resiliencyLoaded(name);
@@ -286,7 +310,18 @@ export class Sidecar {
       }
       await this.#components.start(resolved.ready);
     }
+    for (const load of kindLoads) await load.apply();
     this.health.done('components');
+  }
+
+  /** Each kind's running resources, as JSON under its own `extended` key (left out while it runs none). */
+  #kindsMetadata(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const kind of this.#kinds) {
+      const entries = kind.metadata();
+      if (entries.length > 0) out[kind.metadataKey] = JSON.stringify(entries);
+    }
+    return out;
   }
 
   async #listen(): Promise<void> {

@@ -1,13 +1,14 @@
 import { loadComponentSpecs, type ComponentSpec, type LoadContext } from './load-components.js';
 import { readResourceDocuments, type ResourceDocument } from './resource-documents.js';
 import { ResourceLoadError } from './resource-problem.js';
+import { MECHA_KINDS } from './mecha-resources.js';
 
 /** Kinds Dapr defines that other parts of the sidecar read; recognised here so they are not reported. */
 const OTHER_DAPR_KINDS = new Set(['Subscription', 'Configuration', 'Resiliency', 'HTTPEndpoint', 'MCPServer', 'WorkflowAccessPolicy']);
 
 export interface LoadedResources {
   components: ComponentSpec[];
-  /** Documents of the other Dapr kinds, for the building blocks that own them. */
+  /** Documents of the other Dapr kinds and of Mecha's own kinds, for the parts of the sidecar that own them. */
   others: ResourceDocument[];
 }
 
@@ -20,7 +21,7 @@ export async function loadResources(dirs: readonly string[], ctx: LoadContext): 
   for (const doc of documents) {
     const kind = doc.content.kind;
     if (kind === 'Component') componentDocs.push(doc);
-    else if (typeof kind === 'string' && OTHER_DAPR_KINDS.has(kind)) others.push(doc);
+    else if (typeof kind === 'string' && (OTHER_DAPR_KINDS.has(kind) || MECHA_KINDS.has(kind))) others.push(doc);
     else ctx.warn('resource of unknown kind skipped', { file: doc.file, document: doc.index, kind });
   }
   const loaded = loadComponentSpecs(componentDocs, ctx);

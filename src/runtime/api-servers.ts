@@ -30,6 +30,7 @@ import { registerUnservedRoutes } from '../transports/http/unserved-routes.js';
 import type { UnservedContext } from '../core/unserved-apis.js';
 import type { BuildingBlocks } from './building-blocks.js';
 import type { InvocationRuntime } from './invocation-runtime.js';
+import type { MechaKind } from './mecha-kinds/mecha-kind.js';
 
 export interface ApiServers {
   http: FastifyInstance;
@@ -42,7 +43,7 @@ export interface ApiServers {
 export function buildApiServers(
   o: SidecarOptions,
   blocks: BuildingBlocks,
-  runtime: { invocation: InvocationRuntime; metadata: MetadataApi; health: Health; shutdown(force: boolean): void; observer?: HttpObserver & GrpcObserver },
+  runtime: { invocation: InvocationRuntime; metadata: MetadataApi; health: Health; shutdown(force: boolean): void; observer?: HttpObserver & GrpcObserver; kinds: readonly MechaKind[] },
   logger: Logger,
 ): ApiServers {
   const { state, pubsub, subscriptions, lock, bindings, configuration, secrets } = blocks;
@@ -73,6 +74,7 @@ export function buildApiServers(
       ...configurationHandlers(configuration, guard),
       ...secretsHandlers(secrets, guard),
       ...runtimeHandlers(runtime.metadata, runtime.shutdown, guard),
+      ...Object.assign({}, ...runtime.kinds.map((kind) => kind.grpcHandlers?.(guard) ?? {})),
     },
     maxMessageBytes: o.maxRequestBytes,
     logger,
@@ -87,7 +89,7 @@ export function buildApiServers(
 /** Every route of the HTTP API, as the sidecar registers them (its OpenAPI document lists the same). */
 export function httpApiRoutes(
   blocks: Omit<BuildingBlocks, 'subscriptions'>,
-  runtime: RuntimeRouteDeps & { invoke: ReturnType<typeof invokeHandler>; unserved: UnservedContext },
+  runtime: RuntimeRouteDeps & { invoke: ReturnType<typeof invokeHandler>; unserved: UnservedContext; kinds: readonly MechaKind[] },
 ): RouteRegistrar[] {
   const { state, pubsub, lock, bindings, configuration, secrets } = blocks;
   return [
@@ -98,6 +100,7 @@ export function httpApiRoutes(
     (app) => registerBindingsRoutes(app, bindings),
     (app) => registerConfigurationRoutes(app, configuration),
     (app) => registerSecretsRoutes(app, secrets),
+    ...runtime.kinds.flatMap((kind) => (kind.httpRoutes ? [(app: FastifyInstance) => kind.httpRoutes!(app)] : [])),
     (app) => registerUnservedRoutes(app, runtime.unserved),
     (app) => registerRuntimeRoutes(app, { health: runtime.health, metadata: runtime.metadata, shutdown: runtime.shutdown }),
     registerOpenApiRoute,

@@ -1,14 +1,18 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { FastifyInstance } from 'fastify';
+import { tmpdir } from 'node:os';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Health } from '../../src/core/health.js';
 import { MetadataApi } from '../../src/core/metadata-api.js';
 import { Errors } from '../../src/errors/codes.js';
 import { Resiliency } from '../../src/resiliency/resiliency.js';
+import { parseRunArgs } from '../../src/cli/parse-run-args.js';
 import { httpApiRoutes } from '../../src/runtime/api-servers.js';
 import { createBuildingBlocks } from '../../src/runtime/building-blocks.js';
 import { ComponentHost } from '../../src/runtime/component-host.js';
+import { InvocationRuntime } from '../../src/runtime/invocation-runtime.js';
+import { mechaKindFactories } from '../../src/runtime/mecha-kinds/index.js';
 import { openApiDocument } from '../../src/transports/http/openapi/document.js';
 import { buildHttpApi } from '../../src/transports/http/server.js';
 
@@ -26,12 +30,21 @@ function documentedRoutes(): string[] {
 }
 
 let app: FastifyInstance;
+let closeAll: () => Promise<void>;
 const registered: string[] = [];
 
 beforeAll(async () => {
-  // The sidecar's own route list over real (empty) building blocks; an onRoute hook registered first sees every route.
+  // The sidecar's own route list over real (empty) building blocks and its Mecha kinds; an onRoute hook
+  // registered first sees every route.
   const logger = pino({ level: 'silent' });
-  const blocks = createBuildingBlocks({ appId: 'app', components: new ComponentHost(logger), resiliency: Resiliency.empty(), secretScopes: () => [], appUnavailable: () => undefined, logger });
+  const { options } = parseRunArgs(['--app-id', 'app'], {}, tmpdir());
+  const components = new ComponentHost(logger);
+  const resiliency = Resiliency.empty();
+  const blocks = createBuildingBlocks({ appId: 'app', components, resiliency, secretScopes: () => [], appUnavailable: () => undefined, logger });
+  const invocation = new InvocationRuntime(options, logger, undefined, { appUnavailable: () => undefined, httpEndpoint: () => undefined, denied: () => undefined, resiliency });
+  const kinds = mechaKindFactories.map((create) =>
+    create({ appId: 'app', namespace: 'default', blocks, invocation: invocation.api, components, resiliency, dataDir: options.dataDir, logger }),
+  );
   const metadata = new MetadataApi({ appId: 'app', runtimeVersion: 'test', appConnection: { port: 0, protocol: 'http', channelAddress: '127.0.0.1', maxConcurrency: -1 }, components: () => [] });
   const routes = httpApiRoutes(blocks, {
     health: new Health('app'),
@@ -41,6 +54,7 @@ beforeAll(async () => {
       throw new Error('no invocation in this test');
     },
     unserved: { appId: 'app', namespace: 'default' },
+    kinds,
   });
   const record = (a: FastifyInstance) =>
     a.addHook('onRoute', (r) => {
@@ -48,9 +62,13 @@ beforeAll(async () => {
     });
   app = buildHttpApi({ routes: [record, ...routes], logger, maxBodyBytes: 1024, apiLogging: false });
   await app.ready();
-  await blocks.subscriptions.close();
+  closeAll = async () => {
+    await app.close();
+    for (const kind of kinds) await kind.close();
+    await blocks.subscriptions.close();
+  };
 });
-afterAll(() => app.close());
+afterAll(() => closeAll());
 
 describe('the OpenAPI document of the HTTP API', () => {
   it('documents every route the sidecar registers', () => {

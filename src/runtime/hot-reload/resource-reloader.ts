@@ -8,6 +8,7 @@ import type { ResiliencySpec } from '../../resiliency/resiliency.js';
 import { loadComponentSpecs, type ComponentSpec, type LoadContext } from '../../config/load-components.js';
 import { formatProblem, type ResourceProblem } from '../../config/resource-problem.js';
 import type { ComponentHost } from '../component-host.js';
+import type { MechaKind } from '../mecha-kinds/mecha-kind.js';
 import { resolveSecretReferences } from '../secret-references.js';
 import type { ResourceStatus } from './resource-status.js';
 import type { ResourceDiff, WatchedResource } from './resource-watcher.js';
@@ -23,13 +24,17 @@ export interface ReloadTargets {
   pubsubChanged(name: string): Promise<void>;
   /** Likewise for a binding component: the input binding delivering to the app starts anew. */
   bindingChanged(name: string): Promise<void>;
+  /** Workflows, routes, contracts: each kind's set is validated and swapped like the Dapr kinds below. */
+  mechaKinds: readonly MechaKind[];
   resiliency(spec: ResiliencySpec): void;
   httpEndpoints(endpoints: Map<string, HttpEndpoint>): void;
   subscriptions(definitions: SubscriptionDefinition[]): Promise<void>;
 }
 
+type SetLoader = (docs: ResourceDocument[], t: ReloadTargets) => { problems: ResourceProblem[]; apply(): Promise<void> | void };
+
 /** The kinds read as one set (all documents together); each document is validated alone first. */
-const SET_KINDS: Record<string, (docs: ResourceDocument[], t: ReloadTargets) => { problems: ResourceProblem[]; apply(): Promise<void> | void }> = {
+const SET_KINDS: Record<string, SetLoader> = {
   Resiliency: (docs, t) => {
     const r = loadResiliency(docs, t.load.appId);
     return { problems: r.problems, apply: () => t.resiliency(r.spec) };
@@ -49,14 +54,16 @@ const SET_KINDS: Record<string, (docs: ResourceDocument[], t: ReloadTargets) => 
  * one that fails keeps its previous version running, and the problem is logged and kept for the metadata API.
  */
 export class ResourceReloader {
-  /** The last version of each Resiliency, HTTPEndpoint and Subscription that passed validation. */
+  /** The last version of each resource of a set kind that passed validation. */
   readonly #good = new Map<string, WatchedResource>();
+  readonly #setKinds: Record<string, SetLoader>;
 
   constructor(
     private readonly t: ReloadTargets,
     initial: readonly WatchedResource[],
   ) {
-    for (const r of initial) if (r.kind in SET_KINDS) this.#good.set(r.key, r);
+    this.#setKinds = { ...SET_KINDS, ...Object.fromEntries(t.mechaKinds.map((k): [string, SetLoader] => [k.kind, (docs) => k.load(docs)])) };
+    for (const r of initial) if (r.kind in this.#setKinds) this.#good.set(r.key, r);
   }
 
   async apply(diff: ResourceDiff): Promise<void> {
@@ -68,14 +75,14 @@ export class ResourceReloader {
     const isSecretStore = (r: WatchedResource) => String((r.doc.content.spec as { type?: unknown } | undefined)?.type ?? '').startsWith('secretstores.');
     const components = upserts.filter((r) => r.kind === 'Component');
     for (const r of [...components.filter(isSecretStore), ...components.filter((r) => !isSecretStore(r))]) await this.#putComponent(r);
-    for (const kind of Object.keys(SET_KINDS)) await this.#reloadSet(kind, diff.removed, upserts);
+    for (const kind of Object.keys(this.#setKinds)) await this.#reloadSet(kind, diff.removed, upserts);
     const configurations = [...upserts, ...diff.removed].filter((r) => r.kind === 'Configuration');
     for (const r of configurations) this.t.logger.warn({ file: r.doc.file, name: r.name }, 'Configuration resources are read at startup only; restart the sidecar to apply this change');
   }
 
   /** Validates each new version alone (a bad one keeps the previous), then applies the kind's whole set. */
   async #reloadSet(kind: string, removed: readonly WatchedResource[], upserts: readonly WatchedResource[]): Promise<void> {
-    const load = SET_KINDS[kind];
+    const load = this.#setKinds[kind];
     const touched = [...removed, ...upserts].filter((r) => r.kind === kind);
     if (touched.length === 0) return;
     for (const r of removed.filter((r) => r.kind === kind)) {

@@ -1,0 +1,4 @@
+import type { MechaKindFactory } from './mecha-kind.js';
+
+/** Every Mecha kind the sidecar runs, in the order they start (and the reverse of the order they stop). */
+export const mechaKindFactories: readonly MechaKindFactory[] = [];

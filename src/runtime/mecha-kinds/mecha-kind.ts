@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ResourceDocument } from '../../config/resource-documents.js';
+import type { ResourceProblem } from '../../config/resource-problem.js';
+import type { InvocationApi } from '../../core/invocation/invocation-api.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { Resiliency } from '../../resiliency/resiliency.js';
+import type { CallGuard, UnaryHandler } from '../../transports/grpc/handler.js';
+import type { BuildingBlocks } from '../building-blocks.js';
+import type { ComponentHost } from '../component-host.js';
+
+/** What a Mecha kind runs on: the building blocks it composes, never anything beside them. */
+export interface MechaKindDeps {
+  appId: string;
+  /** `NAMESPACE`, or daprd's self-hosted `default`. */
+  namespace: string;
+  blocks: BuildingBlocks;
+  invocation: InvocationApi;
+  components: ComponentHost;
+  resiliency: Resiliency;
+  /** `--data-dir`: where embedded stores keep their files. */
+  dataDir: string;
+  logger: Logger;
+  /** Present when metrics are enabled. */
+  metrics?: Metrics;
+}
+
+/** One loaded set of a kind's documents: every problem, and how to make it the running set. */
+export interface MechaKindLoad {
+  problems: ResourceProblem[];
+  apply(): Promise<void> | void;
+}
+
+/**
+ * A resource kind of our own (`apiVersion: mecha.io/v1alpha1`): loaded at start, validated with every problem
+ * reported at once, swapped as a whole set on hot reload, listed in the metadata API, closed at shutdown.
+ */
+export interface MechaKind {
+  /** The `kind` of its documents, e.g. `Workflow`. */
+  readonly kind: string;
+  /**
+   * Validates all documents of the kind together (read them with `readMechaResources`, which applies scopes);
+   * nothing runs until `apply`. Must not throw for bad documents: they are problems.
+   */
+  load(docs: readonly ResourceDocument[]): MechaKindLoad;
+  /** The running resources for `GET /v1.0/metadata`, kept as a JSON string under `extended[<metadataKey>]`. */
+  readonly metadataKey: string;
+  metadata(): unknown[];
+  /** Its HTTP routes (transport files of the kind), registered with the sidecar's API. */
+  httpRoutes?(app: FastifyInstance): void;
+  /** Its RPCs of `dapr.proto.runtime.v1.Dapr`, by method name. */
+  grpcHandlers?(guard: CallGuard): Record<string, UnaryHandler | ((call: never) => void)>;
+  /** Stops what it runs (subscriptions, timers, leases), letting work in flight finish or persist. */
+  close(): Promise<void>;
+}
+
+/** Builds one kind from the sidecar's building blocks; cheap: heavy modules load on the first `apply`. */
+export type MechaKindFactory = (deps: MechaKindDeps) => MechaKind;
