@@ -44,7 +44,7 @@ export function translateSql(sql: string, storeName: string): TranslatedSql {
   return new SqlParser(sql, storeName).select();
 }
 
-export { SqlError, positionOf };
+export { SqlError };
 
 /** A column list's answer: `{"<path>": value, …}` per result, paths missing from the value left out. */
 export function projectColumns(data: Buffer, columns: readonly string[]): Buffer {
