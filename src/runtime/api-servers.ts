@@ -22,6 +22,7 @@ import { invokeHandler, registerInvokeRoutes } from '../transports/http/invoke-r
 import { registerLockRoutes } from '../transports/http/lock-routes.js';
 import { registerPublishRoutes } from '../transports/http/publish-routes.js';
 import { registerOpenApiRoute } from '../transports/http/openapi-route.js';
+import { kindsOpenApi } from '../transports/http/openapi/document.js';
 import { registerRuntimeRoutes, type RuntimeRouteDeps } from '../transports/http/runtime-routes.js';
 import { registerSecretsRoutes } from '../transports/http/secrets-routes.js';
 import { buildHttpApi, type HttpObserver, type RouteRegistrar } from '../transports/http/server.js';
@@ -103,7 +104,7 @@ export function httpApiRoutes(
     ...runtime.kinds.flatMap((kind) => (kind.httpRoutes ? [(app: FastifyInstance) => kind.httpRoutes!(app)] : [])),
     (app) => registerUnservedRoutes(app, runtime.unserved),
     (app) => registerRuntimeRoutes(app, { health: runtime.health, metadata: runtime.metadata, shutdown: runtime.shutdown }),
-    registerOpenApiRoute,
+    (app) => registerOpenApiRoute(app, kindsOpenApi(runtime.kinds)),
   ];
 }
 

@@ -13,11 +13,12 @@ import { createBuildingBlocks } from '../../src/runtime/building-blocks.js';
 import { ComponentHost } from '../../src/runtime/component-host.js';
 import { InvocationRuntime } from '../../src/runtime/invocation-runtime.js';
 import { mechaKindFactories } from '../../src/runtime/mecha-kinds/index.js';
-import { openApiDocument } from '../../src/transports/http/openapi/document.js';
+import { kindsOpenApi, openApiDocument } from '../../src/transports/http/openapi/document.js';
 import { buildHttpApi } from '../../src/transports/http/server.js';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-const doc = openApiDocument();
+/** The document as the sidecar serves it: its own parts and what its Mecha kinds add. */
+let doc: ReturnType<typeof openApiDocument>;
 
 /** `METHOD url` of every operation the document lists, in fastify's pattern syntax. */
 function documentedRoutes(): string[] {
@@ -45,6 +46,7 @@ beforeAll(async () => {
   const kinds = mechaKindFactories.map((create) =>
     create({ appId: 'app', namespace: 'default', blocks, invocation: invocation.api, components, resiliency, dataDir: options.dataDir, logger }),
   );
+  doc = openApiDocument(kindsOpenApi(kinds));
   const metadata = new MetadataApi({ appId: 'app', runtimeVersion: 'test', appConnection: { port: 0, protocol: 'http', channelAddress: '127.0.0.1', maxConcurrency: -1 }, components: () => [] });
   const routes = httpApiRoutes(blocks, {
     health: new Health('app'),

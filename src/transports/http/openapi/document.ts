@@ -12,7 +12,7 @@ import { unservedPaths } from './unserved.js';
  * against the routes the sidecar registers, both ways; path items whose fastify pattern is not the
  * path with `{name}` → `:name` give theirs in `x-fastify-url`.
  */
-export function openApiDocument(): Json & { paths: Paths } {
+export function openApiDocument(extra: { paths: Paths; schemas?: Json } = { paths: {} }): Json & { paths: Paths } {
   return {
     openapi: '3.1.0',
     info: {
@@ -28,19 +28,17 @@ export function openApiDocument(): Json & { paths: Paths } {
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     servers: [{ url: 'http://localhost:3500', description: 'The sidecar on its default HTTP port (--dapr-http-port).' }],
-    paths: { ...STATE_PATHS, ...MESSAGING_PATHS, ...INVOKE_PATHS, ...STORES_PATHS, ...RUNTIME_PATHS, ...unservedPaths() },
+    paths: { ...STATE_PATHS, ...MESSAGING_PATHS, ...INVOKE_PATHS, ...STORES_PATHS, ...RUNTIME_PATHS, ...unservedPaths(), ...extra.paths },
     components: {
-      schemas: { ...SHARED_SCHEMAS, ...STATE_SCHEMAS, ...MESSAGING_SCHEMAS, ...STORES_SCHEMAS, ...RUNTIME_SCHEMAS },
+      schemas: { ...SHARED_SCHEMAS, ...STATE_SCHEMAS, ...MESSAGING_SCHEMAS, ...STORES_SCHEMAS, ...RUNTIME_SCHEMAS, ...extra.schemas },
       securitySchemes: { daprApiToken: { type: 'apiKey', in: 'header', name: 'dapr-api-token' } },
     },
     security: [{}, { daprApiToken: [] }],
   };
 }
 
-let text: string | undefined;
-
-/** The document as served: built once, on the first request. */
-export function openApiJson(): string {
-  text ??= JSON.stringify(openApiDocument());
-  return text;
+/** What the Mecha kinds add to the document: their routes' path items and schemas. */
+export function kindsOpenApi(kinds: ReadonlyArray<{ openApi?(): { paths: Record<string, unknown>; schemas?: Record<string, unknown> } }>): { paths: Paths; schemas: Json } {
+  const parts = kinds.flatMap((kind) => (kind.openApi ? [kind.openApi()] : []));
+  return { paths: Object.assign({}, ...parts.map((p) => p.paths)) as Paths, schemas: Object.assign({}, ...parts.map((p) => p.schemas ?? {})) as Json };
 }
