@@ -14,7 +14,8 @@ const SPEC_SCHEMA = {
     from: { type: 'object' },
     steps: { type: 'array', items: { type: 'object', minProperties: 1 }, default: [] },
     to: { type: 'array', minItems: 1, items: { type: 'object' } },
-    deadLetter: { type: 'object', properties: { pubsub: str, topic: str }, required: ['pubsub', 'topic'], additionalProperties: false },
+    // A pub/sub sink: `{ pubsub, topic }`, checked with the sinks.
+    deadLetter: { type: 'object' },
   },
   required: ['from', 'to'],
   additionalProperties: false,
@@ -63,10 +64,15 @@ export function parseRoute(resource: MechaResource, registry: readonly StepDefin
   };
   const fingerprint = JSON.stringify(resource.spec);
   const spec = structuredClone(resource.spec);
-  if (!validators.spec(spec)) return { problems: (validators.spec.errors ?? []).map((e) => describeAjvError(e, 'spec')) };
   const problems: Problem[] = [];
-  const source = parseSource(spec.from, problems);
-  const steps = (spec.steps as Array<Record<string, unknown>>).flatMap((item, i) => {
+  if (!validators.spec(spec)) problems.push(...(validators.spec.errors ?? []).map((e) => describeAjvError(e, 'spec')));
+  // Each part of the right shape is checked further, so one pass reports every problem.
+  const isObj = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const source = isObj(spec.from) ? parseSource(spec.from, problems) : undefined;
+  const items = Array.isArray(spec.steps) ? (spec.steps as unknown[]) : [];
+  const steps = items.flatMap((raw, i) => {
+    if (!isObj(raw) || Object.keys(raw as object).length === 0) return [];
+    const item = raw as Record<string, unknown>;
     const position = `spec.steps[${i}]`;
     const keys = Object.keys(item);
     const found = registry.filter((d) => keys.includes(d.key));
@@ -82,12 +88,15 @@ export function parseRoute(resource: MechaResource, registry: readonly StepDefin
     problems.push(...parsed.problems);
     return parsed.create && extra.length === 0 ? [{ key: def.key, position, create: parsed.create }] : [];
   });
-  const sinks = (spec.to as unknown[]).flatMap((c, i) => {
+  const sinks = (Array.isArray(spec.to) ? (spec.to as unknown[]) : []).flatMap((c, i) => {
+    if (!isObj(c)) return [];
     const sink = parseSink(c, `spec.to[${i}]`);
     problems.push(...sink.problems);
     return sink.create ? [sink.create] : [];
   });
-  const deadLetter = spec.deadLetter ? parseSink(spec.deadLetter, 'spec.deadLetter').create : undefined;
+  const dead = !isObj(spec.deadLetter) ? undefined : 'pubsub' in (spec.deadLetter as object) ? parseSink(spec.deadLetter, 'spec.deadLetter') : { problems: [{ field: 'spec.deadLetter.pubsub', message: 'is required' }] };
+  problems.push(...(dead?.problems ?? []));
+  const deadLetter = dead?.create;
   if (problems.length > 0 || !source) return { problems };
   return { problems, route: { name: resource.name, source, steps, sinks, deadLetter, fingerprint } };
 }
