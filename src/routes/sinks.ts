@@ -1,3 +1,4 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ajv, describeAjvError } from '../config/ajv.js';
 import { CLOUDEVENT_CONTENT_TYPE } from '../core/pubsub-envelope.js';
@@ -100,11 +101,13 @@ function createSink(def: Exclude<SinkDefinition, { state: unknown }>, deps: Mech
 
 /**
  * Calls an app method with the message as a binary-mode CloudEvent over HTTP: the payload as the body,
- * each attribute as a `ce-` header, the trace context as `traceparent`. An answer outside 2xx is a failure.
+ * the message headers as they are, each attribute as a `ce-` header, the trace context as `traceparent`.
+ * An answer outside 2xx is a failure.
  */
 export async function invokeApp(deps: MechaKindDeps, target: { appId: string; method: string; verb?: string }, message: RouteMessage): Promise<{ body: Buffer; contentType: string }> {
   const { body, contentType } = payloadOf(message);
   const headers: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(message.headers)) if (isCarriedHeader(name, value)) headers[name.toLowerCase()] = [value];
   for (const [name, value] of Object.entries(message.event)) {
     if (name === 'data' || name === 'data_base64' || name === 'datacontenttype' || typeof value !== 'string') continue;
     headers[name === 'traceparent' || name === 'tracestate' ? name : `ce-${name}`] = [value];
@@ -116,6 +119,20 @@ export async function invokeApp(deps: MechaKindDeps, target: { appId: string; me
   const answer = Buffer.concat(chunks);
   if (res.status < 200 || res.status > 299) throw new Error(`app ${target.appId} answered ${res.status} on ${target.method}: ${answer.toString('utf8', 0, 200)}`);
   return { body: answer, contentType: res.headers['content-type']?.[0] ?? '' };
+}
+
+const NOT_CARRIED = new Set(['host', 'content-length', 'content-type', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect']);
+
+/** Message headers an HTTP call can carry: valid names and values, not the ones the call sets itself. */
+function isCarriedHeader(name: string, value: string): boolean {
+  if (NOT_CARRIED.has(name.toLowerCase())) return false;
+  try {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function stateSink(store: string, key: CelExpression, deps: MechaKindDeps): Sink {
