@@ -8,7 +8,7 @@ import { StepState, backoff, type StateWrite } from './step-state.js';
 export const MAX_GROUP_MESSAGES = 1000;
 const DEFAULT_MAX_GROUPS = 1000;
 /** A completed batch not confirmed delivered within this is delivered again (its replica is presumed gone). */
-const CLAIM_LEASE_MS = 30_000;
+const DEFAULT_REDELIVER_SECONDS = 30;
 /** Completed groups stay as empty tombstones this long, so a Redis ETag never restarts under a stale reader. */
 const TOMBSTONE_TTL_SECONDS = 3600;
 const MAX_ATTEMPTS = 50;
@@ -21,6 +21,7 @@ interface Settings {
   store: string;
   strategy: (typeof STRATEGIES)[number];
   maxGroups: number;
+  redeliverAfterSeconds: number;
 }
 
 /** One open group, under its correlation key; `closed` marks the tombstone a completion leaves. */
@@ -51,7 +52,7 @@ export const aggregate: StepDefinition = {
   key: 'aggregate',
   parse(config, field) {
     const c = new StepConfig(field);
-    const m = c.mapping(config, field, ['correlation', 'completionSize', 'completionTimeoutSeconds', 'stateStore', 'strategy', 'maxGroups']);
+    const m = c.mapping(config, field, ['correlation', 'completionSize', 'completionTimeoutSeconds', 'stateStore', 'strategy', 'maxGroups', 'redeliverAfterSeconds']);
     if (!m) return c.result(() => undefined);
     const correlation = c.expression(m.correlation, `${field}.correlation`);
     const size = m.completionSize === undefined ? undefined : c.positiveInteger(m.completionSize, `${field}.completionSize`, MAX_GROUP_MESSAGES);
@@ -60,7 +61,9 @@ export const aggregate: StepDefinition = {
     const store = c.string(m.stateStore, `${field}.stateStore`);
     const strategy = m.strategy === undefined ? 'array' : c.oneOf(m.strategy, `${field}.strategy`, STRATEGIES);
     const maxGroups = m.maxGroups === undefined ? DEFAULT_MAX_GROUPS : c.positiveInteger(m.maxGroups, `${field}.maxGroups`, 100_000);
-    return c.result(() => (ctx: StepContext) => new Aggregator(ctx, { correlation: correlation!, size, timeoutSeconds, store: store!, strategy: strategy!, maxGroups: maxGroups! }));
+    const redeliverAfterSeconds = m.redeliverAfterSeconds === undefined ? DEFAULT_REDELIVER_SECONDS : c.positiveNumber(m.redeliverAfterSeconds, `${field}.redeliverAfterSeconds`, 86_400);
+    return c.result(() => (ctx: StepContext) =>
+      new Aggregator(ctx, { correlation: correlation!, size, timeoutSeconds, store: store!, strategy: strategy!, maxGroups: maxGroups!, redeliverAfterSeconds: redeliverAfterSeconds! }));
   },
 };
 
@@ -183,7 +186,7 @@ class Aggregator implements RouteStep {
         if (deadline > 0 && deadline <= now && !this.ctx.signal.aborted) await this.#expire(correlation);
       }
       for (const [id, claimedAt] of Object.entries(value.batches)) {
-        if (claimedAt + CLAIM_LEASE_MS <= now && !this.#delivering.has(id) && !this.ctx.signal.aborted) await this.#redeliver(id);
+        if (claimedAt + this.s.redeliverAfterSeconds * 1000 <= now && !this.#delivering.has(id) && !this.ctx.signal.aborted) await this.#redeliver(id);
       }
     })().finally(() => (this.#polling = undefined));
     return this.#polling;
@@ -213,9 +216,10 @@ class Aggregator implements RouteStep {
     else await this.#forget(id);
   }
 
-  /** Polls at a quarter of the timeout (between 100 ms and 5 s), or every 5 s for abandoned batches only. */
+  /** Polls at a quarter of the shortest of timeout and redelivery (between 100 ms and 5 s). */
   #schedule(): void {
-    const every = this.s.timeoutSeconds ? Math.min(5000, Math.max(100, (this.s.timeoutSeconds * 1000) / 4)) : 5000;
+    const shortest = Math.min(this.s.timeoutSeconds ?? Infinity, this.s.redeliverAfterSeconds) * 1000;
+    const every = Math.min(5000, Math.max(100, shortest / 4));
     this.#timer = setTimeout(() => {
       this.#poll()
         .catch((err: Error) => this.ctx.deps.logger.warn({ route: this.ctx.route, step: this.ctx.position, err: err.message }, 'aggregate: poll failed'))
