@@ -50,6 +50,11 @@ export interface RouteStep {
 export interface StepDefinition {
   /** The key that names the step in `spec.steps[i]`, e.g. `filter`, `aggregate`. */
   readonly key: string;
+  /**
+   * Keys beside `key` in the same step mapping that belong to this step (a choice's `otherwise`). When set,
+   * `parse` receives the whole step mapping instead of the value under `key`.
+   */
+  readonly siblings?: readonly string[];
   /** Validates the step's configuration; `field` is the dotted path for problems, e.g. `spec.steps[3].aggregate`. */
   parse(config: unknown, field: string): { problems: Array<Pick<ResourceProblem, 'field' | 'message'>>; create?: (ctx: StepContext) => RouteStep };
 }
