@@ -35,6 +35,12 @@ export interface StepContext {
  */
 export interface RouteStep {
   process(message: RouteMessage): Promise<RouteMessage[]>;
+  /**
+   * Called with the input of `process` once every sink accepted what it led to, before the source is
+   * acknowledged; never when the route failed the message. For steps that may only remember a message once
+   * it was delivered (the idempotent consumer records its key here).
+   */
+  committed?(message: RouteMessage): Promise<void>;
   /** Starts timers or recovers persisted work (e.g. pending aggregations after a restart). */
   start?(): Promise<void>;
   close?(): Promise<void>;

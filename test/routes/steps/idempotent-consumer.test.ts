@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idempotentConsumer } from '../../../src/routes/steps/idempotent-consumer.js';
+import type { RouteMessage } from '../../../src/routes/step.js';
+import { eventually, message, startStepHost, type StepHost } from '../../support/step-host.js';
+import { STORES, storeComponents } from './stores.js';
+
+let host: StepHost;
+
+beforeAll(async () => {
+  host = await startStepHost(storeComponents());
+});
+afterAll(async () => {
+  await host?.stop();
+});
+
+/** Runs a message through the step as a route does: process, then committed once the sinks accepted it. */
+async function deliver(step: ReturnType<StepHost['step']>['step'], m: RouteMessage): Promise<RouteMessage[]> {
+  const out = await step.process(m);
+  await step.committed!(m);
+  return out;
+}
+
+describe.each(STORES)('idempotentConsumer on state store %s', (store) => {
+  it('filters a message whose key was delivered before, and passes new keys', async () => {
+    const { step } = host.step(idempotentConsumer, { expression: 'event.data.id', stateStore: store }, { route: `dup-${randomUUID()}` });
+    await step.start!();
+    const fed = [1, 2, 1, 1, 3, 2].map((id) => message({ id }));
+    const passed: unknown[] = [];
+    for (const m of fed) passed.push(...(await deliver(step, m)).map((p) => (p.event.data as { id: number }).id));
+    expect(passed).toEqual([1, 2, 3]);
+  });
+
+  it('does not remember a message the route failed (no committed): its redelivery passes', async () => {
+    const { step } = host.step(idempotentConsumer, { expression: 'event.data.id', stateStore: store }, { route: `fail-${randomUUID()}` });
+    await step.start!();
+    expect(await step.process(message({ id: 'a' }))).toHaveLength(1);
+    expect(await deliver(step, message({ id: 'a' }))).toHaveLength(1);
+    expect(await step.process(message({ id: 'a' }))).toEqual([]);
+  });
+
+  it('forgets a key after ttlInSeconds', async () => {
+    const { step } = host.step(idempotentConsumer, { expression: 'string(event.data.id) + "-" + event.type', stateStore: store, ttlInSeconds: 1 }, { route: `ttl-${randomUUID()}` });
+    await step.start!();
+    expect(await deliver(step, message({ id: 7 }))).toHaveLength(1);
+    expect(await step.process(message({ id: 7 }))).toEqual([]);
+    await eventually(async () => (await step.process(message({ id: 7 }))).length === 1, 10_000, 'the key to expire');
+  });
+});
+
+describe('idempotentConsumer configuration and keys', () => {
+  it('reports every problem with its field', () => {
+    const { problems } = idempotentConsumer.parse({ expression: '', stateStore: 3, ttlInSeconds: 1.5 }, 'spec.steps[1].idempotentConsumer');
+    expect(problems).toEqual([
+      { field: 'spec.steps[1].idempotentConsumer.expression', message: 'must be a non-empty string' },
+      { field: 'spec.steps[1].idempotentConsumer.stateStore', message: 'must be a non-empty string' },
+      { field: 'spec.steps[1].idempotentConsumer.ttlInSeconds', message: 'must be a positive integer' },
+    ]);
+  });
+
+  it('fails a message whose key does not evaluate to a scalar', async () => {
+    const { step } = host.step(idempotentConsumer, { expression: 'event.data', stateStore: 'mem' }, { route: `bad-${randomUUID()}` });
+    await step.start!();
+    await expect(step.process(message({ id: 1 }))).rejects.toThrow(/must evaluate to a non-empty string, a number or a boolean/);
+  });
+});
