@@ -74,33 +74,46 @@ export class RouteRunner {
   }
 
   async #runAll(messages: RouteMessage[], from: number): Promise<RouteOutcome> {
-    let current = messages;
-    let deadLettered = false;
-    for (let i = from; i < this.#steps.length; i++) {
-      const { position, step } = this.#steps[i];
-      const next: RouteMessage[] = [];
-      for (const m of current) {
-        try {
-          const out = await step.process(m);
-          if (out.length === 0) this.counters.add('filtered');
-          next.push(...out);
-        } catch (err) {
-          await this.#fail(m, position, err);
-          deadLettered = true;
-        }
-      }
-      current = next;
+    const outcomes: RouteOutcome[] = [];
+    for (const m of messages) outcomes.push(await this.#run(m, from));
+    return combine(outcomes);
+  }
+
+  /**
+   * One message from step `i` on, depth first: what a step gives goes through the rest of the route before
+   * the step's next output. Once all of it was accepted, the step hears so (`committed`), innermost first.
+   */
+  async #run(message: RouteMessage, i: number): Promise<RouteOutcome> {
+    if (i === this.#steps.length) return this.#deliver(message);
+    const { position, step } = this.#steps[i];
+    let out: RouteMessage[];
+    try {
+      out = await step.process(message);
+    } catch (err) {
+      await this.#fail(message, position, err);
+      return 'deadLettered';
     }
-    for (const m of current) {
-      try {
-        await Promise.all(this.#sinks.map((s) => s.send(m).catch((err: Error) => Promise.reject(new Error(`${s.name}: ${err.message}`, { cause: err })))));
-        this.counters.add('out');
-      } catch (err) {
-        await this.#fail(m, 'spec.to', err);
-        deadLettered = true;
-      }
+    if (out.length === 0) this.counters.add('filtered');
+    const outcome = await this.#runAll(out, i + 1);
+    if (outcome === 'deadLettered' || !step.committed) return outcome;
+    try {
+      await step.committed(message);
+    } catch (err) {
+      await this.#fail(message, position, err);
+      return 'deadLettered';
     }
-    return deadLettered ? 'deadLettered' : current.length === 0 ? 'filtered' : 'delivered';
+    return outcome;
+  }
+
+  async #deliver(message: RouteMessage): Promise<RouteOutcome> {
+    try {
+      await Promise.all(this.#sinks.map((s) => s.send(message).catch((err: Error) => Promise.reject(new Error(`${s.name}: ${err.message}`, { cause: err })))));
+    } catch (err) {
+      await this.#fail(message, 'spec.to', err);
+      return 'deadLettered';
+    }
+    this.counters.add('out');
+    return 'delivered';
   }
 
   /** A step or sink failed after its retries: the message goes to the dead-letter sink, or the failure to the source. */
@@ -124,4 +137,10 @@ export class RouteRunner {
     this.counters.add('deadLettered');
     this.deps.logger.warn(log, 'route message sent to the dead-letter topic');
   }
+}
+
+/** Several messages' outcomes as one: any dead letter, else any delivery, else all were ended by steps. */
+function combine(outcomes: RouteOutcome[]): RouteOutcome {
+  if (outcomes.includes('deadLettered')) return 'deadLettered';
+  return outcomes.includes('delivered') ? 'delivered' : 'filtered';
 }
