@@ -23,6 +23,19 @@ to:
     routeDoc('no-dead-letter', 'from: { http: { path: /hooks/lost } }\nto: [{ invoke: { appId: sources, method: refuse } }]'),
     routeDoc('bad-data', 'from: { pubsub: bus, topic: bad-data }\nsteps:\n  - filter: "event.data.a.b > 1"\nto: [{ pubsub: bus, topic: hooked }]\ndeadLetter: { pubsub: bus, topic: dead }'),
   ].join('---\n'),
+  // Calls to the app are retried twice by the Resiliency policy before the route gives up on them.
+  'resiliency.yaml': `apiVersion: dapr.io/v1alpha1
+kind: Resiliency
+metadata:
+  name: route-retries
+spec:
+  policies:
+    retries:
+      twice: { policy: constant, duration: 10ms, maxRetries: 2 }
+  targets:
+    apps:
+      sources: { retry: twice }
+`,
   'ticks-route.yaml': routeDoc('ticks', 'from: { binding: ticks }\nto: [{ invoke: { appId: sources, method: tick } }]'),
 });
 
@@ -70,8 +83,10 @@ describe('route sources', () => {
   });
 
   it('dead-letters a message its sink refused after retries (202), or answers a Dapr error without a dead letter', async () => {
+    const before = app.attempts.get('/refuse') ?? 0;
     const res = await fetch(`${base}/hooks/refused`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"n":1}' });
     expect(res.status).toBe(202);
+    expect(app.attempts.get('/refuse')! - before).toBe(3);
     const dead = (await waitFor(() => app.on('/out/dead').find((r) => (r.body as { deadletterroute?: string }).deadletterroute === 'refused'), 'the dead letter')).body as Record<string, unknown>;
     expect(dead).toMatchObject({ data: { n: 1 }, deadletterreason: expect.stringContaining('answered 500') });
     expect((await route('refused'))!.counters).toEqual({ in: 1, out: 0, filtered: 0, failed: 1, deadLettered: 1 });
