@@ -76,6 +76,10 @@ describe('route sources', () => {
   it('keeps text payloads as text and answers other methods and paths as before', async () => {
     expect((await fetch(`${base}/hooks/github`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' })).status).toBe(204);
     expect(app.on('/hooked').at(-1)!.body).toBe('hello');
+    // A structured CloudEvent is the event itself.
+    const ce = { specversion: '1.0', id: 'ev-1', source: 'https://github.com', type: 'ignored', data: { x: 1 } };
+    expect((await fetch(`${base}/hooks/github`, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(ce) })).status).toBe(204);
+    expect(app.on('/hooked').at(-1)).toMatchObject({ body: { x: 1 }, headers: { 'ce-id': 'ev-1', 'ce-source': 'https://github.com', 'ce-type': 'com.github.push' } });
     // Not the route's method: the request goes on to service invocation, which has no target here.
     const other = await fetch(`${base}/hooks/github`, { method: 'PUT', body: 'x' });
     expect(other.status).toBe(404);
