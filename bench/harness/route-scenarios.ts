@@ -1,65 +1,85 @@
-import { component, resourcesDir } from '../../test/support/resources.js';
-import { httpLoad } from './load.js';
-import { freePort, privateHome, startApp, startSidecar } from './processes.js';
-import { delivered, untilFlowing } from './pubsub-scenarios.js';
-import { measured, result, stamped, using, type Env, type Scenario } from './scenario-kit.js';
-import type { Latency } from './stats.js';
+import { parse } from 'yaml';
+import { readMechaResources } from '../../src/config/mecha-resources.js';
+import { RouteRunner } from '../../src/routes/route-runner.js';
+import { parseRoute } from '../../src/routes/route-spec.js';
+import { stepDefinitions } from '../../src/routes/steps/index.js';
+import { component } from '../../test/support/resources.js';
+import { message, startStepHost } from '../../test/support/step-host.js';
+import { pad, result, type Env, type Scenario } from './scenario-kit.js';
+import { summarize, type Latency } from './stats.js';
 
-const JSON_TYPE = { 'content-type': 'application/json' };
+const STEPS = `
+  - filter: "event.data.m >= 0"
+  - transform: { jsonata: "$merge([$, { 'routed': true }])" }
+  - transform: { setAttributes: { subject: bench }, setHeaders: { x-bench: "1" } }`;
 
-/** A Route of three steps between two topics of pubsub.in-memory; the subscriber app reads the second. */
-function routeResources(from: string, to: string): string {
-  return resourcesDir({
-    'pubsub.yaml': component('pubsub', 'pubsub.in-memory'),
-    'route.yaml': `apiVersion: mecha.io/v1alpha1
+/** A running route of the given steps publishing to topic `out` of pubsub.in-memory (no subscriber there). */
+async function runnerFor(host: Awaited<ReturnType<typeof startStepHost>>, steps: string): Promise<RouteRunner> {
+  const doc = parse(`apiVersion: mecha.io/v1alpha1
 kind: Route
-metadata:
-  name: bench
+metadata: { name: bench }
 spec:
-  from: { pubsub: pubsub, topic: ${from} }
-  steps:
-    - filter: "event.data.m >= 0"
-    - transform: { jsonata: "$merge([$, { 'routed': true }])" }
-    - transform: { setAttributes: { subject: bench }, setHeaders: { x-bench: "1" } }
-  to: [{ pubsub: pubsub, topic: ${to} }]
-`,
-  });
+  from: { pubsub: pubsub, topic: in }
+  steps:${steps || ' []'}
+  to: [{ pubsub: pubsub, topic: out }]
+`) as Record<string, unknown>;
+  const [resource] = readMechaResources([{ file: 'bench', index: 1, content: doc }], 'Route', 'bench').resources;
+  const { route, problems } = parseRoute(resource!, stepDefinitions);
+  if (!route) throw new Error(`bench route: ${JSON.stringify(problems)}`);
+  const runner = new RouteRunner(route, host.deps);
+  await runner.start();
+  return runner;
 }
 
-/** Publishes to `topic` through the sidecar at the load's rate; the subscriber app on `topic`'s destination times each delivery. */
-async function publishToDeliver(env: Env, args: string[], publishTopic: string, appTopic: string, measure: boolean) {
-  const appPort = await freePort();
-  const app = await startApp('subscriber-app.mjs', [String(appPort), appTopic]);
-  const appUrl = `http://127.0.0.1:${appPort}`;
-  const sidecar = await startSidecar([...args, '--app-port', String(appPort)], privateHome());
-  return using([sidecar, app], async () => {
-    const window = { measuring: false };
-    const body = stamped(env, window);
-    const url = `${sidecar.url}/v1.0/publish/pubsub/${publishTopic}`;
-    await untilFlowing(() => fetch(url, { method: 'POST', body: body(), headers: JSON_TYPE }), appUrl);
-    const run = async (onMeasure: () => void): Promise<Latency> => {
-      const open = () => ((window.measuring = true), onMeasure());
-      return delivered(appUrl, await httpLoad({ url, method: 'POST', body, headers: JSON_TYPE }, env.load, open));
-    };
-    return measure ? measured([{ role: 'sidecar', pid: sidecar.pid }], run) : { latency: await run(() => undefined) };
-  });
+/** Hands messages to the route one after another for `seconds`: per-message latency, messages/s and CPU. */
+async function drive(runner: RouteRunner, env: Env, seconds: number, record: boolean): Promise<{ latency: Latency; mCpu: number; cpuUsPerMessage: number }> {
+  const data = { m: 1, pad: pad(env) };
+  const samples: number[] = [];
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  for (let i = 0; i < 10_000_000 && performance.now() < until; i++) {
+    const t = performance.now();
+    await runner.handle(message(data));
+    if (record) samples.push(performance.now() - t);
+  }
+  const wallS = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000;
+  return { latency: { ...summarize(samples), rate: Math.round(samples.length / wallS) }, mCpu: Math.round(cpuMs / wallS), cpuUsPerMessage: Math.round((cpuMs * 1000) / Math.max(1, samples.length)) };
 }
 
 /**
- * Publish → route (filter, JSONata transform, attributes) → publish → deliver, in one sidecar; the baseline is
- * publish → deliver on the same sidecar without the route, so "added" is what the route's hop costs.
+ * The route's own cost, in process (no HTTP, no broker between): each message is handed to the route as a
+ * pub/sub source hands it and resolves once the sink (an in-memory publish) accepted it, one at a time. The
+ * direct path is the same route without steps; the note gives CPU time per message and messages/s per core.
  */
 export const routeScenario: Scenario = {
-  name: 'route-3-steps-memory',
+  name: 'route-3-steps',
   group: 'Routes',
-  title: 'publish→route (3 steps)→deliver (pubsub.in-memory)',
+  title: 'route of 3 steps (filter, JSONata transform, attributes) → pubsub.in-memory, in process',
   needs: [],
   async run(env) {
-    const stamp = Date.now();
-    const [into, out] = [`bench-in-${stamp}`, `bench-out-${stamp}`];
-    const plain = await publishToDeliver(env, ['--app-id', `bench-plain-${stamp}`, '--resources-path', routeResources(`unused-${stamp}`, `unused-out-${stamp}`)], out, out, false);
-    const routed = await publishToDeliver(env, ['--app-id', `bench-route-${stamp}`, '--resources-path', routeResources(into, out)], into, out, true);
-    if (!('usage' in routed)) throw new Error('the routed run was not measured');
-    return result(this, routed, plain.latency, 'publish→deliver through the same sidecar without the route (the route adds one in-memory publish and its steps)');
+    const host = await startStepHost({ 'pubsub.yaml': component('pubsub', 'pubsub.in-memory') });
+    try {
+      const plain = await runnerFor(host, '');
+      const routed = await runnerFor(host, STEPS);
+      const { warmupS, durationS } = env.load;
+      await drive(plain, env, warmupS, false);
+      await drive(routed, env, warmupS, false);
+      const baseline = await drive(plain, env, durationS / 2, true);
+      const rssBefore = process.memoryUsage().rss;
+      const mecha = await drive(routed, env, durationS / 2, true);
+      const { mCpu } = mecha;
+      const rss = Math.round((Math.max(rssBefore, process.memoryUsage().rss) / 2 ** 20) * 10) / 10;
+      const usage = { mCpu, rssPeakMb: rss, rssSteadyMb: rss, processes: 1, each: [{ role: 'harness with the route', mCpu, rssPeakMb: rss, rssSteadyMb: rss }] };
+      await Promise.all([plain.stop(), routed.stop()]);
+      // CPU time per message holds on a busy machine where wall-clock rates do not: one core's worth is 10⁶ µs/s.
+      const perCore = (us: number) => Math.round(1e6 / Math.max(1, us));
+      const note = `the same route without steps (one in-memory publish per message): ${baseline.cpuUsPerMessage} µs of CPU per message (${perCore(baseline.cpuUsPerMessage)} messages/s per core); with the 3 steps ${mecha.cpuUsPerMessage} µs (${perCore(mecha.cpuUsPerMessage)} messages/s per core)`;
+      return result(this, { latency: mecha.latency, usage, loadGeneratorMCpu: 0 }, baseline.latency, note);
+    } finally {
+      await host.stop();
+    }
   },
 };

@@ -121,7 +121,8 @@ export class RouteRunner {
     this.counters.add('failed');
     const reason = `${where}: ${err instanceof Error ? err.message : String(err)}`;
     const log = { route: this.definition.name, id: message.event.id, reason };
-    if (!this.#deadLetter) {
+    // A step interrupted by the route stopping (a delay, a throttle) did not fail the message: the source keeps it.
+    if (!this.#deadLetter || this.#abort.signal.aborted) {
       this.deps.logger.warn(log, 'route message failed; its source will redeliver it');
       throw new RouteFailure(reason, { cause: err });
     }
