@@ -76,12 +76,14 @@ export class RouteRunner {
   async #runAll(messages: RouteMessage[], from: number): Promise<RouteOutcome> {
     let current = messages;
     let deadLettered = false;
+    const toCommit: Array<{ step: RouteStep; position: string; message: RouteMessage }> = [];
     for (let i = from; i < this.#steps.length; i++) {
       const { position, step } = this.#steps[i];
       const next: RouteMessage[] = [];
       for (const m of current) {
         try {
           const out = await step.process(m);
+          if (step.committed) toCommit.push({ step, position, message: m });
           if (out.length === 0) this.counters.add('filtered');
           next.push(...out);
         } catch (err) {
@@ -100,7 +102,17 @@ export class RouteRunner {
         deadLettered = true;
       }
     }
+    if (!deadLettered) await this.#commit(toCommit);
     return deadLettered ? 'deadLettered' : current.length === 0 ? 'filtered' : 'delivered';
+  }
+
+  /** Every sink accepted what the steps' inputs led to: tell the steps that wait for it (idempotent consumer). */
+  async #commit(done: Array<{ step: RouteStep; position: string; message: RouteMessage }>): Promise<void> {
+    for (const { step, position, message } of done) {
+      await step.committed!(message).catch((err: Error) =>
+        this.deps.logger.warn({ route: this.definition.name, step: position, id: message.event.id, err: err.message }, 'a route step could not record a delivered message'),
+      );
+    }
   }
 
   /** A step or sink failed after its retries: the message goes to the dead-letter sink, or the failure to the source. */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { StateFeature } from '../../contracts/state.js';
 import type { RouteMessage, RouteStep, StepContext, StepDefinition } from '../step.js';
-import { StepConfig, keyOf, type EventExpression } from './step-config.js';
+import type { CelExpression } from '../expressions.js';
+import { StepConfig, keyOf } from './step-config.js';
 import { StepState, backoff, type StateWrite } from './step-state.js';
 
 /** Messages one group may hold: a group reaching it completes as if by size. */
@@ -15,7 +16,7 @@ const MAX_ATTEMPTS = 50;
 const STRATEGIES = ['array', 'merge'] as const;
 
 interface Settings {
-  correlation: EventExpression;
+  correlation: CelExpression;
   size?: number;
   timeoutSeconds?: number;
   store: string;
@@ -48,7 +49,7 @@ interface Index {
   batches: Record<string, number>;
 }
 
-export const aggregate: StepDefinition = {
+export const aggregateStep: StepDefinition = {
   key: 'aggregate',
   parse(config, field) {
     const c = new StepConfig(field);
@@ -105,7 +106,7 @@ class Aggregator implements RouteStep {
   }
 
   async process(message: RouteMessage): Promise<RouteMessage[]> {
-    const correlation = keyOf(this.s.correlation(message.event), 'aggregate correlation');
+    const correlation = keyOf(this.s.correlation(message), 'aggregate correlation');
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const outcome = await this.#add(correlation, message);
       if (outcome === 'conflict') {

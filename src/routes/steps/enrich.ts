@@ -1,6 +1,7 @@
 import { bufferBody, noBody, readAll } from '../../util/body-streams.js';
 import type { RouteMessage, RouteStep, StepContext, StepDefinition } from '../step.js';
-import { StepConfig, keyOf, type EventExpression } from './step-config.js';
+import type { CelExpression } from '../expressions.js';
+import { StepConfig, keyOf } from './step-config.js';
 
 const VERBS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 const SOURCES = ['invoke', 'state', 'binding'] as const;
@@ -11,7 +12,7 @@ type Merge = { kind: 'deep' | 'shallow' } | { kind: 'into'; field: string };
 /** Fetches the enrichment for a message; undefined when there is none (an empty answer, a missing key). */
 type Lookup = (ctx: StepContext, message: RouteMessage) => Promise<unknown>;
 
-export const enrich: StepDefinition = {
+export const enrichStep: StepDefinition = {
   key: 'enrich',
   parse(config, field) {
     const c = new StepConfig(field);
@@ -43,9 +44,9 @@ function readLookup(c: StepConfig, source: (typeof SOURCES)[number], value: unkn
     const m = c.mapping(value, field, ['store', 'key']);
     if (!m) return undefined;
     const store = c.string(m.store, `${field}.store`);
-    const key: EventExpression | undefined = c.expression(m.key, `${field}.key`);
+    const key: CelExpression | undefined = c.expression(m.key, `${field}.key`);
     return async (ctx, message) => {
-      const item = await ctx.deps.blocks.state.get({ storeName: store!, key: keyOf(key!(message.event), 'enrich state key'), metadata: {} });
+      const item = await ctx.deps.blocks.state.get({ storeName: store!, key: keyOf(key!(message), 'enrich state key'), metadata: {} });
       return item ? parsed(item.data) : undefined;
     };
   }

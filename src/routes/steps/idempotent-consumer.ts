@@ -1,10 +1,11 @@
 import { StateFeature } from '../../contracts/state.js';
 import type { RouteMessage, RouteStep, StepContext, StepDefinition } from '../step.js';
-import { StepConfig, keyOf, type EventExpression } from './step-config.js';
+import type { CelExpression } from '../expressions.js';
+import { StepConfig, keyOf } from './step-config.js';
 import { StepState } from './step-state.js';
 
 interface Settings {
-  expression: EventExpression;
+  expression: CelExpression;
   store: string;
   ttlInSeconds?: number;
 }
@@ -14,7 +15,7 @@ interface Seen {
   expires?: number;
 }
 
-export const idempotentConsumer: StepDefinition = {
+export const idempotentConsumerStep: StepDefinition = {
   key: 'idempotentConsumer',
   parse(config, field) {
     const c = new StepConfig(field);
@@ -50,7 +51,7 @@ class IdempotentConsumer implements RouteStep {
   }
 
   async process(message: RouteMessage): Promise<RouteMessage[]> {
-    const key = this.#state.key('seen', keyOf(this.s.expression(message.event), 'idempotentConsumer expression'));
+    const key = this.#state.key('seen', keyOf(this.s.expression(message), 'idempotentConsumer expression'));
     const seen = await this.#state.get<Seen>(key);
     if (seen && (seen.value.expires === undefined || seen.value.expires > Date.now())) return [];
     this.#passed.set(message, key);

@@ -1,7 +1,12 @@
 import type { StepDefinition } from '../step.js';
+import { aggregateStep } from './aggregate.js';
 import { choiceStep } from './choice.js';
+import { delayStep } from './delay.js';
+import { enrichStep } from './enrich.js';
 import { filterStep } from './filter.js';
+import { idempotentConsumerStep } from './idempotent-consumer.js';
 import { splitStep } from './split.js';
+import { throttleStep } from './throttle.js';
 import { transformStep } from './transform.js';
 import { wireTapStep } from './wire-tap.js';
 
@@ -12,5 +17,9 @@ export const stepDefinitions: readonly StepDefinition[] = [
   splitStep,
   choiceStep,
   wireTapStep,
-  // Stateful steps (aggregate, idempotentConsumer, enrich, throttle, delay) are listed below this line.
+  aggregateStep,
+  idempotentConsumerStep,
+  enrichStep,
+  throttleStep,
+  delayStep,
 ];

@@ -4,7 +4,7 @@ import { StepConfig } from './step-config.js';
 /** Messages that may wait for a token by default; more are refused (the source redelivers them later). */
 const DEFAULT_MAX_WAITING = 1000;
 
-export const throttle: StepDefinition = {
+export const throttleStep: StepDefinition = {
   key: 'throttle',
   parse(config, field) {
     const c = new StepConfig(field);

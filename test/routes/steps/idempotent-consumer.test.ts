@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idempotentConsumer } from '../../../src/routes/steps/idempotent-consumer.js';
+import { idempotentConsumerStep } from '../../../src/routes/steps/idempotent-consumer.js';
 import type { RouteMessage } from '../../../src/routes/step.js';
 import { eventually, message, startStepHost, type StepHost } from '../../support/step-host.js';
 import { STORES, storeComponents } from './stores.js';
@@ -23,7 +23,7 @@ async function deliver(step: ReturnType<StepHost['step']>['step'], m: RouteMessa
 
 describe.each(STORES)('idempotentConsumer on state store %s', (store) => {
   it('filters a message whose key was delivered before, and passes new keys', async () => {
-    const { step } = host.step(idempotentConsumer, { expression: 'event.data.id', stateStore: store }, { route: `dup-${randomUUID()}` });
+    const { step } = host.step(idempotentConsumerStep, { expression: 'event.data.id', stateStore: store }, { route: `dup-${randomUUID()}` });
     await step.start!();
     const fed = [1, 2, 1, 1, 3, 2].map((id) => message({ id }));
     const passed: unknown[] = [];
@@ -32,7 +32,7 @@ describe.each(STORES)('idempotentConsumer on state store %s', (store) => {
   });
 
   it('does not remember a message the route failed (no committed): its redelivery passes', async () => {
-    const { step } = host.step(idempotentConsumer, { expression: 'event.data.id', stateStore: store }, { route: `fail-${randomUUID()}` });
+    const { step } = host.step(idempotentConsumerStep, { expression: 'event.data.id', stateStore: store }, { route: `fail-${randomUUID()}` });
     await step.start!();
     expect(await step.process(message({ id: 'a' }))).toHaveLength(1);
     expect(await deliver(step, message({ id: 'a' }))).toHaveLength(1);
@@ -40,7 +40,7 @@ describe.each(STORES)('idempotentConsumer on state store %s', (store) => {
   });
 
   it('forgets a key after ttlInSeconds', async () => {
-    const { step } = host.step(idempotentConsumer, { expression: 'string(event.data.id) + "-" + event.type', stateStore: store, ttlInSeconds: 1 }, { route: `ttl-${randomUUID()}` });
+    const { step } = host.step(idempotentConsumerStep, { expression: 'string(event.data.id) + "-" + event.type', stateStore: store, ttlInSeconds: 1 }, { route: `ttl-${randomUUID()}` });
     await step.start!();
     expect(await deliver(step, message({ id: 7 }))).toHaveLength(1);
     expect(await step.process(message({ id: 7 }))).toEqual([]);
@@ -50,7 +50,7 @@ describe.each(STORES)('idempotentConsumer on state store %s', (store) => {
 
 describe('idempotentConsumer configuration and keys', () => {
   it('reports every problem with its field', () => {
-    const { problems } = idempotentConsumer.parse({ expression: '', stateStore: 3, ttlInSeconds: 1.5 }, 'spec.steps[1].idempotentConsumer');
+    const { problems } = idempotentConsumerStep.parse({ expression: '', stateStore: 3, ttlInSeconds: 1.5 }, 'spec.steps[1].idempotentConsumer');
     expect(problems).toEqual([
       { field: 'spec.steps[1].idempotentConsumer.expression', message: 'must be a non-empty string' },
       { field: 'spec.steps[1].idempotentConsumer.stateStore', message: 'must be a non-empty string' },
@@ -59,7 +59,7 @@ describe('idempotentConsumer configuration and keys', () => {
   });
 
   it('fails a message whose key does not evaluate to a scalar', async () => {
-    const { step } = host.step(idempotentConsumer, { expression: 'event.data', stateStore: 'mem' }, { route: `bad-${randomUUID()}` });
+    const { step } = host.step(idempotentConsumerStep, { expression: 'event.data', stateStore: 'mem' }, { route: `bad-${randomUUID()}` });
     await step.start!();
     await expect(step.process(message({ id: 1 }))).rejects.toThrow(/must evaluate to a non-empty string, a number or a boolean/);
   });
