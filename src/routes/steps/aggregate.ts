@@ -136,7 +136,11 @@ class Aggregator implements RouteStep {
     const deadline = this.s.timeoutSeconds ? Date.now() + this.s.timeoutSeconds * 1000 : 0;
     const opened: Group = { id: randomUUID(), messages, deadline };
     const next: Index = { ...index.value, open: { ...index.value.open, [correlation]: deadline } };
-    const ok = await this.#state.commit([{ key, value: opened, etag: found?.etag }, { key: this.#index, value: next, etag: index.etag }]);
+    // -1: a group reopened over a tombstone must not inherit the tombstone's expiry.
+    const ok = await this.#state.commit([
+      { key, value: opened, etag: found?.etag, ttlInSeconds: this.#tombstoneTtl && -1 },
+      { key: this.#index, value: next, etag: index.etag },
+    ]);
     return ok ? undefined : 'conflict';
   }
 

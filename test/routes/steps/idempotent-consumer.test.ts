@@ -31,12 +31,22 @@ describe.each(STORES)('idempotentConsumer on state store %s', (store) => {
     expect(passed).toEqual([1, 2, 3]);
   });
 
-  it('does not remember a message the route failed (no committed): its redelivery passes', async () => {
+  it('lets a failed message through again when its source redelivers it, filtering other copies meanwhile', async () => {
     const { step } = host.step(idempotentConsumerStep, { expression: 'event.data.id', stateStore: store }, { route: `fail-${randomUUID()}` });
     await step.start!();
-    expect(await step.process(message({ id: 'a' }))).toHaveLength(1);
-    expect(await deliver(step, message({ id: 'a' }))).toHaveLength(1);
+    const first = message({ id: 'a' });
+    expect(await step.process(first)).toHaveLength(1); // the route fails it: no committed
     expect(await step.process(message({ id: 'a' }))).toEqual([]);
+    expect(await deliver(step, { ...first })).toHaveLength(1);
+    expect(await step.process(first)).toEqual([]);
+  });
+
+  it('forgets the claim of a message that never came back after inFlightSeconds', async () => {
+    const { step } = host.step(idempotentConsumerStep, { expression: 'event.data.id', stateStore: store, inFlightSeconds: 1 }, { route: `lost-${randomUUID()}` });
+    await step.start!();
+    expect(await step.process(message({ id: 'a' }))).toHaveLength(1);
+    expect(await step.process(message({ id: 'a' }))).toEqual([]);
+    await eventually(async () => (await step.process(message({ id: 'a' }))).length === 1, 10_000, 'the claim to lapse');
   });
 
   it('forgets a key after ttlInSeconds', async () => {
@@ -45,6 +55,18 @@ describe.each(STORES)('idempotentConsumer on state store %s', (store) => {
     expect(await deliver(step, message({ id: 7 }))).toHaveLength(1);
     expect(await step.process(message({ id: 7 }))).toEqual([]);
     await eventually(async () => (await step.process(message({ id: 7 }))).length === 1, 10_000, 'the key to expire');
+  });
+});
+
+describe('idempotentConsumer shared by two replicas on Redis', () => {
+  it('passes exactly one of many copies arriving at once', async () => {
+    const route = `replicas-${randomUUID()}`;
+    const a = host.step(idempotentConsumerStep, { expression: 'event.data.id', stateStore: 'redis' }, { route });
+    const b = host.step(idempotentConsumerStep, { expression: 'event.data.id', stateStore: 'redis' }, { route });
+    await Promise.all([a.step.start!(), b.step.start!()]);
+    const copies = Array.from({ length: 10 }, () => message({ id: 'same' }));
+    const out = await Promise.all(copies.map((m, i) => (i % 2 === 0 ? a : b).step.process(m)));
+    expect(out.flat()).toHaveLength(1);
   });
 });
 
