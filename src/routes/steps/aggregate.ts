@@ -3,7 +3,8 @@ import { StateFeature } from '../../contracts/state.js';
 import type { RouteMessage, RouteStep, StepContext, StepDefinition } from '../step.js';
 import type { CelExpression } from '../expressions.js';
 import { StepConfig, keyOf } from './step-config.js';
-import { StepState, backoff, type StateWrite } from './step-state.js';
+import { StepState, type StateWrite } from './step-state.js';
+import { backoff } from './waiting.js';
 
 /** Messages one group may hold: a group reaching it completes as if by size. */
 export const MAX_GROUP_MESSAGES = 1000;
@@ -54,7 +55,7 @@ export const aggregateStep: StepDefinition = {
   parse(config, field) {
     const c = new StepConfig(field);
     const m = c.mapping(config, field, ['correlation', 'completionSize', 'completionTimeoutSeconds', 'stateStore', 'strategy', 'maxGroups', 'redeliverAfterSeconds']);
-    if (!m) return c.result(() => undefined);
+    if (!m) return { problems: c.problems };
     const correlation = c.expression(m.correlation, `${field}.correlation`);
     const size = m.completionSize === undefined ? undefined : c.positiveInteger(m.completionSize, `${field}.completionSize`, MAX_GROUP_MESSAGES);
     const timeoutSeconds = m.completionTimeoutSeconds === undefined ? undefined : c.positiveNumber(m.completionTimeoutSeconds, `${field}.completionTimeoutSeconds`, 86_400);

@@ -1,10 +1,10 @@
 import type { RouteMessage, RouteStep, StepContext, StepDefinition } from '../step.js';
 import type { CelExpression } from '../expressions.js';
 import { StepConfig } from './step-config.js';
-import { sleep } from './throttle.js';
+import { sleep } from './waiting.js';
 
 /** Held in memory while the source waits unacknowledged: longer delays belong in a scheduler. */
-export const MAX_DELAY_SECONDS = 300;
+const MAX_DELAY_SECONDS = 300;
 const DEFAULT_MAX_HELD = 1000;
 
 export const delayStep: StepDefinition = {
@@ -12,7 +12,7 @@ export const delayStep: StepDefinition = {
   parse(config, field) {
     const c = new StepConfig(field);
     const m = c.mapping(config, field, ['seconds', 'expression', 'maxHeld']);
-    if (!m) return c.result(() => undefined);
+    if (!m) return { problems: c.problems };
     if ((m.seconds === undefined) === (m.expression === undefined)) c.problem(field, 'needs exactly one of seconds, expression');
     const seconds = m.seconds === undefined ? undefined : c.positiveNumber(m.seconds, `${field}.seconds`, MAX_DELAY_SECONDS);
     const expression: CelExpression | undefined = m.expression === undefined ? undefined : c.expression(m.expression, `${field}.expression`);

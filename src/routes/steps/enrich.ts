@@ -17,7 +17,7 @@ export const enrichStep: StepDefinition = {
   parse(config, field) {
     const c = new StepConfig(field);
     const m = c.mapping(config, field, [...SOURCES, 'merge']);
-    if (!m) return c.result(() => undefined);
+    if (!m) return { problems: c.problems };
     const given = SOURCES.filter((s) => m[s] !== undefined);
     if (given.length !== 1) c.problem(field, `needs exactly one of ${SOURCES.join(', ')}${given.length > 1 ? ` (got ${given.join(', ')})` : ''}`);
     const lookup = given.length === 1 ? readLookup(c, given[0]!, m[given[0]!], `${field}.${given[0]}`) : undefined;
@@ -105,7 +105,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** `deep` and `shallow` need objects on both sides (no data counts as `{}`); `into` sets one field. */
-export function merged(data: unknown, answer: unknown, merge: Merge): unknown {
+function merged(data: unknown, answer: unknown, merge: Merge): unknown {
   const base = data === undefined || data === null ? {} : data;
   if (!isObject(base)) throw new Error('enrich: the message data is not a JSON object; use merge: { into: <field> }');
   if (merge.kind === 'into') return { ...base, [merge.field]: answer };

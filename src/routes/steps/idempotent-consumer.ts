@@ -2,7 +2,8 @@ import { StateFeature } from '../../contracts/state.js';
 import type { CelExpression } from '../expressions.js';
 import type { RouteMessage, RouteStep, StepContext, StepDefinition } from '../step.js';
 import { StepConfig, keyOf } from './step-config.js';
-import { StepState, backoff, type Versioned } from './step-state.js';
+import { StepState, type Versioned } from './step-state.js';
+import { backoff } from './waiting.js';
 
 const DEFAULT_IN_FLIGHT_SECONDS = 300;
 const MAX_ATTEMPTS = 20;
@@ -29,7 +30,7 @@ export const idempotentConsumerStep: StepDefinition = {
   parse(config, field) {
     const c = new StepConfig(field);
     const m = c.mapping(config, field, ['expression', 'stateStore', 'ttlInSeconds', 'inFlightSeconds']);
-    if (!m) return c.result(() => undefined);
+    if (!m) return { problems: c.problems };
     const expression = c.expression(m.expression, `${field}.expression`);
     const store = c.string(m.stateStore, `${field}.stateStore`);
     const ttlInSeconds = m.ttlInSeconds === undefined ? undefined : c.positiveInteger(m.ttlInSeconds, `${field}.ttlInSeconds`);

@@ -87,17 +87,3 @@ function isConflict(err: unknown): boolean {
   }
   return false;
 }
-
-/** Waits a few milliseconds (more on each attempt, with jitter) before retrying a lost compare-and-set. */
-export function backoff(attempt: number, signal: AbortSignal): Promise<void> {
-  const ms = Math.min(200, 5 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random());
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
