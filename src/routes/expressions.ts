@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { parse } from '@marcbachmann/cel-js';
 import type jsonataFn from 'jsonata';
+import { firstLine } from '../core/subscriptions/routing.js';
 
 /** A CEL expression over `event` (the CloudEvent) and `headers`, as subscription rules evaluate it. */
 export type CelExpression = (message: { event: Record<string, unknown>; headers: Record<string, string> }) => unknown;
@@ -47,8 +48,4 @@ export function compileJsonata(source: string): JsonataExpression {
       throw new Error(`evaluating JSONata ${JSON.stringify(source)}: ${(err as Error).message}`);
     }
   };
-}
-
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { dataKind, mediaType } from '../core/pubsub-envelope.js';
+import { dataKind, mediaType, rfc3339 } from '../core/pubsub-envelope.js';
 import type { RouteMessage } from './step.js';
+
+/** Headers a message does not carry over HTTP: the connection's own, the body's, the API token. */
+export const NOT_CARRIED_HEADERS = new Set(['host', 'content-length', 'content-type', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect', 'dapr-api-token']);
 
 /** The CloudEvent attributes a step may not remove or a message may not lose. */
 export const REQUIRED_ATTRIBUTES = new Set(['id', 'source', 'type', 'specversion']);
@@ -10,7 +13,7 @@ export const REQUIRED_ATTRIBUTES = new Set(['id', 'source', 'type', 'specversion
  * becomes `data` as a value, text a string, anything else `data_base64`, as daprd wraps raw payloads.
  */
 export function messageOfPayload(body: Buffer, contentType: string | undefined, attributes: { source: string; type: string; traceparent?: string; tracestate?: string }, headers: Record<string, string>): RouteMessage {
-  const event: RouteMessage['event'] = { specversion: '1.0', id: randomUUID(), source: attributes.source, type: attributes.type, time: new Date().toISOString() };
+  const event: RouteMessage['event'] = { specversion: '1.0', id: randomUUID(), source: attributes.source, type: attributes.type, time: rfc3339(new Date()) };
   let type = contentType || (body.length === 0 ? '' : guessType(body));
   const kind = type ? dataKind(type) : 'json';
   if (body.length > 0 && kind === 'json') {

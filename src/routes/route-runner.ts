@@ -74,45 +74,46 @@ export class RouteRunner {
   }
 
   async #runAll(messages: RouteMessage[], from: number): Promise<RouteOutcome> {
-    let current = messages;
-    let deadLettered = false;
-    const toCommit: Array<{ step: RouteStep; position: string; message: RouteMessage }> = [];
-    for (let i = from; i < this.#steps.length; i++) {
-      const { position, step } = this.#steps[i];
-      const next: RouteMessage[] = [];
-      for (const m of current) {
-        try {
-          const out = await step.process(m);
-          if (step.committed) toCommit.push({ step, position, message: m });
-          if (out.length === 0) this.counters.add('filtered');
-          next.push(...out);
-        } catch (err) {
-          await this.#fail(m, position, err);
-          deadLettered = true;
-        }
-      }
-      current = next;
-    }
-    for (const m of current) {
-      try {
-        await Promise.all(this.#sinks.map((s) => s.send(m).catch((err: Error) => Promise.reject(new Error(`${s.name}: ${err.message}`, { cause: err })))));
-        this.counters.add('out');
-      } catch (err) {
-        await this.#fail(m, 'spec.to', err);
-        deadLettered = true;
-      }
-    }
-    if (!deadLettered) await this.#commit(toCommit);
-    return deadLettered ? 'deadLettered' : current.length === 0 ? 'filtered' : 'delivered';
+    const outcomes: RouteOutcome[] = [];
+    for (const m of messages) outcomes.push(await this.#run(m, from));
+    return combine(outcomes);
   }
 
-  /** Every sink accepted what the steps' inputs led to: tell the steps that wait for it (idempotent consumer). */
-  async #commit(done: Array<{ step: RouteStep; position: string; message: RouteMessage }>): Promise<void> {
-    for (const { step, position, message } of done) {
-      await step.committed!(message).catch((err: Error) =>
-        this.deps.logger.warn({ route: this.definition.name, step: position, id: message.event.id, err: err.message }, 'a route step could not record a delivered message'),
-      );
+  /**
+   * One message from step `i` on, depth first: what a step gives goes through the rest of the route before
+   * the step's next output. Once all of it was accepted, the step hears so (`committed`), innermost first.
+   */
+  async #run(message: RouteMessage, i: number): Promise<RouteOutcome> {
+    if (i === this.#steps.length) return this.#deliver(message);
+    const { position, step } = this.#steps[i];
+    let out: RouteMessage[];
+    try {
+      out = await step.process(message);
+    } catch (err) {
+      await this.#fail(message, position, err);
+      return 'deadLettered';
     }
+    if (out.length === 0) this.counters.add('filtered');
+    const outcome = await this.#runAll(out, i + 1);
+    if (outcome === 'deadLettered' || !step.committed) return outcome;
+    try {
+      await step.committed(message);
+    } catch (err) {
+      await this.#fail(message, position, err);
+      return 'deadLettered';
+    }
+    return outcome;
+  }
+
+  async #deliver(message: RouteMessage): Promise<RouteOutcome> {
+    try {
+      await Promise.all(this.#sinks.map((s) => s.send(message).catch((err: Error) => Promise.reject(new Error(`${s.name}: ${err.message}`, { cause: err })))));
+    } catch (err) {
+      await this.#fail(message, 'spec.to', err);
+      return 'deadLettered';
+    }
+    this.counters.add('out');
+    return 'delivered';
   }
 
   /** A step or sink failed after its retries: the message goes to the dead-letter sink, or the failure to the source. */
@@ -120,7 +121,8 @@ export class RouteRunner {
     this.counters.add('failed');
     const reason = `${where}: ${err instanceof Error ? err.message : String(err)}`;
     const log = { route: this.definition.name, id: message.event.id, reason };
-    if (!this.#deadLetter) {
+    // A step interrupted by the route stopping (a delay, a throttle) did not fail the message: the source keeps it.
+    if (!this.#deadLetter || this.#abort.signal.aborted) {
       this.deps.logger.warn(log, 'route message failed; its source will redeliver it');
       throw new RouteFailure(reason, { cause: err });
     }
@@ -136,4 +138,10 @@ export class RouteRunner {
     this.counters.add('deadLettered');
     this.deps.logger.warn(log, 'route message sent to the dead-letter topic');
   }
+}
+
+/** Several messages' outcomes as one: any dead letter, else any delivery, else all were ended by steps. */
+function combine(outcomes: RouteOutcome[]): RouteOutcome {
+  if (outcomes.includes('deadLettered')) return 'deadLettered';
+  return outcomes.includes('delivered') ? 'delivered' : 'filtered';
 }

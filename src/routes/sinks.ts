@@ -6,7 +6,7 @@ import { encodeJsonValue } from '../core/state-values.js';
 import { bufferBody } from '../util/body-streams.js';
 import type { MechaKindDeps } from '../runtime/mecha-kinds/mecha-kind.js';
 import { compileCel, type CelExpression } from './expressions.js';
-import { payloadOf } from './message.js';
+import { NOT_CARRIED_HEADERS, payloadOf } from './message.js';
 import type { RouteMessage } from './step.js';
 
 type Problem = { field: string; message: string };
@@ -121,11 +121,9 @@ export async function invokeApp(deps: MechaKindDeps, target: { appId: string; me
   return { body: answer, contentType: res.headers['content-type']?.[0] ?? '' };
 }
 
-const NOT_CARRIED = new Set(['host', 'content-length', 'content-type', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect']);
-
 /** Message headers an HTTP call can carry: valid names and values, not the ones the call sets itself. */
 function isCarriedHeader(name: string, value: string): boolean {
-  if (NOT_CARRIED.has(name.toLowerCase())) return false;
+  if (NOT_CARRIED_HEADERS.has(name.toLowerCase())) return false;
   try {
     validateHeaderName(name);
     validateHeaderValue(name, value);

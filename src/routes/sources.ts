@@ -1,10 +1,11 @@
 import { isInputBinding, type Binding } from '../contracts/binding.js';
 import type { PubSub } from '../contracts/pubsub.js';
+import { isCloudEventContentType } from '../core/pubsub-envelope.js';
 import { TopicAcl } from '../core/pubsub-topic-acl.js';
 import type { MechaKindDeps } from '../runtime/mecha-kinds/mecha-kind.js';
 import { consumerIdOf } from '../runtime/pubsubs.js';
 import { decodeEvent, isExpired } from '../runtime/subscriptions/event-decoding.js';
-import { messageOfPayload } from './message.js';
+import { messageOfPayload, NOT_CARRIED_HEADERS } from './message.js';
 import type { RouteRunner } from './route-runner.js';
 import type { RouteMessage } from './step.js';
 
@@ -63,11 +64,27 @@ export interface WebhookRequest {
   path: string;
 }
 
-const NOT_CARRIED = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'dapr-api-token', 'content-type']);
-
-/** The message a webhook becomes: body → data, content-type → datacontenttype, headers → headers. */
+/**
+ * The message a webhook becomes: body → data, content-type → datacontenttype, headers → headers. A
+ * structured CloudEvent (`application/cloudevents+json`) is the event itself.
+ */
 export function webhookMessage(req: WebhookRequest): RouteMessage {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) if (!NOT_CARRIED.has(name)) headers[name] = value;
+  for (const [name, value] of Object.entries(req.headers)) if (!NOT_CARRIED_HEADERS.has(name)) headers[name] = value;
+  const event = isCloudEventContentType(req.headers['content-type']) ? structuredEvent(req.body) : undefined;
+  if (event) return { event, headers };
   return messageOfPayload(req.body, req.headers['content-type'], { source: req.path, type: 'io.mecha.route.http', traceparent: req.headers.traceparent, tracestate: req.headers.tracestate }, headers);
+}
+
+/** A structured-mode CloudEvent body, or undefined when it is not a JSON object with an id, source and type. */
+function structuredEvent(body: Buffer): RouteMessage['event'] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const e = parsed as Record<string, unknown>;
+  return typeof e.id === 'string' && typeof e.source === 'string' && typeof e.type === 'string' ? { specversion: '1.0', ...e } : undefined;
 }

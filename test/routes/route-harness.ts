@@ -10,9 +10,10 @@ export interface Received {
   body: unknown;
 }
 
-/** An app that records every request; paths in `failing` answer 500. */
-export async function startRecordingApp(): Promise<{ port: number; received: Received[]; failing: Set<string>; on(path: string): Received[]; close(): Promise<void> }> {
+/** An app that records every request it accepts and counts every attempt; paths in `failing` answer 500. */
+export async function startRecordingApp(): Promise<{ port: number; received: Received[]; failing: Set<string>; attempts: Map<string, number>; on(path: string): Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
+  const attempts = new Map<string, number>();
   const failing = new Set<string>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -28,6 +29,7 @@ export async function startRecordingApp(): Promise<{ port: number; received: Rec
       } catch {
         /* kept as text */
       }
+      attempts.set(path, (attempts.get(path) ?? 0) + 1);
       if (failing.has(path)) return res.writeHead(500).end('refused');
       received.push({ path, headers: req.headers, body });
       res.setHeader('content-type', 'application/json');
@@ -40,6 +42,7 @@ export async function startRecordingApp(): Promise<{ port: number; received: Rec
     port,
     received,
     failing,
+    attempts,
     on: (path) => received.filter((r) => r.path === path),
     close: () => new Promise<void>((r) => server.close(() => r())),
   };

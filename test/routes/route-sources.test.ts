@@ -23,6 +23,19 @@ to:
     routeDoc('no-dead-letter', 'from: { http: { path: /hooks/lost } }\nto: [{ invoke: { appId: sources, method: refuse } }]'),
     routeDoc('bad-data', 'from: { pubsub: bus, topic: bad-data }\nsteps:\n  - filter: "event.data.a.b > 1"\nto: [{ pubsub: bus, topic: hooked }]\ndeadLetter: { pubsub: bus, topic: dead }'),
   ].join('---\n'),
+  // Calls to the app are retried twice by the Resiliency policy before the route gives up on them.
+  'resiliency.yaml': `apiVersion: dapr.io/v1alpha1
+kind: Resiliency
+metadata:
+  name: route-retries
+spec:
+  policies:
+    retries:
+      twice: { policy: constant, duration: 10ms, maxRetries: 2 }
+  targets:
+    apps:
+      sources: { retry: twice }
+`,
   'ticks-route.yaml': routeDoc('ticks', 'from: { binding: ticks }\nto: [{ invoke: { appId: sources, method: tick } }]'),
 });
 
@@ -63,6 +76,10 @@ describe('route sources', () => {
   it('keeps text payloads as text and answers other methods and paths as before', async () => {
     expect((await fetch(`${base}/hooks/github`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' })).status).toBe(204);
     expect(app.on('/hooked').at(-1)!.body).toBe('hello');
+    // A structured CloudEvent is the event itself.
+    const ce = { specversion: '1.0', id: 'ev-1', source: 'https://github.com', type: 'ignored', data: { x: 1 } };
+    expect((await fetch(`${base}/hooks/github`, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(ce) })).status).toBe(204);
+    expect(app.on('/hooked').at(-1)).toMatchObject({ body: { x: 1 }, headers: { 'ce-id': 'ev-1', 'ce-source': 'https://github.com', 'ce-type': 'com.github.push' } });
     // Not the route's method: the request goes on to service invocation, which has no target here.
     const other = await fetch(`${base}/hooks/github`, { method: 'PUT', body: 'x' });
     expect(other.status).toBe(404);
@@ -70,8 +87,10 @@ describe('route sources', () => {
   });
 
   it('dead-letters a message its sink refused after retries (202), or answers a Dapr error without a dead letter', async () => {
+    const before = app.attempts.get('/refuse') ?? 0;
     const res = await fetch(`${base}/hooks/refused`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"n":1}' });
     expect(res.status).toBe(202);
+    expect(app.attempts.get('/refuse')! - before).toBe(3);
     const dead = (await waitFor(() => app.on('/out/dead').find((r) => (r.body as { deadletterroute?: string }).deadletterroute === 'refused'), 'the dead letter')).body as Record<string, unknown>;
     expect(dead).toMatchObject({ data: { n: 1 }, deadletterreason: expect.stringContaining('answered 500') });
     expect((await route('refused'))!.counters).toEqual({ in: 1, out: 0, filtered: 0, failed: 1, deadLettered: 1 });
