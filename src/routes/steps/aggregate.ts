@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { StateFeature } from '../../contracts/state.js';
 import type { RouteMessage, RouteStep, StepContext, StepDefinition } from '../step.js';
-import { StepConfig, keyOf, type EventExpression } from './step-config.js';
-import { StepState, backoff, type StateWrite } from './step-state.js';
+import type { CelExpression } from '../expressions.js';
+import { StepConfig, keyOf } from './step-config.js';
+import { StepState, type StateWrite } from './step-state.js';
+import { backoff } from './waiting.js';
 
 /** Messages one group may hold: a group reaching it completes as if by size. */
 export const MAX_GROUP_MESSAGES = 1000;
@@ -15,7 +17,7 @@ const MAX_ATTEMPTS = 50;
 const STRATEGIES = ['array', 'merge'] as const;
 
 interface Settings {
-  correlation: EventExpression;
+  correlation: CelExpression;
   size?: number;
   timeoutSeconds?: number;
   store: string;
@@ -48,12 +50,12 @@ interface Index {
   batches: Record<string, number>;
 }
 
-export const aggregate: StepDefinition = {
+export const aggregateStep: StepDefinition = {
   key: 'aggregate',
   parse(config, field) {
     const c = new StepConfig(field);
     const m = c.mapping(config, field, ['correlation', 'completionSize', 'completionTimeoutSeconds', 'stateStore', 'strategy', 'maxGroups', 'redeliverAfterSeconds']);
-    if (!m) return c.result(() => undefined);
+    if (!m) return { problems: c.problems };
     const correlation = c.expression(m.correlation, `${field}.correlation`);
     const size = m.completionSize === undefined ? undefined : c.positiveInteger(m.completionSize, `${field}.completionSize`, MAX_GROUP_MESSAGES);
     const timeoutSeconds = m.completionTimeoutSeconds === undefined ? undefined : c.positiveNumber(m.completionTimeoutSeconds, `${field}.completionTimeoutSeconds`, 86_400);
@@ -105,7 +107,7 @@ class Aggregator implements RouteStep {
   }
 
   async process(message: RouteMessage): Promise<RouteMessage[]> {
-    const correlation = keyOf(this.s.correlation(message.event), 'aggregate correlation');
+    const correlation = keyOf(this.s.correlation(message), 'aggregate correlation');
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const outcome = await this.#add(correlation, message);
       if (outcome === 'conflict') {
@@ -135,7 +137,11 @@ class Aggregator implements RouteStep {
     const deadline = this.s.timeoutSeconds ? Date.now() + this.s.timeoutSeconds * 1000 : 0;
     const opened: Group = { id: randomUUID(), messages, deadline };
     const next: Index = { ...index.value, open: { ...index.value.open, [correlation]: deadline } };
-    const ok = await this.#state.commit([{ key, value: opened, etag: found?.etag }, { key: this.#index, value: next, etag: index.etag }]);
+    // -1: a group reopened over a tombstone must not inherit the tombstone's expiry.
+    const ok = await this.#state.commit([
+      { key, value: opened, etag: found?.etag, ttlInSeconds: this.#tombstoneTtl && -1 },
+      { key: this.#index, value: next, etag: index.etag },
+    ]);
     return ok ? undefined : 'conflict';
   }
 

@@ -1,22 +1,23 @@
 import type { RouteMessage, RouteStep, StepContext, StepDefinition } from '../step.js';
-import { StepConfig, type EventExpression } from './step-config.js';
-import { sleep } from './throttle.js';
+import type { CelExpression } from '../expressions.js';
+import { StepConfig } from './step-config.js';
+import { sleep } from './waiting.js';
 
 /** Held in memory while the source waits unacknowledged: longer delays belong in a scheduler. */
-export const MAX_DELAY_SECONDS = 300;
+const MAX_DELAY_SECONDS = 300;
 const DEFAULT_MAX_HELD = 1000;
 
-export const delay: StepDefinition = {
+export const delayStep: StepDefinition = {
   key: 'delay',
   parse(config, field) {
     const c = new StepConfig(field);
     const m = c.mapping(config, field, ['seconds', 'expression', 'maxHeld']);
-    if (!m) return c.result(() => undefined);
+    if (!m) return { problems: c.problems };
     if ((m.seconds === undefined) === (m.expression === undefined)) c.problem(field, 'needs exactly one of seconds, expression');
     const seconds = m.seconds === undefined ? undefined : c.positiveNumber(m.seconds, `${field}.seconds`, MAX_DELAY_SECONDS);
-    const expression: EventExpression | undefined = m.expression === undefined ? undefined : c.expression(m.expression, `${field}.expression`);
+    const expression: CelExpression | undefined = m.expression === undefined ? undefined : c.expression(m.expression, `${field}.expression`);
     const maxHeld = m.maxHeld === undefined ? DEFAULT_MAX_HELD : c.positiveInteger(m.maxHeld, `${field}.maxHeld`, 100_000);
-    const secondsOf = (message: RouteMessage) => seconds ?? delaySeconds(expression!(message.event));
+    const secondsOf = (message: RouteMessage) => seconds ?? delaySeconds(expression!(message));
     return c.result(() => (ctx: StepContext): RouteStep => {
       let held = 0;
       return {

@@ -1,6 +1,7 @@
 import { bufferBody, noBody, readAll } from '../../util/body-streams.js';
 import type { RouteMessage, RouteStep, StepContext, StepDefinition } from '../step.js';
-import { StepConfig, keyOf, type EventExpression } from './step-config.js';
+import type { CelExpression } from '../expressions.js';
+import { StepConfig, keyOf } from './step-config.js';
 
 const VERBS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 const SOURCES = ['invoke', 'state', 'binding'] as const;
@@ -11,12 +12,12 @@ type Merge = { kind: 'deep' | 'shallow' } | { kind: 'into'; field: string };
 /** Fetches the enrichment for a message; undefined when there is none (an empty answer, a missing key). */
 type Lookup = (ctx: StepContext, message: RouteMessage) => Promise<unknown>;
 
-export const enrich: StepDefinition = {
+export const enrichStep: StepDefinition = {
   key: 'enrich',
   parse(config, field) {
     const c = new StepConfig(field);
     const m = c.mapping(config, field, [...SOURCES, 'merge']);
-    if (!m) return c.result(() => undefined);
+    if (!m) return { problems: c.problems };
     const given = SOURCES.filter((s) => m[s] !== undefined);
     if (given.length !== 1) c.problem(field, `needs exactly one of ${SOURCES.join(', ')}${given.length > 1 ? ` (got ${given.join(', ')})` : ''}`);
     const lookup = given.length === 1 ? readLookup(c, given[0]!, m[given[0]!], `${field}.${given[0]}`) : undefined;
@@ -43,9 +44,9 @@ function readLookup(c: StepConfig, source: (typeof SOURCES)[number], value: unkn
     const m = c.mapping(value, field, ['store', 'key']);
     if (!m) return undefined;
     const store = c.string(m.store, `${field}.store`);
-    const key: EventExpression | undefined = c.expression(m.key, `${field}.key`);
+    const key: CelExpression | undefined = c.expression(m.key, `${field}.key`);
     return async (ctx, message) => {
-      const item = await ctx.deps.blocks.state.get({ storeName: store!, key: keyOf(key!(message.event), 'enrich state key'), metadata: {} });
+      const item = await ctx.deps.blocks.state.get({ storeName: store!, key: keyOf(key!(message), 'enrich state key'), metadata: {} });
       return item ? parsed(item.data) : undefined;
     };
   }
@@ -104,7 +105,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** `deep` and `shallow` need objects on both sides (no data counts as `{}`); `into` sets one field. */
-export function merged(data: unknown, answer: unknown, merge: Merge): unknown {
+function merged(data: unknown, answer: unknown, merge: Merge): unknown {
   const base = data === undefined || data === null ? {} : data;
   if (!isObject(base)) throw new Error('enrich: the message data is not a JSON object; use merge: { into: <field> }');
   if (merge.kind === 'into') return { ...base, [merge.field]: answer };

@@ -1,12 +1,12 @@
 import type { StepDefinition } from '../step.js';
-import { aggregate } from './aggregate.js';
+import { aggregateStep } from './aggregate.js';
 import { choiceStep } from './choice.js';
-import { delay } from './delay.js';
-import { enrich } from './enrich.js';
-import { idempotentConsumer } from './idempotent-consumer.js';
-import { throttle } from './throttle.js';
+import { delayStep } from './delay.js';
+import { enrichStep } from './enrich.js';
 import { filterStep } from './filter.js';
+import { idempotentConsumerStep } from './idempotent-consumer.js';
 import { splitStep } from './split.js';
+import { throttleStep } from './throttle.js';
 import { transformStep } from './transform.js';
 import { wireTapStep } from './wire-tap.js';
 
@@ -17,10 +17,9 @@ export const stepDefinitions: readonly StepDefinition[] = [
   splitStep,
   choiceStep,
   wireTapStep,
-  // Stateful steps (aggregate, idempotentConsumer, enrich, throttle, delay) are listed below this line.
-  aggregate,
-  idempotentConsumer,
-  enrich,
-  throttle,
-  delay,
+  aggregateStep,
+  idempotentConsumerStep,
+  enrichStep,
+  throttleStep,
+  delayStep,
 ];

@@ -1,11 +1,7 @@
-import { parse } from '@marcbachmann/cel-js';
-import { firstLine } from '../../core/subscriptions/routing.js';
+import { compileCel, type CelExpression } from '../expressions.js';
 import type { StepDefinition } from '../step.js';
 
 export type StepProblem = ReturnType<StepDefinition['parse']>['problems'][number];
-
-/** A CEL expression over the message's CloudEvent, bound as `event`. */
-export type EventExpression = (event: Record<string, unknown>) => unknown;
 
 /**
  * Reads a step's YAML mapping field by field, collecting every problem (each naming its dotted field)
@@ -56,21 +52,14 @@ export class StepConfig {
     return undefined;
   }
 
-  /** Compiles a CEL expression as subscription rules do; a syntax error is a problem of the field. */
-  expression(value: unknown, field: string): EventExpression | undefined {
+  /** Compiles a CEL expression over `event` and `headers`; a syntax error is a problem of the field. */
+  expression(value: unknown, field: string): CelExpression | undefined {
     const source = this.string(value, field);
     if (source === undefined) return undefined;
     try {
-      const evaluate = parse(source);
-      return (event) => {
-        try {
-          return evaluate({ event });
-        } catch (err) {
-          throw new Error(`evaluating ${field} (${JSON.stringify(source)}): ${firstLine(err)}`);
-        }
-      };
+      return compileCel(source);
     } catch (err) {
-      this.problem(field, `invalid CEL expression: ${firstLine(err)}`);
+      this.problem(field, (err as Error).message);
       return undefined;
     }
   }

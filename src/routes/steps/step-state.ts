@@ -47,12 +47,6 @@ export class StepState {
     return item ? { value: JSON.parse(item.data.toString('utf8')) as T, etag: item.etag } : undefined;
   }
 
-  /** An unconditional write (last-write-wins), optionally expiring. */
-  async put(key: string, value: unknown, ttlInSeconds?: number): Promise<void> {
-    const metadata = ttlMetadata(ttlInSeconds);
-    await this.#ctx.deps.blocks.state.save({ storeName: this.store, items: [{ key, value: json(value), metadata }], metadata: {} });
-  }
-
   /**
    * Applies the writes atomically; false when another writer changed (or created) one of the keys first.
    * `etag` undefined on an upsert means "the key must not exist".
@@ -77,8 +71,9 @@ export type StateWrite =
   | { key: string; value: unknown; etag: string | undefined; ttlInSeconds?: number; delete?: false }
   | { key: string; delete: true; etag?: string };
 
+/** `ttlInSeconds` as state metadata: -1 removes an expiry, undefined leaves the key's as it is. */
 function ttlMetadata(ttlInSeconds: number | undefined): Record<string, string> {
-  return ttlInSeconds ? { ttlInSeconds: String(ttlInSeconds) } : {};
+  return ttlInSeconds === undefined ? {} : { ttlInSeconds: String(ttlInSeconds) };
 }
 
 function json(value: unknown) {
@@ -91,18 +86,4 @@ function isConflict(err: unknown): boolean {
     if (e instanceof ETagError) return e.kind === 'mismatch';
   }
   return false;
-}
-
-/** Waits a few milliseconds (more on each attempt, with jitter) before retrying a lost compare-and-set. */
-export function backoff(attempt: number, signal: AbortSignal): Promise<void> {
-  const ms = Math.min(200, 5 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random());
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -1,15 +1,16 @@
 import type { RouteMessage, RouteStep, StepContext, StepDefinition } from '../step.js';
 import { StepConfig } from './step-config.js';
+import { sleep } from './waiting.js';
 
 /** Messages that may wait for a token by default; more are refused (the source redelivers them later). */
 const DEFAULT_MAX_WAITING = 1000;
 
-export const throttle: StepDefinition = {
+export const throttleStep: StepDefinition = {
   key: 'throttle',
   parse(config, field) {
     const c = new StepConfig(field);
     const m = c.mapping(config, field, ['messagesPerSecond', 'burst', 'maxWaiting']);
-    if (!m) return c.result(() => undefined);
+    if (!m) return { problems: c.problems };
     const rate = c.positiveNumber(m.messagesPerSecond, `${field}.messagesPerSecond`, 1_000_000);
     const burst = m.burst === undefined ? 1 : c.positiveInteger(m.burst, `${field}.burst`, 1_000_000);
     const maxWaiting = m.maxWaiting === undefined ? DEFAULT_MAX_WAITING : c.positiveInteger(m.maxWaiting, `${field}.maxWaiting`, 100_000);
@@ -21,7 +22,7 @@ export const throttle: StepDefinition = {
  * A token bucket: `burst` tokens, refilled at `messagesPerSecond`. Each message takes one, in arrival order;
  * a message waiting for its token is not acknowledged, so a restart loses none (the source redelivers).
  */
-export class Throttle implements RouteStep {
+class Throttle implements RouteStep {
   #tokens: number;
   #refilledAt = performance.now();
   /** When the last queued message gets its token: each new one is spaced 1/rate after it. */
@@ -65,20 +66,4 @@ export class Throttle implements RouteStep {
     this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#refilledAt) / 1000) * this.rate);
     this.#refilledAt = now;
   }
-}
-
-/** Resolves after `ms`; rejects when the route stops first, so the message stays unacknowledged. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new Error('the route stopped'));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new Error('the route stopped'));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

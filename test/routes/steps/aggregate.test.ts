@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aggregate } from '../../../src/routes/steps/aggregate.js';
+import { aggregateStep } from '../../../src/routes/steps/aggregate.js';
 import type { RouteMessage } from '../../../src/routes/step.js';
 import { eventually, message, startStepHost, type StepHost } from '../../support/step-host.js';
 import { STORES, storeComponents } from './stores.js';
@@ -19,7 +19,7 @@ const config = (store: string, extra: Record<string, unknown>) => ({ correlation
 
 describe.each(STORES)('aggregate on state store %s', (store) => {
   it('completes a group by size, keeping other groups open', async () => {
-    const { step, emitted } = host.step(aggregate, config(store, { completionSize: 3 }), { route: `size-${randomUUID()}` });
+    const { step, emitted } = host.step(aggregateStep, config(store, { completionSize: 3 }), { route: `size-${randomUUID()}` });
     await step.start!();
     for (const m of [order('a', 1), order('b', 1), order('a', 2)]) expect(await step.process(m)).toEqual([]);
     expect(emitted).toEqual([]);
@@ -31,7 +31,7 @@ describe.each(STORES)('aggregate on state store %s', (store) => {
   });
 
   it('completes a group by timeout, merging object datas with strategy merge', async () => {
-    const { step, emitted } = host.step(aggregate, config(store, { completionTimeoutSeconds: 0.3, strategy: 'merge' }), { route: `timeout-${randomUUID()}` });
+    const { step, emitted } = host.step(aggregateStep, config(store, { completionTimeoutSeconds: 0.3, strategy: 'merge' }), { route: `timeout-${randomUUID()}` });
     await step.start!();
     await step.process(message({ order: 'a', x: 1 }));
     await step.process(message({ order: 'a', y: 2 }));
@@ -42,13 +42,13 @@ describe.each(STORES)('aggregate on state store %s', (store) => {
 
   it('recovers an open group when the step is created again (a restart), by size and by timeout', async () => {
     const route = `recover-${randomUUID()}`;
-    const first = host.step(aggregate, config(store, { completionSize: 3, completionTimeoutSeconds: 2 }), { route });
+    const first = host.step(aggregateStep, config(store, { completionSize: 3, completionTimeoutSeconds: 2 }), { route });
     await first.step.start!();
     await first.step.process(order('a', 1));
     await first.step.process(order('a', 2));
     await first.step.process(order('b', 1));
     await first.stop();
-    const second = host.step(aggregate, config(store, { completionSize: 3, completionTimeoutSeconds: 2 }), { route });
+    const second = host.step(aggregateStep, config(store, { completionSize: 3, completionTimeoutSeconds: 2 }), { route });
     await second.step.start!();
     await second.step.process(order('a', 3));
     expect(second.emitted.map((m) => m.event.data)).toEqual([[{ order: 'a', n: 1 }, { order: 'a', n: 2 }, { order: 'a', n: 3 }]]);
@@ -60,7 +60,7 @@ describe.each(STORES)('aggregate on state store %s', (store) => {
   it('keeps a batch whose delivery failed (the source is acknowledged) and delivers it again after redeliverAfterSeconds', async () => {
     let fail = true;
     const delivered: RouteMessage[] = [];
-    const { step } = host.step(aggregate, config(store, { completionSize: 2, redeliverAfterSeconds: 0.5 }), {
+    const { step } = host.step(aggregateStep, config(store, { completionSize: 2, redeliverAfterSeconds: 0.5 }), {
       route: `fail-${randomUUID()}`,
       emit: async (m) => {
         if (fail) throw new Error('sink down');
@@ -82,8 +82,8 @@ describe.each(STORES)('aggregate on state store %s', (store) => {
 describe('aggregate shared by two replicas on Redis', () => {
   it('never completes a group twice: every message lands in exactly one aggregate', async () => {
     const route = `replicas-${randomUUID()}`;
-    const a = host.step(aggregate, config('redis', { completionSize: 4 }), { route });
-    const b = host.step(aggregate, config('redis', { completionSize: 4 }), { route });
+    const a = host.step(aggregateStep, config('redis', { completionSize: 4 }), { route });
+    const b = host.step(aggregateStep, config('redis', { completionSize: 4 }), { route });
     await Promise.all([a.step.start!(), b.step.start!()]);
     const messages = Array.from({ length: 24 }, (_, i) => order(['x', 'y', 'z'][i % 3]!, i));
     await Promise.all(messages.map((m, i) => (i % 2 === 0 ? a : b).step.process(m)));
@@ -97,7 +97,7 @@ describe('aggregate shared by two replicas on Redis', () => {
 
 describe('aggregate configuration', () => {
   it('reports every problem with its field', () => {
-    const { problems, create } = aggregate.parse({ correlation: 'event.(', completionSize: 0, stateStore: '', strategy: 'zip', extra: 1 }, 'spec.steps[3].aggregate');
+    const { problems, create } = aggregateStep.parse({ correlation: 'event.(', completionSize: 0, stateStore: '', strategy: 'zip', extra: 1 }, 'spec.steps[3].aggregate');
     expect(create).toBeUndefined();
     expect(problems).toEqual([
       { field: 'spec.steps[3].aggregate.extra', message: expect.stringMatching(/^is not a known field/) },
@@ -106,7 +106,7 @@ describe('aggregate configuration', () => {
       { field: 'spec.steps[3].aggregate.stateStore', message: 'must be a non-empty string' },
       { field: 'spec.steps[3].aggregate.strategy', message: 'must be one of array, merge' },
     ]);
-    expect(aggregate.parse({ correlation: 'event.id', stateStore: 's' }, 'f').problems).toEqual([{ field: 'f', message: 'needs completionSize, completionTimeoutSeconds or both' }]);
-    expect(aggregate.parse('x', 'f').problems).toEqual([{ field: 'f', message: 'must be a mapping' }]);
+    expect(aggregateStep.parse({ correlation: 'event.id', stateStore: 's' }, 'f').problems).toEqual([{ field: 'f', message: 'needs completionSize, completionTimeoutSeconds or both' }]);
+    expect(aggregateStep.parse('x', 'f').problems).toEqual([{ field: 'f', message: 'must be a mapping' }]);
   });
 });

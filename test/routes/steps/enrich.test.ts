@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrich } from '../../../src/routes/steps/enrich.js';
+import { enrichStep } from '../../../src/routes/steps/enrich.js';
 import { freePort } from '../../support/mecha-process.js';
 import { component } from '../../support/resources.js';
 import { message, startStepHost, type StepHost } from '../../support/step-host.js';
@@ -41,7 +41,7 @@ const order = () => message({ id: 'o1', customer: 'c1', customerInfo: { address:
 
 describe('enrich', () => {
   it('calls the app through service invocation and deep-merges its answer (the default)', async () => {
-    const { step } = host.step(enrich, { invoke: { appId: 'steps', method: '/customers/lookup' } });
+    const { step } = host.step(enrichStep, { invoke: { appId: 'steps', method: '/customers/lookup' } });
     const [out] = await step.process(order());
     expect(out!.event.data).toEqual({ id: 'o1', customer: { id: 'c1', tier: 'gold' }, customerInfo: { address: { zip: '75001' } }, checked: true });
     expect(calls.at(-1)).toMatchObject({ method: 'POST', url: '/customers/lookup' });
@@ -49,37 +49,37 @@ describe('enrich', () => {
   });
 
   it('reads a state key chosen by a CEL expression, merged into a field or deeply', async () => {
-    const into = host.step(enrich, { state: { store: 'mem', key: '"customer-" + event.data.customer' }, merge: { into: 'customerInfo' } });
+    const into = host.step(enrichStep, { state: { store: 'mem', key: '"customer-" + event.data.customer' }, merge: { into: 'customerInfo' } });
     expect((await into.step.process(order()))[0]!.event.data).toEqual({ id: 'o1', customer: 'c1', customerInfo: { name: 'Ada', address: { city: 'Paris' } } });
-    const deep = host.step(enrich, { state: { store: 'mem', key: '"customer-" + event.data.customer' } });
-    const shallow = host.step(enrich, { state: { store: 'mem', key: '"customer-" + event.data.customer' }, merge: 'shallow' });
+    const deep = host.step(enrichStep, { state: { store: 'mem', key: '"customer-" + event.data.customer' } });
+    const shallow = host.step(enrichStep, { state: { store: 'mem', key: '"customer-" + event.data.customer' }, merge: 'shallow' });
     const base = message({ customer: 'c1', address: { zip: '75001' } });
     expect((await deep.step.process(base))[0]!.event.data).toEqual({ customer: 'c1', name: 'Ada', address: { zip: '75001', city: 'Paris' } });
     expect((await shallow.step.process(base))[0]!.event.data).toEqual({ customer: 'c1', name: 'Ada', address: { city: 'Paris' } });
-    const missing = host.step(enrich, { state: { store: 'mem', key: '"nobody"' } });
+    const missing = host.step(enrichStep, { state: { store: 'mem', key: '"nobody"' } });
     expect((await missing.step.process(order()))[0]!.event.data).toEqual(order().event.data);
   });
 
   it('invokes an output binding with the data and merges its answer', async () => {
-    const { step } = host.step(enrich, { binding: { name: 'crm', operation: 'post' }, merge: { into: 'crm' } });
+    const { step } = host.step(enrichStep, { binding: { name: 'crm', operation: 'post' }, merge: { into: 'crm' } });
     const [out] = await step.process(order());
     expect((out!.event.data as { crm: unknown }).crm).toEqual({ customer: { id: 'c1', tier: 'gold' }, checked: true });
     expect(calls.at(-1)).toMatchObject({ method: 'POST', url: '/crm' });
   });
 
   it('fails the message when the app answers an error, or the data cannot be merged', async () => {
-    const broken = host.step(enrich, { invoke: { appId: 'steps', method: 'broken' } });
+    const broken = host.step(enrichStep, { invoke: { appId: 'steps', method: 'broken' } });
     await expect(broken.step.process(order())).rejects.toThrow(/answered POST \/broken with status 500: database down/);
-    const { step } = host.step(enrich, { invoke: { appId: 'steps', method: 'x', httpVerb: 'PUT' } });
+    const { step } = host.step(enrichStep, { invoke: { appId: 'steps', method: 'x', httpVerb: 'PUT' } });
     await expect(step.process(message('text'))).rejects.toThrow(/not a JSON object; use merge: \{ into: <field> \}/);
   });
 
   it('reports every problem with its field', () => {
-    expect(enrich.parse({ invoke: { appId: '' }, state: {}, merge: 'sideways' }, 'spec.steps[2].enrich').problems).toEqual([
+    expect(enrichStep.parse({ invoke: { appId: '' }, state: {}, merge: 'sideways' }, 'spec.steps[2].enrich').problems).toEqual([
       { field: 'spec.steps[2].enrich', message: 'needs exactly one of invoke, state, binding (got invoke, state)' },
       { field: 'spec.steps[2].enrich.merge', message: 'must be one of deep, shallow' },
     ]);
-    expect(enrich.parse({ invoke: { appId: '', httpVerb: 'FETCH' }, merge: { into: '' } }, 'e').problems).toEqual([
+    expect(enrichStep.parse({ invoke: { appId: '', httpVerb: 'FETCH' }, merge: { into: '' } }, 'e').problems).toEqual([
       { field: 'e.invoke.appId', message: 'must be a non-empty string' },
       { field: 'e.invoke.method', message: 'must be a non-empty string' },
       { field: 'e.invoke.httpVerb', message: 'must be one of GET, POST, PUT, PATCH, DELETE' },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { delay } from '../../../src/routes/steps/delay.js';
-import { throttle } from '../../../src/routes/steps/throttle.js';
+import { delayStep } from '../../../src/routes/steps/delay.js';
+import { throttleStep } from '../../../src/routes/steps/throttle.js';
 import { message, startStepHost, type StepHost } from '../../support/step-host.js';
 
 let host: StepHost;
@@ -14,7 +14,7 @@ afterAll(async () => {
 
 describe('throttle', () => {
   it('lets the burst pass at once, then spaces messages at the rate, in order', async () => {
-    const { step } = host.step(throttle, { messagesPerSecond: 10, burst: 2 });
+    const { step } = host.step(throttleStep, { messagesPerSecond: 10, burst: 2 });
     const started = performance.now();
     const passedAt: number[] = [];
     const order: number[] = [];
@@ -29,7 +29,7 @@ describe('throttle', () => {
   });
 
   it('refuses messages beyond maxWaiting (the source keeps them), and stops waiting when the route stops', async () => {
-    const t = host.step(throttle, { messagesPerSecond: 0.5, maxWaiting: 2 });
+    const t = host.step(throttleStep, { messagesPerSecond: 0.5, maxWaiting: 2 });
     const first = t.step.process(message(1));
     const second = t.step.process(message(2));
     const third = t.step.process(message(3));
@@ -40,7 +40,7 @@ describe('throttle', () => {
   });
 
   it('reports every problem with its field', () => {
-    expect(throttle.parse({ messagesPerSecond: 0, burst: 1.5 }, 'spec.steps[4].throttle').problems).toEqual([
+    expect(throttleStep.parse({ messagesPerSecond: 0, burst: 1.5 }, 'spec.steps[4].throttle').problems).toEqual([
       { field: 'spec.steps[4].throttle.messagesPerSecond', message: 'must be a positive number not above 1000000' },
       { field: 'spec.steps[4].throttle.burst', message: 'must be a positive integer not above 1000000' },
     ]);
@@ -49,11 +49,11 @@ describe('throttle', () => {
 
 describe('delay', () => {
   it('holds a message for fixed seconds, or for what an expression says', async () => {
-    const fixed = host.step(delay, { seconds: 0.4 });
+    const fixed = host.step(delayStep, { seconds: 0.4 });
     let started = performance.now();
     await fixed.step.process(message(1));
     expect(performance.now() - started).toBeGreaterThanOrEqual(390);
-    const computed = host.step(delay, { expression: 'event.data.wait' });
+    const computed = host.step(delayStep, { expression: 'event.data.wait' });
     started = performance.now();
     const [out] = await computed.step.process(message({ wait: 0.3 }));
     expect(performance.now() - started).toBeGreaterThanOrEqual(290);
@@ -63,14 +63,14 @@ describe('delay', () => {
   });
 
   it('gives a held message back unacknowledged when the route stops', async () => {
-    const held = host.step(delay, { seconds: 60 });
+    const held = host.step(delayStep, { seconds: 60 });
     const waiting = held.step.process(message(1));
     await held.stop();
     await expect(waiting).rejects.toThrow(/the route stopped/);
   });
 
   it('reports every problem with its field', () => {
-    expect(delay.parse({ seconds: 301, expression: 'event.(' }, 'spec.steps[0].delay').problems).toEqual([
+    expect(delayStep.parse({ seconds: 301, expression: 'event.(' }, 'spec.steps[0].delay').problems).toEqual([
       { field: 'spec.steps[0].delay', message: 'needs exactly one of seconds, expression' },
       { field: 'spec.steps[0].delay.seconds', message: 'must be a positive number not above 300' },
       { field: 'spec.steps[0].delay.expression', message: expect.stringMatching(/^invalid CEL expression/) },
