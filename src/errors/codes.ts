@@ -83,6 +83,9 @@ export const Errors = {
   ConfigurationUnsubscribe: kind('ERR_CONFIGURATION_UNSUBSCRIBE', 500, GrpcCode.INTERNAL),
   AppChannelNil: kind('ERR_APP_CHANNEL_NIL', 500, GrpcCode.INTERNAL),
 
+  // routes (mecha.io/v1alpha1 Route): a webhook message the route could neither deliver nor dead-letter
+  RouteMessageFailed: kind('ERR_ROUTE_MESSAGE_FAILED', 500, GrpcCode.INTERNAL),
+
   // distributed lock
   LockStoreNotConfigured: kind('ERR_LOCK_STORE_NOT_CONFIGURED', 500, GrpcCode.FAILED_PRECONDITION),
   LockStoreNotFound: kind('ERR_LOCK_STORE_NOT_FOUND', 400, GrpcCode.INVALID_ARGUMENT),

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expectationPattern, normaliseOutput, parseShell, type DocBlock, type ShellCommand } from './doc-examples.js';
 import { freePort, MECHA_BIN } from './mecha-process.js';
 
@@ -56,6 +56,7 @@ export class DocSession {
       return;
     }
     if (block.marker.file) {
+      mkdirSync(dirname(join(this.cwd, block.marker.file)), { recursive: true });
       writeFileSync(join(this.cwd, block.marker.file), `${block.text}\n`);
       const check = SYNTAX_CHECKS[block.lang]?.(block.marker.file);
       if (!check) throw new Error(`no syntax check for a ${block.lang || 'plain'} file`);
@@ -230,4 +231,9 @@ const SYNTAX_CHECKS: Record<string, (file: string) => string[]> = {
   python: (f) => ['python3', '-m', 'py_compile', f],
   py: (f) => ['python3', '-m', 'py_compile', f],
   go: (f) => ['gofmt', '-l', f],
+  yaml: (f) => ['node', '-e', YAML_CHECK, f],
 };
+
+/** Parses every document of the file with the project's YAML library; the first error fails the check. */
+const YAML_CHECK = `const yaml = require(${JSON.stringify(join(ROOT, 'node_modules', 'yaml'))});
+for (const doc of yaml.parseAllDocuments(require('node:fs').readFileSync(process.argv[1], 'utf8'))) if (doc.errors.length) throw doc.errors[0];`;
