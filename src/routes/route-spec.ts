@@ -8,7 +8,7 @@ import type { RouteStep, StepContext, StepDefinition } from './step.js';
 type Problem = { field?: string; message: string };
 const str = { type: 'string', minLength: 1 };
 
-const SPEC_SCHEMA = {
+export const SPEC_SCHEMA = {
   type: 'object',
   properties: {
     from: { type: 'object' },
@@ -21,7 +21,7 @@ const SPEC_SCHEMA = {
   additionalProperties: false,
 };
 
-const SOURCE_SCHEMAS = {
+export const SOURCE_SCHEMAS = {
   pubsub: { type: 'object', properties: { pubsub: str, topic: str, metadata: { type: 'object', additionalProperties: { type: 'string' } } }, required: ['pubsub', 'topic'], additionalProperties: false },
   binding: { type: 'object', properties: { binding: str }, required: ['binding'], additionalProperties: false },
   http: {

@@ -14,7 +14,7 @@ const str = { type: 'string', minLength: 1 };
 const metadata = { type: 'object', additionalProperties: { type: 'string' } };
 
 /** Each kind of sink, told apart by its one naming key; the value is checked by that kind's schema. */
-const SINK_SCHEMAS = {
+export const SINK_SCHEMAS = {
   pubsub: { type: 'object', properties: { pubsub: str, topic: str, metadata }, required: ['pubsub', 'topic'], additionalProperties: false },
   binding: { type: 'object', properties: { binding: str, operation: str, metadata }, required: ['binding', 'operation'], additionalProperties: false },
   invoke: {

@@ -94,3 +94,17 @@ describe('Route validation, once per problem', () => {
     expect(problems(routeDoc('dl', 'from: { binding: b }\nto: [{ pubsub: bus, topic: t }]\ndeadLetter: { binding: b, operation: create }'))).toEqual(['1 spec.deadLetter.pubsub: is required']);
   });
 });
+
+describe('Route schemas', () => {
+  // The sidecar's ajv skips meta-schema validation to start faster; checked here, as test/unit/schemas.test.ts does for the others.
+  it('are valid JSON Schema', async () => {
+    const { Ajv } = await import('ajv');
+    const { SPEC_SCHEMA, SOURCE_SCHEMAS } = await import('../../src/routes/route-spec.js');
+    const { SINK_SCHEMAS } = await import('../../src/routes/sinks.js');
+    const { TRANSFORM_SCHEMA } = await import('../../src/routes/steps/transform.js');
+    const meta = new Ajv({ strict: true });
+    for (const schema of [SPEC_SCHEMA, TRANSFORM_SCHEMA, ...Object.values(SOURCE_SCHEMAS), ...Object.values(SINK_SCHEMAS)]) {
+      expect(meta.validateSchema(schema) ? '' : meta.errorsText(meta.errors)).toBe('');
+    }
+  });
+});

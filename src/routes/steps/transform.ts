@@ -6,7 +6,7 @@ import type { StepDefinition } from '../step.js';
 
 const strings = { type: 'object', additionalProperties: { type: 'string' } };
 const names = { type: 'array', items: { type: 'string', minLength: 1 } };
-const SCHEMA = {
+export const TRANSFORM_SCHEMA = {
   type: 'object',
   properties: { jsonata: { type: 'string', minLength: 1 }, setHeaders: strings, removeHeaders: names, setAttributes: strings, removeAttributes: names },
   additionalProperties: false,
@@ -29,7 +29,7 @@ interface TransformConfig {
 export const transformStep: StepDefinition = {
   key: 'transform',
   parse(config, field) {
-    validate ??= ajv.compile(SCHEMA);
+    validate ??= ajv.compile(TRANSFORM_SCHEMA);
     if (!validate(config)) return { problems: (validate.errors ?? []).map((e) => describeAjvError(e, field)) };
     const c = config as TransformConfig;
     const problems = [];
