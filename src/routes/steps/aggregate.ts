@@ -53,7 +53,7 @@ interface Index {
 export const aggregateStep: StepDefinition = {
   key: 'aggregate',
   parse(config, field) {
-    const c = new StepConfig(field);
+    const c = new StepConfig();
     const m = c.mapping(config, field, ['correlation', 'completionSize', 'completionTimeoutSeconds', 'stateStore', 'strategy', 'maxGroups', 'redeliverAfterSeconds']);
     if (!m) return { problems: c.problems };
     const correlation = c.expression(m.correlation, `${field}.correlation`);

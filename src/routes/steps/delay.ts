@@ -10,7 +10,7 @@ const DEFAULT_MAX_HELD = 1000;
 export const delayStep: StepDefinition = {
   key: 'delay',
   parse(config, field) {
-    const c = new StepConfig(field);
+    const c = new StepConfig();
     const m = c.mapping(config, field, ['seconds', 'expression', 'maxHeld']);
     if (!m) return { problems: c.problems };
     if ((m.seconds === undefined) === (m.expression === undefined)) c.problem(field, 'needs exactly one of seconds, expression');

@@ -15,7 +15,7 @@ type Lookup = (ctx: StepContext, message: RouteMessage) => Promise<unknown>;
 export const enrichStep: StepDefinition = {
   key: 'enrich',
   parse(config, field) {
-    const c = new StepConfig(field);
+    const c = new StepConfig();
     const m = c.mapping(config, field, [...SOURCES, 'merge']);
     if (!m) return { problems: c.problems };
     const given = SOURCES.filter((s) => m[s] !== undefined);

@@ -28,7 +28,7 @@ interface Seen {
 export const idempotentConsumerStep: StepDefinition = {
   key: 'idempotentConsumer',
   parse(config, field) {
-    const c = new StepConfig(field);
+    const c = new StepConfig();
     const m = c.mapping(config, field, ['expression', 'stateStore', 'ttlInSeconds', 'inFlightSeconds']);
     if (!m) return { problems: c.problems };
     const expression = c.expression(m.expression, `${field}.expression`);

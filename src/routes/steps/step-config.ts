@@ -10,8 +10,6 @@ export type StepProblem = ReturnType<StepDefinition['parse']>['problems'][number
 export class StepConfig {
   readonly problems: StepProblem[] = [];
 
-  constructor(readonly field: string) {}
-
   problem(field: string, message: string): void {
     this.problems.push({ field, message });
   }

@@ -8,7 +8,7 @@ const DEFAULT_MAX_WAITING = 1000;
 export const throttleStep: StepDefinition = {
   key: 'throttle',
   parse(config, field) {
-    const c = new StepConfig(field);
+    const c = new StepConfig();
     const m = c.mapping(config, field, ['messagesPerSecond', 'burst', 'maxWaiting']);
     if (!m) return { problems: c.problems };
     const rate = c.positiveNumber(m.messagesPerSecond, `${field}.messagesPerSecond`, 1_000_000);
