@@ -19,10 +19,10 @@ export interface PublishedPayload {
  * contract covers; the rejecting ones throw ERR_CONTRACT_VIOLATION (in `reject` mode only).
  */
 export interface ContractChecks {
-  /** Before a publish (single or bulk; `entries[i]` prefixes the pointers of bulk entries). */
-  publish(pubsubName: string, topic: string, payloads: readonly PublishedPayload[]): void;
+  /** Before a publish; `bulk`: the payloads are the entries of a bulk publish (pointers start `/entries/<i>`). */
+  publish(pubsubName: string, topic: string, payloads: readonly PublishedPayload[], bulk: boolean): void;
   /** Before a delivery to the app: why the event breaks the subscriber's contract, or undefined. */
-  delivery(pubsubName: string, topic: string, event: Record<string, unknown>): string | undefined;
+  delivery(pubsubName: string, topic: string, event: Record<string, unknown>, deadLetterTopic?: string): string | undefined;
   /** Before an output binding call. */
   binding(name: string, operation: string, data: Buffer): void;
   /** Whether calls to `appId` are checked (then `invoke` needs the whole body). */

@@ -32,7 +32,7 @@ export class PubSubApi {
     const pubsub = this.#resolve(req.pubsubName, req.topic);
     const entry = this.#prepare(pubsub, req, { entryId: '', event: req.data, contentType: req.contentType ?? '', metadata: req.metadata });
     this.#checkAllowed(req.pubsubName, req.topic);
-    this.contracts?.checks?.publish(req.pubsubName, req.topic, [{ event: req.data, contentType: req.contentType ?? '', raw: isRaw(req.metadata) }]);
+    this.contracts?.checks?.publish(req.pubsubName, req.topic, [{ event: req.data, contentType: req.contentType ?? '', raw: isRaw(req.metadata) }], false);
     try {
       await this.call(req.pubsubName, () => pubsub.publish({ topic: req.topic, ...entry }));
     } catch (err) {
@@ -52,7 +52,7 @@ export class PubSubApi {
     }
     const entries = req.entries.map((e) => this.#prepare(pubsub, req, { ...e, metadata: { ...req.metadata, ...e.metadata } }));
     this.#checkAllowed(req.pubsubName, req.topic);
-    this.contracts?.checks?.publish(req.pubsubName, req.topic, req.entries.map((e) => ({ event: e.event, contentType: e.contentType, raw: isRaw({ ...req.metadata, ...e.metadata }) })));
+    this.contracts?.checks?.publish(req.pubsubName, req.topic, req.entries.map((e) => ({ event: e.event, contentType: e.contentType, raw: isRaw({ ...req.metadata, ...e.metadata }) })), true);
     if (entries.length === 0) return { failedEntries: [] };
     if (hasBulkPublish(pubsub)) {
       try {

@@ -61,7 +61,7 @@ export async function deadLetterOrDrop(ctx: DeliveryContext, message: PubSubMess
 
 /** Why the event breaks the subscriber's contract (then it is dead-lettered or dropped), or undefined. */
 export function contractViolation(ctx: DeliveryContext, event: Record<string, unknown>): string | undefined {
-  const why = ctx.contracts?.checks?.delivery(ctx.pubsubName, ctx.subscription.topic, event);
+  const why = ctx.contracts?.checks?.delivery(ctx.pubsubName, ctx.subscription.topic, event, ctx.subscription.deadLetterTopic);
   return why && `the event breaks the subscriber's contract: ${why}`;
 }
 
