@@ -65,6 +65,7 @@ export function loadContracts(documents: readonly ResourceDocument[], appId: str
   const contracts: LoadedContract[] = [];
   for (const r of resources) {
     const spec = r.spec;
+    const before = problems.length + docs.problems.length;
     if (!validateSpec(spec)) {
       for (const e of validateSpec.errors ?? []) problems.push({ ...r.at, ...describeAjvError(e, 'spec') });
       continue;
@@ -94,7 +95,8 @@ export function loadContracts(documents: readonly ResourceDocument[], appId: str
       const check = compiler.compile({ uri: docs.addInline(r.doc.file, r.doc.index, field, r.name, b.schema), pointer: '' }, '2020-12');
       if (check) contract.bindings.push({ name: b.name as string, operation: b.operation as string | undefined, check });
     });
-    contracts.push(contract);
+    // A contract with any problem never runs (its load fails as a whole anyway).
+    if (problems.length + docs.problems.length === before) contracts.push(contract);
   }
   problems.push(...docs.problems);
   return { contracts, documents: docs, problems };

@@ -54,7 +54,9 @@ export class SchemaCompiler {
     try {
       validate = this.#instance(dialect).compile({ $ref: `${at.uri}#${at.pointer}` } as AnySchema);
     } catch (err) {
-      this.documents.problem(at, `invalid schema: ${(err as Error).message}`);
+      // A reference that points at nothing is already reported where it is written.
+      const unresolved = /can't resolve reference/.test((err as Error).message) && this.documents.problems.length > 0;
+      if (!unresolved) this.documents.problem(at, `invalid schema: ${(err as Error).message}`);
       return undefined;
     }
     return (value) => (validate(value) ? [] : violationsOf(validate.errors));
@@ -87,11 +89,21 @@ export function checkDocument(kind: DocumentKind, doc: unknown): Violation[] {
   let validate = metaValidators.get(kind);
   if (!validate) {
     const { dialect, file } = META[kind];
-    validate = ajvOf(dialect, { ...OPTIONS, code: { optimize: false } }).compile(load(file) as AnySchema);
+    validate = ajvOf(dialect, { ...OPTIONS, code: { optimize: false } }).compile(metaSchema(file));
     metaValidators.set(kind, validate);
   }
   if (validate(doc)) return [];
   return deepest(violationsOf(validate.errors));
+}
+
+/**
+ * The OpenAPI 3.1 meta-schema marks Schema Objects with `$dynamicRef: "#meta"` (so a stricter dialect can
+ * be plugged in); ajv resolves that anchor to the wrong place, so it is read as the plain `$ref` it means
+ * here: any object or boolean.
+ */
+function metaSchema(file: string): AnySchema {
+  const text = JSON.stringify(load(file));
+  return JSON.parse(text.replaceAll('"$dynamicRef":"#meta"', '"$ref":"#/$defs/schema"')) as AnySchema;
 }
 
 /**
