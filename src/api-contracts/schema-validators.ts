@@ -15,7 +15,8 @@ export type Dialect = 'draft-07' | '2020-12';
 export type PayloadCheck = (value: unknown) => Violation[];
 
 type AjvClass = new (o: Options) => AjvInstance;
-const OPTIONS: Options = { allErrors: true, strict: false, validateSchema: false };
+// Unknown keywords and formats (a document's own extensions, the meta-schemas' `media-range`) are ignored, not printed on stdout.
+const OPTIONS: Options = { allErrors: true, strict: false, validateSchema: false, logger: false };
 
 function ajvOf(dialect: Dialect | 'draft-04', options: Options = OPTIONS): AjvInstance {
   const module = dialect === 'draft-04' ? 'ajv-draft-04' : dialect === '2020-12' ? 'ajv/dist/2020' : 'ajv';
