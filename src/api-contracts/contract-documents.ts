@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import type { ResourceProblem } from '../config/resource-problem.js';
@@ -76,14 +77,15 @@ export class ContractDocuments {
     if (this.docs.has(uri)) return true;
     const file = fileURLToPath(uri);
     if (this.docs.size >= MAX_DOCUMENTS) {
-      this.problems.push({ ...from, message: `more than ${MAX_DOCUMENTS} documents referenced; ${file} not read` });
+      this.problems.push({ ...from, message: `more than ${MAX_DOCUMENTS} documents referenced; ${shown(file)} not read` });
       return false;
     }
     let content: unknown;
     try {
       content = parse(readFileSync(file, 'utf8'));
     } catch (err) {
-      this.problems.push({ ...from, message: `cannot read ${file}: ${(err as Error).message.split('\n')[0]}` });
+      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message.split('\n')[0];
+      this.problems.push({ ...from, message: `cannot read ${shown(file)}: ${reason}` });
       return false;
     }
     this.docs.set(uri, content);
@@ -115,7 +117,7 @@ export class ContractDocuments {
     const at = { file: origin?.file ?? from.uri, ...(origin?.document !== undefined ? { document: origin.document } : {}), field: `${origin?.field ?? ''}${from.pointer}/$ref` };
     if (!this.#read(target.uri, at)) return;
     if (this.get(target) === undefined) {
-      this.problem({ ...from, pointer: `${from.pointer}/$ref` }, `"${ref}" points at nothing (no ${target.pointer || '/'} in ${fileURLToPath(target.uri)})`);
+      this.problem({ ...from, pointer: `${from.pointer}/$ref` }, `"${ref}" points at nothing (no ${target.pointer || '/'} in ${shown(fileURLToPath(target.uri))})`);
     }
   }
 }
@@ -134,3 +136,9 @@ function splitPointer(pointer: string): string[] {
   return pointer === '' ? [] : pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
+
+/** A file under the working directory as the user would type it, as resource problems show files. */
+function shown(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
