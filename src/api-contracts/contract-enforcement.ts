@@ -4,6 +4,7 @@ import type { InvokeRequest, InvokeResponse } from '../core/invocation/types.js'
 import { isCloudEventContentType, mediaType } from '../core/pubsub-envelope.js';
 import { Errors } from '../errors/codes.js';
 import { SidecarError } from '../errors/sidecar-error.js';
+import { bufferBody, readAll } from '../util/body-streams.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { TopicRule } from './asyncapi-topics.js';
 import type { BindingRule, LoadedContract } from './contract-spec.js';
@@ -84,8 +85,7 @@ export class ContractEnforcement implements ContractChecks {
   }
 
   invoke(appId: string, req: InvokeRequest, body: Buffer): void {
-    const verb = req.verb === '' || req.verb === 'NONE' ? 'POST' : req.verb.toUpperCase();
-    const path = `/${req.method.replace(/^\//, '')}`;
+    const { verb, path } = callOf(req);
     for (const { contract, rule } of this.#apps.get(appId) ?? []) {
       const found = findOperation(rule, verb, path);
       const violations = found ? checkRequest(found.op, found.pathParams, { verb, path, query: req.query, headers: req.headers, body }) : [{ pointer: '', message: `${verb} ${path} is not an operation of app ${appId}` }];
@@ -93,15 +93,19 @@ export class ContractEnforcement implements ContractChecks {
     }
   }
 
-  answer(req: InvokeRequest, res: InvokeResponse, body: Buffer): void {
-    const verb = req.verb === '' || req.verb === 'NONE' ? 'POST' : req.verb.toUpperCase();
-    const path = `/${req.method.replace(/^\//, '')}`;
-    for (const { contract, rule } of this.#apps.get(this.appId) ?? []) {
+  async answer(req: InvokeRequest, res: InvokeResponse): Promise<InvokeResponse> {
+    const { verb, path } = callOf(req);
+    const covered = (this.#apps.get(this.appId) ?? []).flatMap(({ contract, rule }) => {
       const found = findOperation(rule, verb, path);
-      if (!found) continue;
-      const violations = checkResponse(found.op, res.status, res.headers['content-type']?.[0], body);
+      return found && found.op.responses.size > 0 ? [{ contract, op: found.op }] : [];
+    });
+    if (covered.length === 0) return res;
+    const body = res.buffered ?? (await readAll(res.body));
+    for (const { contract, op } of covered) {
+      const violations = checkResponse(op, res.status, res.headers['content-type']?.[0], body);
       if (violations.length > 0) this.#record(contract, 'answer', 'logged', `answer ${res.status} of our app to ${verb} ${path}`, violations);
     }
+    return { ...res, body: bufferBody(body), buffered: body };
   }
 
   /** `reject`: counted and thrown; `warn`: logged, counted and let through. */
@@ -119,6 +123,11 @@ export class ContractEnforcement implements ContractChecks {
     this.metrics?.contractViolation(contract.name, point, action);
     this.logger.warn({ contract: contract.name, point, action, violations }, `${what} breaks contract ${contract.name} (${action})`);
   }
+}
+
+/** The verb (gRPC calls without one count as POST) and the path (with its leading slash) of a call. */
+function callOf(req: InvokeRequest): { verb: string; path: string } {
+  return { verb: req.verb === '' || req.verb === 'NONE' ? 'POST' : req.verb.toUpperCase(), path: `/${req.method.replace(/^\//, '')}` };
 }
 
 /** `pointer message; …`, the root shown as `(root)`. */

@@ -29,8 +29,11 @@ export interface ContractChecks {
   coversApp(appId: string): boolean;
   /** Before a call leaves for another app; `body` is the whole request body. */
   invoke(appId: string, req: InvokeRequest, body: Buffer): void;
-  /** After our app answered a call: logged and counted, never changing the answer. */
-  answer(req: InvokeRequest, res: InvokeResponse, body: Buffer): void;
+  /**
+   * After our app answered a call from another app: violations are logged and counted. Resolves with the
+   * answer to relay, unchanged but for its body, read into memory when an operation's responses were checked.
+   */
+  answer(req: InvokeRequest, res: InvokeResponse): Promise<InvokeResponse>;
 }
 
 /**

@@ -84,3 +84,41 @@ describe('Contract documents refused at load', () => {
     expect(r).toMatchObject({ contracts: [], problems: [] });
   });
 });
+
+describe('the other document versions', () => {
+  it('reads an AsyncAPI 2.6 document: channel names are topics, publish and subscribe their directions', async () => {
+    const v26 = `asyncapi: 2.6.0
+info: { title: shop, version: 1.0.0 }
+channels:
+  pubsub/orders:
+    publish:
+      message:
+        oneOf:
+          - { name: Small, payload: { type: object, required: [id], properties: { id: { type: string } } } }
+          - { name: Big, payload: { type: object, required: [ids] } }
+  pubsub/returns:
+    subscribe:
+      message: { payload: { type: integer } }
+`;
+    const r = await load({ 'c.yaml': contract('v26', 'asyncapi: { file: contracts/a.yaml }') }, { 'a.yaml': v26 });
+    expect(r.problems).toEqual([]);
+    const [orders, returns] = r.contracts[0]!.topics;
+    expect(orders).toMatchObject({ topic: 'orders', directions: ['publish'], messages: ['Small', 'Big'] });
+    expect(orders!.check({ id: 'a' })).toEqual([]);
+    expect(orders!.check({ ids: [] })).toEqual([]);
+    expect(orders!.check({ id: 1 })).toEqual([{ pointer: '/id', message: 'must be string' }]);
+    expect(returns).toMatchObject({ topic: 'returns', directions: ['subscribe'] });
+    expect(returns!.check('x')).toEqual([{ pointer: '', message: 'must be integer' }]);
+  });
+
+  it('reads an OpenAPI 3.0 document, nullable included, and refuses one breaking the 3.0 meta-schema', async () => {
+    const v30 = ORDERS_OPENAPI.replace('openapi: 3.1.0', 'openapi: 3.0.3').replace('item: { type: string }', 'item: { type: string, nullable: true }');
+    let r = await load({ 'c.yaml': contract('v30', 'appId: orders-svc\nopenapi: { file: contracts/o.yaml }') }, { 'o.yaml': v30 });
+    expect(r.problems).toEqual([]);
+    const post = r.contracts[0]!.openapi!.operations.find((o) => o.verb === 'POST')!;
+    expect(post.body!.media[0]!.check!({ id: 1, item: null })).toEqual([]);
+
+    r = await load({ 'c.yaml': contract('v30', 'appId: orders-svc\nopenapi: { file: contracts/o.yaml }') }, { 'o.yaml': v30.replace('in: path', 'in: body') });
+    expect(r.problems).toEqual(expect.arrayContaining([expect.objectContaining({ file: join(r.dir, 'contracts', 'o.yaml'), field: expect.stringMatching(/^\/paths\/~1orders~1\{id\}\/get\/parameters\/0/) })]));
+  });
+});

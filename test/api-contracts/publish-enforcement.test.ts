@@ -145,6 +145,14 @@ describe('output bindings', () => {
     // Another operation of the same binding is not covered.
     expect((await post('/v1.0/bindings/files', { operation: 'list' })).status).toBe(200);
   });
+
+  it('refuses over gRPC InvokeBinding with INVALID_ARGUMENT', async () => {
+    const err = (await dapr.call('InvokeBinding', { name: 'files', operation: 'create', data: Buffer.from('{"title":"c"}'), metadata: { fileName: 'c.json' } }).catch((e: ServiceError) => e)) as ServiceError;
+    expect(err.code).toBe(status.INVALID_ARGUMENT);
+    expect(err.details).toContain('/name is required');
+    await dapr.call('InvokeBinding', { name: 'files', operation: 'create', data: Buffer.from('{"name":"c"}'), metadata: { fileName: 'c.json' } });
+    expect(JSON.parse(readFileSync(join(dir, 'out', 'c.json'), 'utf8'))).toEqual({ name: 'c' });
+  });
 });
 
 describe('publishing the contracts', () => {

@@ -130,15 +130,10 @@ export class InvocationApi {
     this.d.observer?.invocationReceived(caller.appId);
     const denial = this.d.denied?.(caller, req.method, req.verb);
     if (denial) throw new SidecarError(Errors.DirectInvokeForbidden, denial);
-    let res = await this.#callApp({ ...req, headers: stampIdentity(req.headers, caller, this.d.appId) });
+    const res = await this.#callApp({ ...req, headers: stampIdentity(req.headers, caller, this.d.appId) });
     this.d.observer?.invocationResponded(caller.appId, res.status);
     const checks = this.d.contracts?.checks;
-    if (checks?.coversApp(this.d.appId)) {
-      const body = res.buffered ?? (await readAll(res.body));
-      res = { ...res, body: bufferBody(body), buffered: body };
-      checks.answer(req, res, body);
-    }
-    return res;
+    return checks?.coversApp(this.d.appId) ? checks.answer(req, res) : res;
   }
 
   /**
