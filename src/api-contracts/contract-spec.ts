@@ -21,13 +21,12 @@ export interface BindingRule {
 export interface LoadedContract {
   name: string;
   enforce: Enforce;
-  file: string;
   /** Which parts the spec has: `asyncapi`, `openapi`, `topics`, `bindings`. */
   parts: string[];
   topics: TopicRule[];
   bindings: BindingRule[];
-  asyncapi?: { version: string };
-  openapi?: { appId: string; version: string; root: string; operations: Operation[] };
+  /** The app the OpenAPI document describes, the document's URI and its operations. */
+  openapi?: { appId: string; root: string; operations: Operation[] };
 }
 
 const schemaOrRef = { type: 'object' };
@@ -73,16 +72,13 @@ export function loadContracts(documents: readonly ResourceDocument[], appId: str
     if (spec.openapi !== undefined && typeof spec.appId !== 'string') problems.push({ ...r.at, field: 'spec.appId', message: 'is required with spec.openapi: the app whose methods the document describes' });
     const parts = ['asyncapi', 'openapi', 'topics', 'bindings'].filter((p) => spec[p] !== undefined);
     if (parts.length === 0) problems.push({ ...r.at, field: 'spec', message: 'needs at least one of asyncapi, openapi, topics, bindings' });
-    const contract: LoadedContract = { name: r.name, enforce: (spec.enforce as Enforce | undefined) ?? 'reject', file: r.doc.file, parts, topics: [], bindings: [] };
+    const contract: LoadedContract = { name: r.name, enforce: (spec.enforce as Enforce | undefined) ?? 'reject', parts, topics: [], bindings: [] };
     const asyncapi = spec.asyncapi === undefined ? undefined : readPart(docs, r, 'asyncapi');
-    if (asyncapi) {
-      contract.asyncapi = { version: asyncapi.version };
-      contract.topics.push(...asyncApiTopics(docs, compiler, asyncapi.uri, asyncapi.version));
-    }
+    if (asyncapi) contract.topics.push(...asyncApiTopics(docs, compiler, asyncapi.uri, asyncapi.version));
     const openapi = spec.openapi === undefined ? undefined : readPart(docs, r, 'openapi');
     if (openapi && typeof spec.appId === 'string') {
       const operations = openApiOperations(docs, compiler, openapi.uri, openapi.version.startsWith('3.0') ? 'draft-07' : '2020-12');
-      contract.openapi = { appId: spec.appId, version: openapi.version, root: openapi.uri, operations };
+      contract.openapi = { appId: spec.appId, root: openapi.uri, operations };
     }
     ((spec.topics as Array<Record<string, unknown>> | undefined) ?? []).forEach((t, i) => {
       const field = `spec.topics[${i}].schema`;

@@ -54,7 +54,8 @@ export function violationsOf(errors: readonly ErrorObject[] | null | undefined, 
  * URI, so `$ref`s across files resolve as ajv resolves them; each schema is compiled once.
  */
 export class SchemaCompiler {
-  readonly #ajv = new Map<Dialect, AjvInstance>();
+  /** One ajv per dialect, and the documents registered with it (by URI: compiling a document is left to `$ref`s). */
+  readonly #ajv = new Map<Dialect, { ajv: AjvInstance; added: Set<string> }>();
 
   constructor(private readonly documents: ContractDocuments) {}
 
@@ -74,12 +75,14 @@ export class SchemaCompiler {
 
   /** The dialect's ajv, with every document read so far registered (documents keep arriving while contracts load). */
   #instance(dialect: Dialect): AjvInstance {
-    let ajv = this.#ajv.get(dialect);
-    if (!ajv) this.#ajv.set(dialect, (ajv = ajvOf(dialect)));
+    let entry = this.#ajv.get(dialect);
+    if (!entry) this.#ajv.set(dialect, (entry = { ajv: ajvOf(dialect), added: new Set() }));
     for (const [uri, doc] of this.documents.docs) {
-      if (typeof doc === 'object' && doc !== null && !ajv.getSchema(uri)) ajv.addSchema(doc as AnySchema, uri);
+      if (typeof doc !== 'object' || doc === null || entry.added.has(uri)) continue;
+      entry.ajv.addSchema(doc as AnySchema, uri);
+      entry.added.add(uri);
     }
-    return ajv;
+    return entry.ajv;
   }
 }
 
