@@ -38,6 +38,8 @@ interface ChannelDraft {
 /**
  * The AsyncAPI 3.0 document of this app: a channel per topic it publishes or subscribes to, from its
  * subscriptions (declarative and programmatic) and its contracts, with the contracts' payload schemas.
+ * A channel gets a `send` operation when a contract binds what the app publishes there, a `receive` one
+ * when the app subscribes or a contract binds what it accepts.
  */
 export function appAsyncApi(appId: string, subscriptions: readonly SubscriptionDefinition[], contracts: readonly LoadedContract[], docs?: ContractDocuments): Record<string, unknown> {
   const channels = new Map<string, ChannelDraft>();
@@ -55,6 +57,7 @@ export function appAsyncApi(appId: string, subscriptions: readonly SubscriptionD
     for (const rule of contract.topics) {
       const c = channel(rule.pubsubName, rule.topic);
       if (rule.directions.includes('publish')) c.send = true;
+      if (rule.directions.includes('subscribe')) c.receive.push({ description: `contract ${contract.name} gives the events ${appId} accepts` });
       for (const message of messagesOf(contract, rule, docs)) c.messages[uniqueKey(c.messages, message.name)] = message;
     }
   }

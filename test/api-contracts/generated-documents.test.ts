@@ -51,7 +51,9 @@ describe('the documents the sidecar publishes for its app', () => {
     expect(byAddress('pubsub/orders')).toEqual(['send']);
     expect(byAddress('pubsub/payments')).toEqual(['receive', 'send']);
     expect(byAddress('pubsub/refunds')).toEqual(['receive']);
-    expect(ops.find((o) => o.description.includes('declarative'))!.description).toContain('dead letters to payments-dead');
+    const paymentsReceive = ops.find((o) => o.action === 'receive' && o.description.includes('declarative'))!.description;
+    expect(paymentsReceive).toContain('dead letters to payments-dead');
+    expect(paymentsReceive).toContain('contract payments gives the events orders-svc accepts');
     // Payload schemas stand alone: the Money schema of the other file is inlined.
     const orders = Object.values(doc.channels as Record<string, any>).find((c) => c.address === 'pubsub/orders');
     expect(orders.messages.Order.payload.properties.total).toMatchObject({ type: 'object', required: ['amount', 'currency'] });
