@@ -139,6 +139,7 @@ export class Sidecar {
       httpEndpoint: (name) => this.#httpEndpoints.get(name),
       denied: (caller, method, verb) => this.#accessControl?.(caller, method, verb),
       resiliency: this.#resiliency,
+      contracts: blocks.contracts,
     }, options.enableMetrics ? this.metrics : undefined);
     this.#kinds = mechaKindFactories.map((create) =>
       create({

@@ -2,6 +2,7 @@ import { COST_TARGETS, DAPRD, limitsSection, methodSection, type DaprdFigure } f
 import { describeMachine, type BenchRun, type Machine } from './run-record.js';
 import type { ScenarioResult } from './scenario-kit.js';
 import type { StartupFigures } from './startup.js';
+import { contractsSection } from './contract-validation.js';
 import type { Latency } from './stats.js';
 
 /** docs/benchmarks.md from a (merged) run: machine, method, results, targets and what limits each figure. */
@@ -118,7 +119,7 @@ function startupSection(run: BenchRun): string {
 type MeasuredStep = { name: string; date: string; commit: string; machine: Machine };
 
 function measuredSteps(run: BenchRun): MeasuredStep[] {
-  const steps = [...run.scenarios, ...(run.startup ? [{ ...run.startup, name: 'startup' }] : [])];
+  const steps = [...run.scenarios, ...(run.startup ? [{ ...run.startup, name: 'startup' }] : []), ...(run.contracts ? [{ ...run.contracts, name: 'contracts' }] : [])];
   return steps.map(({ name, date, commit, machine }) => ({ name, date, commit: commit ?? run.mecha.commit, machine: machine ?? run.machine }));
 }
 
@@ -176,6 +177,10 @@ ${targetsSection(run)}
 ## Startup and idle memory
 
 ${startupSection(run)}
+
+## Contracts
+
+${contractsSection(run.contracts)}
 
 ${groups.map((g) => `## ${g}\n\n${scenarioTable(run.scenarios.filter((r) => r.group === g))}`).join('\n\n')}
 ${cost && `\n${cost}`}${run.failures.length > 0 ? `\n## Steps that failed\n\n${run.failures.map((x) => `- \`${x.name}\`: ${x.error}`).join('\n')}\n` : ''}

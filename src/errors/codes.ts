@@ -104,6 +104,9 @@ export const Errors = {
   ConversationNotFound: kind('ERR_CONVERSATION_NOT_FOUND', 400, GrpcCode.INVALID_ARGUMENT),
   CryptoProvidersNotConfigured: kind('ERR_CRYPTO_PROVIDERS_NOT_CONFIGURED', 500, GrpcCode.INTERNAL),
 
+  // contracts (Mecha's Contract resources): a payload or call outside the schema its contract gives
+  ContractViolation: kind('ERR_CONTRACT_VIOLATION', 400, GrpcCode.INVALID_ARGUMENT, 'MECHA_CONTRACT_VIOLATION'),
+
   // health
   HealthNotReady: kind('ERR_HEALTH_NOT_READY', 500, GrpcCode.INTERNAL),
   HealthAppIdNotMatch: kind('ERR_HEALTH_APPID_NOT_MATCH', 500, GrpcCode.INTERNAL),

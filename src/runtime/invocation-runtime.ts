@@ -41,7 +41,7 @@ export class InvocationRuntime {
     private readonly o: SidecarOptions,
     private readonly logger: Logger,
     localApp: LocalApp | undefined,
-    extra: Pick<InvocationDeps, 'appUnavailable' | 'httpEndpoint' | 'denied' | 'resiliency'>,
+    extra: Pick<InvocationDeps, 'appUnavailable' | 'httpEndpoint' | 'denied' | 'resiliency' | 'contracts'>,
     metrics?: Metrics,
   ) {
     this.#client = new InternalInvoker(o.maxRequestBytes);
