@@ -3,7 +3,7 @@ import type { MechaKind, MechaKindDeps, MechaKindFactory } from '../runtime/mech
 import type { ContractDocuments } from './contract-documents.js';
 import { ContractEnforcement } from './contract-enforcement.js';
 import { loadContracts, type LoadedContract } from './contract-spec.js';
-import { registerContractRoutes } from './contract-routes.js';
+import { CONTRACT_PATHS, registerContractRoutes } from './contract-routes.js';
 import { appAsyncApi, appOpenApi } from './generated-documents.js';
 
 /** What `GET /v1.0-alpha1/contracts` and the metadata API list of each running contract. */
@@ -50,6 +50,7 @@ export const createContractKind: MechaKindFactory = (deps: MechaKindDeps): Mecha
         openapi: () => appOpenApi(deps.appId, running, documents),
       });
     },
+    openApi: () => ({ paths: CONTRACT_PATHS }),
     async close() {
       gate.checks = undefined;
       running = [];
