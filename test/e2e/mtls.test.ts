@@ -155,6 +155,22 @@ describe('mTLS between sidecars', () => {
     expect(callee.output()).toContain('refused a call from spiffe://elsewhere/ns/default/caller: trust domain "elsewhere" is not ours ("public")');
   });
 
+  it('uses a certificate given in DAPR_CERT_CHAIN and DAPR_CERT_KEY instead of asking Sentry', async () => {
+    const given = await svid('fixed');
+    const fixed = await startMecha(['--app-id', 'fixed', '--enable-mtls'], {
+      cwd,
+      env: { HOME, DAPR_TRUST_ANCHORS: sentry.trustAnchors, DAPR_CERT_CHAIN: given.chainPem, DAPR_CERT_KEY: given.keyPem },
+    });
+    try {
+      const res = await fetch(`${fixed.url}/v1.0/invoke/callee/method/fixed`, { method: 'POST', body: '' });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { headers: Record<string, string> }).headers['dapr-caller-app-id']).toBe('fixed');
+      expect(fixed.output()).toContain('identity spiffe://public/ns/default/fixed');
+    } finally {
+      await fixed.stop();
+    }
+  });
+
   it('applies access control to the identity the certificate proves, not the caller id the call claims', async () => {
     const allowed = await fetch(`${caller.url}/v1.0/invoke/strict/method/ok`, { method: 'POST', body: '' });
     expect(allowed.status).toBe(200);
