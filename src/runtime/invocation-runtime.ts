@@ -1,5 +1,5 @@
 import { hostname, networkInterfaces } from 'node:os';
-import type { Metadata, Server } from '@grpc/grpc-js';
+import type { Server } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { validateAdapterMetadata } from '../config/adapter-metadata.js';
 import type { SidecarOptions } from '../config/sidecar-options.js';
@@ -13,9 +13,9 @@ import { listenGrpc } from '../transports/grpc/server.js';
 import { proxyUnknownMethods, type ProxyDirector } from '../transports/grpc/proxy.js';
 import { Errors } from '../errors/codes.js';
 import { SidecarError } from '../errors/sidecar-error.js';
-import type { Caller, LocalApp } from '../core/invocation/types.js';
+import type { LocalApp } from '../core/invocation/types.js';
 import type { AccessControlSpec } from '../config/configuration.js';
-import type { PeerAuth } from '../transports/grpc/peer-security.js';
+import { callerOf } from '../transports/grpc/peer-security.js';
 import type { SidecarMtls } from '../security/mtls.js';
 import { externalHttp } from './invocation-adapters.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -81,7 +81,7 @@ export class InvocationRuntime {
   proxyDirector(from: 'app' | 'sidecar'): ProxyDirector {
     return async (method, md, peer) => {
       const targetId = String(md.get('dapr-app-id')[0] ?? md.get('dapr-callee-app-id')[0] ?? '') || undefined;
-      const caller = from === 'sidecar' ? this.#callerOf(md, peer) : undefined;
+      const caller = from === 'sidecar' ? callerOf(this.#mtls, peer, (name) => String(md.get(name)[0] ?? '')) : undefined;
       const route = await this.api.routeProxied(targetId, method, caller);
       if (!route.local) {
         md.set('dapr-caller-app-id', route.caller);
@@ -97,12 +97,6 @@ export class InvocationRuntime {
       const host = this.o.appChannelAddress;
       return { address: `${host.includes(':') ? `[${host}]` : host}:${this.o.appPort}`, metadata: md };
     };
-  }
-
-  /** A proxied call's caller: proven by its certificate with mTLS, else as its sidecar stamped it. */
-  #callerOf(md: Metadata, peer: PeerAuth): Caller {
-    if (this.#mtls) return this.#mtls.callerOf(peer);
-    return { appId: String(md.get('dapr-caller-app-id')[0] ?? ''), namespace: String(md.get('dapr-caller-namespace')[0] ?? '') };
   }
 
   /**

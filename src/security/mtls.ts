@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { experimental, type ChannelCredentials, type ChannelOptions, type ServerCredentials } from '@grpc/grpc-js';
 import type { SecureClientSessionOptions } from 'node:http2';
 import type { PeerCertificate } from 'node:tls';
@@ -10,7 +11,6 @@ import { RotatingIdentity } from './rotating-identity.js';
 import { requestSvid } from './sentry-client.js';
 import { peerMismatch, sentryId, spiffeIdOfAltNames, spiffeUri, type SpiffeId } from './spiffe.js';
 import { splitPem } from './x509.js';
-import { X509Certificate } from 'node:crypto';
 
 /** What a sidecar needs for mTLS: daprd's flags and environment variables, resolved. */
 export interface MtlsSettings {
@@ -36,6 +36,8 @@ export interface MtlsSettings {
 export class SidecarMtls implements PeerSecurity {
   readonly #accepted: Set<string>;
   #server?: ServerCredentials;
+  /** One set of channel credentials per target identity (gRPC proxying asks on every call). */
+  readonly #channels = new Map<string, { credentials: ChannelCredentials; options: ChannelOptions }>();
 
   private constructor(
     readonly id: SpiffeId,
@@ -81,9 +83,14 @@ export class SidecarMtls implements PeerSecurity {
   }
 
   channel(target: PeerTarget): { credentials: ChannelCredentials; options: ChannelOptions } {
-    const creds = experimental.createCertificateProviderChannelCredentials(this.identity, this.identity, { checkServerIdentity: (_host, cert) => this.#checkServer(target, cert) });
-    // The Service-style DNS name in every SVID: keeps Node from sending an IP address as the TLS server name.
-    return { credentials: creds, options: { 'grpc.ssl_target_name_override': serviceName(target) } };
+    const name = serviceName(target);
+    let channel = this.#channels.get(name);
+    if (!channel) {
+      const credentials = experimental.createCertificateProviderChannelCredentials(this.identity, this.identity, { checkServerIdentity: (_host, cert) => this.#checkServer(target, cert) });
+      // The Service-style DNS name in every SVID: keeps Node from sending an IP address as the TLS server name.
+      this.#channels.set(name, (channel = { credentials, options: { 'grpc.ssl_target_name_override': name } }));
+    }
+    return channel;
   }
 
   session(target: PeerTarget): SecureClientSessionOptions {

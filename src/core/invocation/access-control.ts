@@ -5,9 +5,9 @@ type Action = 'allow' | 'deny';
 
 /**
  * Callee-side access control as daprd evaluates it: the caller's policy (matched by app-id, trust domain
- * and namespace; with mTLS all three come from the caller's verified SPIFFE id, else the caller's sidecar
- * stamps app-id and namespace and the trust domain is taken to be ours) decides by its most specific operation match, else its default action; callers without
- * a policy get the global default. No policies at all means allow; policies without a global default deny.
+ * and namespace) decides by its most specific operation match, else its default action; callers without
+ * a policy get the global default. With mTLS all three come from the caller's verified SPIFFE id; without,
+ * its sidecar stamps app-id and namespace and the trust domain is taken to be ours. No policies at all means allow; policies without a global default deny.
  * Returns undefined when allowed, else the reason.
  */
 export function accessChecker(spec: AccessControlSpec | undefined, ownTrustDomain = 'public'): ((caller: Caller, method: string, verb: string) => string | undefined) | undefined {

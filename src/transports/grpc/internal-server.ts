@@ -1,7 +1,7 @@
 import { Server, type ServerDuplexStream, type ServerUnaryCall, type sendUnaryData, type ServiceError } from '@grpc/grpc-js';
 import type { InvocationApi } from '../../core/invocation/invocation-api.js';
 import type { Caller, Headers, InvokeRequest, InvokeResponse } from '../../core/invocation/types.js';
-import type { PeerAuth, PeerSecurity } from './peer-security.js';
+import { callerOf, type PeerAuth, type PeerSecurity } from './peer-security.js';
 import { bufferBody, readAll } from '../../util/body-streams.js';
 import { toGrpcError } from '../../errors/grpc.js';
 import { fromListMap, payloadChunks, toListMap, type ProtoInvokeRequest, type ProtoInvokeResponse, type ProtoPayload } from './internal-messages.js';
@@ -22,12 +22,10 @@ type StreamOut = { response?: ProtoInvokeResponse; payload?: { data: Buffer; seq
 export function buildInternalServer(invocation: InvocationApi, maxMessageBytes: number, security?: PeerSecurity): Server {
   const server = new Server(grpcOptions(maxMessageBytes));
   const svc = serviceByName('dapr.proto.internals.v1.ServiceInvocation');
-  // With mTLS the caller is who its certificate proves, not what its metadata claims.
-  const callerOf = (auth: PeerAuth, headers: Headers): Caller =>
-    security ? security.callerOf(auth) : { appId: headers['dapr-caller-app-id']?.[0] ?? '', namespace: headers['dapr-caller-namespace']?.[0] ?? '' };
+  const callerOfCall: CallerOf = (auth, headers) => callerOf(security, auth, (name) => headers[name]?.[0]);
   server.addService(svc.service, {
-    CallLocalStream: (call: ServerDuplexStream<StreamIn, StreamOut>) => void callLocalStream(invocation, call, callerOf),
-    CallLocal: (call: ServerUnaryCall<ProtoInvokeRequest, ProtoInvokeResponse>, cb: sendUnaryData<ProtoInvokeResponse>) => void callLocal(invocation, call, cb, callerOf),
+    CallLocalStream: (call: ServerDuplexStream<StreamIn, StreamOut>) => void callLocalStream(invocation, call, callerOfCall),
+    CallLocal: (call: ServerUnaryCall<ProtoInvokeRequest, ProtoInvokeResponse>, cb: sendUnaryData<ProtoInvokeResponse>) => void callLocal(invocation, call, cb, callerOfCall),
   });
   return server;
 }

@@ -24,3 +24,8 @@ export interface PeerSecurity {
   /** The caller proven by the TLS peer certificate; throws (UNAUTHENTICATED) when it may not call. */
   callerOf(auth: PeerAuth): Caller;
 }
+
+/** Who a call from another sidecar is from: with mTLS whom its certificate proves, else whom its sidecar stamped. */
+export function callerOf(security: PeerSecurity | undefined, auth: PeerAuth, stamped: (name: string) => string | undefined): Caller {
+  return security ? security.callerOf(auth) : { appId: stamped('dapr-caller-app-id') ?? '', namespace: stamped('dapr-caller-namespace') ?? '' };
+}
