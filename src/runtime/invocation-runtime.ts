@@ -125,6 +125,7 @@ export class InvocationRuntime {
     this.#proxy = proxyUnknownMethods(this.#server, this.proxyDirector('sidecar'), this.o.maxRequestBytes);
     try {
       this.#port = await listenGrpc(this.#server, [this.listenAddress], this.o.internalGrpcPort ?? 0, this.#mtls?.serverCredentials());
+      this.#mtls?.refuseUnverified(this.#server);
     } catch (err) {
       throw new Error(`--dapr-internal-grpc-port ${this.o.internalGrpcPort ?? 0}: cannot listen (${(err as Error).message})`);
     }

@@ -123,7 +123,8 @@ export class CertificateAuthority {
   /** The SVID for a public key; its DNS SAN is the Kubernetes Service-style name Sentry adds. */
   async issue(publicKey: x509.PublicKey | CryptoKey, id: SpiffeId, ttlMs: number, skewMs: number): Promise<IssuedCertificate> {
     const now = Date.now();
-    const notAfter = new Date(Math.min(now + ttlMs, this.issuer.notAfter.getTime()));
+    // Certificates count whole seconds: rounding up keeps the lifetime at least the TTL.
+    const notAfter = new Date(Math.min(Math.ceil((now + ttlMs) / 1000) * 1000, this.issuer.notAfter.getTime()));
     const cert = await x509.X509CertificateGenerator.create({
       subject: '',
       issuer: this.issuer.subject,

@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { experimental, type ChannelCredentials, type ChannelOptions, type ServerCredentials } from '@grpc/grpc-js';
+import type { EventEmitter } from 'node:events';
+import { experimental, type Server, type ChannelCredentials, type ChannelOptions, type ServerCredentials } from '@grpc/grpc-js';
 import type { SecureClientSessionOptions } from 'node:http2';
-import type { PeerCertificate } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Caller } from '../core/invocation/types.js';
 import { Errors } from '../errors/codes.js';
@@ -76,9 +77,12 @@ export class SidecarMtls implements PeerSecurity {
     return new SidecarMtls(id!, identity, logger, s.acceptedTrustDomains);
   }
 
+  /**
+   * TLS asks every caller for a certificate and checks it against the trust anchors; refusing a failed
+   * check is left to refuseUnverified, which can say why (Node's own refusal only hangs up).
+   */
   serverCredentials(): ServerCredentials {
-    // Client certificates are required and checked against the trust anchors by TLS; callerOf checks the id.
-    this.#server ??= experimental.createCertificateProviderServerCredentials(this.identity, this.identity, true);
+    this.#server ??= experimental.createCertificateProviderServerCredentials(this.identity, this.identity, false);
     return this.#server;
   }
 
@@ -105,6 +109,24 @@ export class SidecarMtls implements PeerSecurity {
       return this.#refuse(`refused a call from ${spiffeUri(id)}: trust domain "${id.trustDomain}" is not ours ("${this.id.trustDomain}") nor named by an access control policy`);
     }
     return { appId: id.appId, namespace: id.namespace, trustDomain: id.trustDomain };
+  }
+
+  /**
+   * Closes every connection to `server` whose client certificate did not verify (none, another CA's, an
+   * expired one) before it carries a call, logging why. Must follow each bind with serverCredentials():
+   * grpc-js keeps its HTTP/2 servers private, and without them the port would take unverified callers,
+   * so their absence stops the start.
+   */
+  refuseUnverified(server: Server): void {
+    const servers = (server as unknown as { http2Servers?: Map<EventEmitter, unknown> }).http2Servers;
+    if (!servers?.size) throw new Error('mTLS: this @grpc/grpc-js version does not expose its HTTP/2 servers; refusing to serve the internal port');
+    for (const http2Server of servers.keys()) {
+      http2Server.prependListener('secureConnection', (socket: TLSSocket) => {
+        if (socket.authorized && Object.keys(socket.getPeerCertificate()).length > 0) return;
+        this.logger.warn(`mTLS: refused a connection from ${socket.remoteAddress}:${socket.remotePort}: ${socket.authorizationError ?? 'no client certificate'}`);
+        socket.destroy();
+      });
+    }
   }
 
   close(): void {

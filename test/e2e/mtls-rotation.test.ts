@@ -9,8 +9,9 @@ import { startSentry, type SentryProcess } from '../support/sentry-process.js';
 const ECHO_APP = fileURLToPath(new URL('../support/echo-app.mjs', import.meta.url));
 const HOME = mkdtempSync(join(tmpdir(), 'mecha-home-'));
 const cwd = mkdtempSync(join(tmpdir(), 'mecha-rotation-'));
-// Certificates live 4 s, so a sidecar renews every ~2.8 s (70% of the lifetime, as daprd).
-const TTL = '4s';
+// Certificates live 6 s, so a sidecar renews every ~4.2 s (70% of the lifetime, as daprd), leaving a
+// loaded machine almost two seconds to do it.
+const TTL = '6s';
 
 let sentry: SentryProcess;
 let caller: MechaProcess;
@@ -49,7 +50,7 @@ describe('certificate rotation under traffic', () => {
   it('renews both sidecars’ certificates while calls flow, without one failed call', async () => {
     const failures: string[] = [];
     let calls = 0;
-    const until = Date.now() + 12_000;
+    const until = Date.now() + 14_000;
     // Four callers in parallel, each bounded in time and count.
     await Promise.all(
       Array.from({ length: 4 }, async (_, worker) => {

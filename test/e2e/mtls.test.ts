@@ -133,6 +133,15 @@ describe('mTLS between sidecars', () => {
     const { err } = await client.callLocal('x', 'caller');
     client.close();
     expect(err?.code).toBe(status.UNAVAILABLE);
+    expect(callee.output()).toMatch(/mTLS: refused a connection from 127\.0\.0\.1:\d+: UNABLE_TO_GET_ISSUER_CERT/);
+  });
+
+  it('refuses a TLS caller without a certificate', async () => {
+    const client = internalClient(internalPorts.callee, credentials.createSsl(Buffer.from(sentry.trustAnchors), null, null, { checkServerIdentity: () => undefined }));
+    const { err } = await client.callLocal('x', 'caller');
+    client.close();
+    expect(err?.code).toBe(status.UNAVAILABLE);
+    expect(callee.output()).toMatch(/mTLS: refused a connection from 127\.0\.0\.1:\d+: \w+/);
   });
 
   it('refuses an expired certificate of our own CA', async () => {
@@ -144,6 +153,7 @@ describe('mTLS between sidecars', () => {
     const { err } = await client.callLocal('x', 'caller');
     client.close();
     expect(err?.code).toBe(status.UNAVAILABLE);
+    expect(callee.output()).toMatch(/mTLS: refused a connection from 127\.0\.0\.1:\d+: CERT_HAS_EXPIRED/);
   });
 
   it('refuses a caller from another trust domain, saying so in the log', async () => {

@@ -43,7 +43,8 @@ describe('certificate authority', () => {
     expect(leaf.ca).toBe(false);
     expect(leaf.verify(issuer.publicKey)).toBe(true);
     expect(issuer.verify(root.publicKey)).toBe(true);
-    expect(Date.parse(leaf.validTo) - Date.now()).toBeLessThanOrEqual(3_600_000);
+    expect(Date.parse(leaf.validTo) - Date.now()).toBeLessThanOrEqual(3_601_000);
+    expect(Date.parse(leaf.validTo) - Date.now()).toBeGreaterThan(3_590_000);
     expect(Date.parse(leaf.validFrom)).toBeLessThan(Date.now() - 30_000);
   });
 
