@@ -54,7 +54,9 @@ export class SidecarMtls implements PeerSecurity {
     let id: SpiffeId | undefined;
     const obtain = async () => {
       if (s.staticCertificate) {
-        const leaf = new X509Certificate(splitPem(s.staticCertificate.chainPem)[0] ?? '');
+        const [first] = splitPem(s.staticCertificate.chainPem);
+        if (!first) throw new Error('DAPR_CERT_CHAIN: no PEM certificate in it');
+        const leaf = new X509Certificate(first);
         id = spiffeIdOfAltNames(leaf.subjectAltName);
         if (!id) throw new Error('DAPR_CERT_CHAIN: its first certificate carries no SPIFFE id');
         return { ...s.staticCertificate, notAfter: new Date(leaf.validTo) };

@@ -15,6 +15,8 @@ export interface Credentials {
 /** daprd renews a workload certificate once 70% of its lifetime has passed. */
 const RENEW_AT = 0.7;
 const RETRY_MS = 10_000;
+/** The longest delay setTimeout takes; a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * One workload's current certificate and the trust anchors, handed to grpc-js (a CertificateProvider, so
@@ -52,10 +54,6 @@ export class RotatingIdentity implements CertificateProvider {
     return new RotatingIdentity(credentials, trustAnchorsPem, () => Promise.resolve(credentials), logger, 'given certificate');
   }
 
-  get current(): Credentials {
-    return this.#current;
-  }
-
   /** Options for node:tls / node:http2 connections: the current certificate and the trust anchors. */
   tlsOptions(): { ca: Buffer; cert: string; key: string } {
     return { ca: this.#trustAnchors, cert: this.#current.chainPem, key: this.#current.keyPem };
@@ -69,8 +67,11 @@ export class RotatingIdentity implements CertificateProvider {
   #schedule(delayMs?: number): void {
     if (this.#stopped) return;
     const remaining = this.#current.notAfter.getTime() - Date.now();
-    const delay = delayMs ?? Math.max(0, remaining * RENEW_AT);
-    this.logger.info({ expires: this.#current.notAfter.toISOString(), renewInMs: Math.round(delay) }, `${this.what}: certificate valid until ${this.#current.notAfter.toISOString()}`);
+    const delay = Math.min(MAX_TIMER_MS, delayMs ?? Math.max(0, remaining * RENEW_AT));
+    if (delayMs === undefined) {
+      this.logger.info({ expires: this.#current.notAfter.toISOString(), renewInMs: Math.round(delay) }, `${this.what}: certificate valid until ${this.#current.notAfter.toISOString()}`);
+    }
+    // A timer cut short by MAX_TIMER_MS renews early, which is harmless.
     this.#timer = setTimeout(() => void this.#renew(), delay);
     this.#timer.unref();
   }
