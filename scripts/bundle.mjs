@@ -18,7 +18,7 @@ const OUT = join(ROOT, 'dist/bundle');
 const LAST_OUTPUT = join(OUT, 'mecha.v8cache');
 const INPUTS = ['src', 'scripts/bundle.mjs', 'scripts/code-cache.mjs', 'scripts/contract-meta.mjs', 'package.json', 'package-lock.json'];
 
-const external = ['better-sqlite3', 'ioredis', 'kafkajs', 'pg', 'mqtt', 'amqplib', 'nats', '@opentelemetry/*'];
+const external = ['better-sqlite3', 'ioredis', 'kafkajs', 'pg', 'mqtt', 'amqplib', 'nats', '@opentelemetry/*', '@peculiar/x509', 'reflect-metadata'];
 const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' };
 
 export async function buildBundle() {

@@ -342,7 +342,7 @@ export class Sidecar {
         throw new Error(`--dapr-public-port ${publicPort} on ${publicListenAddress}: ${err.code === 'EADDRINUSE' ? 'the port is already in use' : err.message}`);
       });
     }
-    await this.#invocation.start(this.#configuration.nameResolution ?? {}, builtinNameResolvers);
+    await this.#invocation.start(this.#configuration.nameResolution ?? {}, builtinNameResolvers, this.#configuration.accessControl);
     try {
       this.#grpcPort = await listenGrpc(this.#api.grpc, this.options.listenAddresses, this.options.grpcPort);
     } catch (err) {

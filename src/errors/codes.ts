@@ -65,6 +65,8 @@ export const Errors = {
   DirectInvokeNoAppId: kind('ERR_DIRECT_INVOKE', 404, GrpcCode.NOT_FOUND),
   DirectInvoke: kind('ERR_DIRECT_INVOKE', 500, GrpcCode.INTERNAL),
   DirectInvokeForbidden: kind('ERR_DIRECT_INVOKE', 403, GrpcCode.PERMISSION_DENIED),
+  /** mTLS on: the calling sidecar's certificate proves no identity that may call (another trust domain, no SPIFFE id). */
+  DirectInvokeUnauthenticated: kind('ERR_DIRECT_INVOKE', 401, GrpcCode.UNAUTHENTICATED),
 
   // bindings
   InvokeOutputBinding: apiKind('ERR_INVOKE_OUTPUT_BINDING', 500, GrpcCode.INTERNAL),

@@ -42,7 +42,7 @@ export interface InboundObserver {
 }
 
 /** A proxied gRPC call's destination: the local app, or another sidecar's internal address. */
-export type ProxyRoute = { local: true; callee: string } | { local: false; address: string; callee: string; caller: string };
+export type ProxyRoute = { local: true; callee: string } | { local: false; address: string; callee: string; calleeNamespace: string; caller: string };
 
 /** An answer outside 200-399, thrown so retry policies see it as a failure; it carries the buffered response. */
 class StatusFailure extends Error {
@@ -161,7 +161,7 @@ export class InvocationApi {
     if (caller) throw new SidecarError(Errors.DirectInvoke, `failed to proxy request: app ${target.appId} is not served by this sidecar`);
     const addresses = await this.d.resolver.resolve(target.appId, target.namespace);
     if (addresses.length === 0) throw new SidecarError(Errors.DirectInvoke, `failed to proxy request: couldn't find service: ${target.appId}`);
-    return { local: false, address: addresses[0]!, callee: target.appId, caller: this.d.appId };
+    return { local: false, address: addresses[0]!, callee: target.appId, calleeNamespace: target.namespace, caller: this.d.appId };
   }
 
   /** Our own app-id; without NAMESPACE the sidecar is in daprd's self-hosted namespace, `default`. */
