@@ -78,8 +78,8 @@ describe('the Workflow kind', () => {
     expect(kind.metadata()).toEqual([expect.objectContaining({ name: 'greet', states: 2 })]);
     const fresh = await kind.engine.start('greet', {});
     for (const id of [old, fresh]) await kind.engine.raiseEvent(id, 'go', null);
-    expect((await waitFor('old finishes', () => kind.engine.get(old), finished)).output).toBe('"v1"');
-    expect((await waitFor('new finishes', () => kind.engine.get(fresh), finished)).output).toBe('"v2"');
+    expect((await waitFor('old finishes', () => kind.engine.get(old), finished))?.output).toBe('"v1"');
+    expect((await waitFor('new finishes', () => kind.engine.get(fresh), finished))?.output).toBe('"v2"');
     await expect(kind.engine.start('nosuch', {})).rejects.toMatchObject({ reason: 'workflow-not-found' });
     await expect(kind.engine.pause('nosuch-instance')).rejects.toMatchObject({ reason: 'instance-not-found' });
     await expect(kind.engine.resume(old)).rejects.toMatchObject({ reason: 'invalid-status' });
