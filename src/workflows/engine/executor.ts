@@ -4,8 +4,8 @@ import { AslError, StatesError, asAslError } from '../asl/errors.js';
 import { failOutcome } from '../asl/fail.js';
 import { effectiveInput, passResult, stateOutput } from '../asl/io.js';
 import { exceedsFailureTolerance, mapFailureTolerance, mapItemInput, mapItems, mapMaxConcurrency, mapProcessor, toleranceExceeded } from '../asl/map.js';
-import { evaluatePath } from '../asl/paths.js';
 import { findCatcher, retryDelay } from '../asl/retry.js';
+import { taskTimeouts } from '../asl/task.js';
 import type { MapState, ParallelState, State, StateMachine, TaskState } from '../asl/types.js';
 import { waitUntil } from '../asl/wait.js';
 import type { Frame, InstanceRecord, InboxOp, StoredEvent } from './instance-record.js';
@@ -191,13 +191,12 @@ export class Executor {
   }
 
   #startTask(frame: Frame, state: TaskState, input: unknown, ctx: ContextObject): void {
-    const timeout = state.TimeoutSecondsPath !== undefined ? evaluatePath(state.TimeoutSecondsPath, frame.input, ctx) : state.TimeoutSeconds;
-    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) {
-      throw new AslError(StatesError.Runtime, `TimeoutSeconds must be a positive number, got ${JSON.stringify(timeout)}`);
-    }
-    frame.due = timeout === undefined ? undefined : this.host.now() + (timeout as number) * 1000;
+    // The spec's 60 s default applies to calls; an event wait (an approval, say) waits as long as it is told to, or for ever.
+    const waitsForEvent = state.Resource.startsWith('event:');
+    const limited = !waitsForEvent || state.TimeoutSeconds !== undefined || state.TimeoutSecondsPath !== undefined;
+    frame.due = limited ? this.host.now() + taskTimeouts(state, input, ctx).timeoutSeconds * 1000 : undefined;
     frame.taskInput = input;
-    if (state.Resource.startsWith('event:')) {
+    if (waitsForEvent) {
       const name = state.Resource.slice('event:'.length);
       const kept = this.rec.events.findIndex((e) => e.name === name);
       frame.phase = 'event';
