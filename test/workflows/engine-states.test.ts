@@ -100,6 +100,53 @@ describe('workflow engine: state types', () => {
     expect(JSON.parse(s.output!)).toEqual({ k: 1, error: { Error: 'Boom', Cause: 'branch' } });
   });
 
+  it('fails a Map past its tolerated failures, fails a Parallel with its branch error, and a Choice without match', async () => {
+    const map = (tolerated: number) =>
+      h.define(`tolerant-${tolerated}`, {
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            ToleratedFailureCount: tolerated,
+            ItemProcessor: {
+              StartAt: 'Odd',
+              States: {
+                Odd: { Type: 'Choice', Choices: [{ Variable: '$', NumericEquals: 1, Next: 'Bad' }, { Variable: '$', NumericEquals: 3, Next: 'Bad' }], Default: 'Ok' },
+                Bad: { Type: 'Fail', Error: 'Item.Bad', Cause: 'odd' },
+                Ok: { Type: 'Pass', End: true },
+              },
+            },
+            End: true,
+          },
+        },
+      });
+    const tolerant = await h.until(await h.start(map(2), [0, 1, 2, 3]), done);
+    expect(tolerant.runtimeStatus).toBe('COMPLETED');
+    expect(JSON.parse(tolerant.output!)).toEqual([0, { Error: 'Item.Bad', Cause: 'odd' }, 2, { Error: 'Item.Bad', Cause: 'odd' }]);
+    const strict = await h.until(await h.start(map(1), [0, 1, 2, 3]), done);
+    expect(strict).toMatchObject({ runtimeStatus: 'FAILED', failure: { errorType: 'States.ExceedToleratedFailureThreshold' } });
+
+    const parallel = h.define('branchfail', {
+      StartAt: 'P',
+      States: {
+        P: {
+          Type: 'Parallel',
+          Branches: [
+            { StartAt: 'Slow', States: { Slow: { Type: 'Wait', Seconds: 60, End: true } } },
+            { StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Branch.Broken', Cause: 'second' } } },
+          ],
+          End: true,
+        },
+      },
+    });
+    const id = await h.start(parallel, {});
+    expect(await h.until(id, done)).toMatchObject({ runtimeStatus: 'FAILED', failure: { errorType: 'Branch.Broken', errorMessage: 'second' } });
+    expect((await h.runtime.history(id))!.filter((e) => e.type === 'TimerFired')).toEqual([]);
+
+    const choice = h.define('nomatch', { StartAt: 'C', States: { C: { Type: 'Choice', Choices: [{ Variable: '$.x', NumericEquals: 1, Next: 'E' }] }, E: { Type: 'Succeed' } } });
+    expect(await h.until(await h.start(choice, { x: 2 }), done)).toMatchObject({ runtimeStatus: 'FAILED', failure: { errorType: 'States.NoChoiceMatched' } });
+  });
+
   it('retries a failing Task with new idempotency keys per attempt, then catches its error', async () => {
     const def = h.define('retry', {
       StartAt: 'Read',

@@ -95,7 +95,8 @@ export class WorkflowRuntime {
     if (existing && !FINISHED.has(existing.value.status)) throw new WorkflowEngineError('instance-exists', `an instance with ID '${id}' already exists and is not finished`);
     // A finished instance of that id is replaced, as Dapr's workflow start does.
     if (existing) await this.repo.remove(id, existing.value.historyLength);
-    await this.repo.putDefinition(def.hash, def.name, def.text);
+    // Definitions are stored by content hash: once per runtime is enough.
+    if (!this.#machines.has(def.hash)) await this.repo.putDefinition(def.hash, def.name, def.text);
     const now = new Date();
     const record: InstanceRecord = {
       v: 1,
