@@ -29,10 +29,26 @@ const definition = {
   },
 };
 
+const slow = {
+  StartAt: 'Slow',
+  States: {
+    Slow: {
+      Type: 'Task',
+      Resource: `invoke:${APP_ID}/work/2500`,
+      TimeoutSeconds: 1,
+      Retry: [{ ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, MaxAttempts: 1 }],
+      Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'Late' }],
+      End: true,
+    },
+    Late: { Type: 'Pass', Result: 'gave up', End: true },
+  },
+};
+
 const dir = resourcesDir({
   'components.yaml': [component('bus', 'pubsub.in-memory'), component('kv', 'state.in-memory')].join('---\n'),
   'subscription.yaml': 'apiVersion: dapr.io/v2alpha1\nkind: Subscription\nmetadata:\n  name: orders\nspec:\n  pubsubname: bus\n  topic: orders\n  routes:\n    default: /events\n',
   'workflow.yaml': `apiVersion: mecha.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: tasks\nspec:\n  definition: ${JSON.stringify(definition)}\n`,
+  'slow.yaml': `apiVersion: mecha.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: slow\nspec:\n  definition: ${JSON.stringify(slow)}\n`,
 });
 const files = join(dir, 'files');
 mkdirSync(files);
@@ -62,7 +78,10 @@ afterAll(async () => {
 describe('workflow tasks against the building blocks of a running sidecar', () => {
   it('lists the declared workflows in the metadata API', async () => {
     const md = (await (await fetch(`http://127.0.0.1:${sidecar.httpPort}/v1.0/metadata`)).json()) as { extended: Record<string, string> };
-    expect(JSON.parse(md.extended.workflows)).toEqual([{ name: 'tasks', stateStore: '', states: 5, definitionHash: tasks.hash }]);
+    expect(JSON.parse(md.extended.workflows)).toEqual([
+      { name: 'slow', stateStore: '', states: 2, definitionHash: expect.any(String) },
+      { name: 'tasks', stateStore: '', states: 5, definitionHash: tasks.hash },
+    ]);
   });
 
   it('invokes the app, retries a refusal, publishes, calls a binding and saves state, each call with its idempotency key', async () => {
@@ -84,5 +103,17 @@ describe('workflow tasks against the building blocks of a running sidecar', () =
     const saved = await fetch(`http://127.0.0.1:${sidecar.httpPort}/v1.0/state/kv/last`);
     expect(await saved.json()).toBe(42);
     expect(existsSync(join(dir, '.mecha', 'workflows', 'replica-id'))).toBe(true);
+  });
+
+  it('times a slow call out (States.Timeout), retries it once with the next key, then catches the timeout', async () => {
+    const id = `slow-${process.pid}`;
+    await client.startInstance(readWorkflows([workflowDoc('slow', slow)], APP_ID).workflows[0], {}, id);
+    const s = await waitFor('the instance finishes', () => client.status(id), finished);
+    expect(s).toMatchObject({ runtimeStatus: 'COMPLETED', output: '"gave up"' });
+    const stats = await app.stats();
+    expect(Object.entries(stats.calls).filter(([k]) => k.startsWith(`${id}/`))).toEqual([
+      [`${id}/Slow/1`, 1],
+      [`${id}/Slow/2`, 1],
+    ]);
   });
 });

@@ -11,6 +11,9 @@ import { waitUntil } from '../asl/wait.js';
 import type { Frame, InstanceRecord, InboxOp, StoredEvent } from './instance-record.js';
 import { LIMITS } from './limits.js';
 
+/** Task calls in flight: frame id → the idempotency key of the attempt. */
+export type Inflight = ReadonlyMap<number, string>;
+
 /** What the executor needs from its surroundings: a clock, history, and a way to start a Task once persisted. */
 export interface ExecutorHost {
   now(): number;
@@ -41,18 +44,18 @@ export class Executor {
   ) {}
 
   /** A frame the executor can move now, if any (suspended instances move none). */
-  runnable(inflight: ReadonlySet<number>): Frame | undefined {
+  runnable(inflight: Inflight): Frame | undefined {
     if (this.rec.status !== 'RUNNING') return undefined;
     const now = this.host.now();
     return this.rec.frames.find(
-      (f) => f.phase === 'ready' || (f.phase === 'task' && !inflight.has(f.id)) || (f.due !== undefined && f.due <= now && f.phase !== 'children'),
+      (f) => f.phase === 'ready' || (f.phase === 'task' && !this.#running(f, inflight)) || (f.due !== undefined && f.due <= now && f.phase !== 'children'),
     );
   }
 
-  step(frame: Frame, inflight: ReadonlySet<number>): void {
+  step(frame: Frame, inflight: Inflight): void {
     const now = this.host.now();
     if (frame.phase === 'ready') return this.#enter(frame);
-    if (frame.phase === 'task' && !inflight.has(frame.id) && (frame.due === undefined || frame.due > now)) return this.host.launch(frame);
+    if (frame.phase === 'task' && !this.#running(frame, inflight) && (frame.due === undefined || frame.due > now)) return this.host.launch(frame);
     if (frame.phase === 'wait') {
       this.host.record({ type: 'TimerFired', state: statePath(frame) });
       return this.#guard(frame, () => {
@@ -71,10 +74,16 @@ export class Executor {
     }
   }
 
-  /** The result of a Task attempt, ignored when the frame has moved on (timeout, termination, a failed sibling). */
-  taskDone(frameId: number, attempt: number, outcome: { result: unknown } | { error: AslError }): void {
+  /** Whether the frame's current Task attempt is in flight (a timed-out earlier call may still be). */
+  #running(frame: Frame, inflight: Inflight): boolean {
+    return inflight.get(frame.id) === idempotencyKey(this.rec.id, frame);
+  }
+
+  /** The result of a Task attempt (named by its key), ignored when the frame has moved on (timeout, termination, a failed sibling). */
+  taskDone(frameId: number, key: string, outcome: { result: unknown } | { error: AslError }): void {
     const frame = this.rec.frames.find((f) => f.id === frameId);
-    if (!frame || frame.phase !== 'task' || frame.attempt !== attempt || this.#finished()) return;
+    if (!frame || frame.phase !== 'task' || idempotencyKey(this.rec.id, frame) !== key || this.#finished()) return;
+    const attempt = frame.attempt;
     if ('error' in outcome) {
       this.host.record({ type: 'TaskFailed', state: statePath(frame), details: { error: outcome.error.error, cause: outcome.error.cause, attempt } });
       return this.fail(frame, outcome.error);

@@ -50,6 +50,7 @@ export class WorkflowRuntime {
       logger: o.logger,
       holds: (id) => (this.#live.get(id)?.leaseUntil ?? 0) - o.leaseMs / 5 > Date.now(),
       idle: (live) => void this.#idle(live),
+      remind: (live, due) => this.#scheduler.set(live.id, due),
       drop: (live, why) => this.#drop(live, why),
     };
   }
