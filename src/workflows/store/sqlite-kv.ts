@@ -27,6 +27,7 @@ export class SqliteKv implements KvStore {
     this.#upsert = this.#db.prepare(
       'INSERT INTO workflow_records (key, value, version) VALUES (?, ?, 1) ON CONFLICT(key) DO UPDATE SET value = excluded.value, version = version + 1',
     );
+    // Plain positional parameters: better-sqlite3 refuses positional values for numbered ones (?1, ?2…).
     this.#update = this.#db.prepare('UPDATE workflow_records SET value = ?, version = version + 1 WHERE key = ? AND version = ?');
     this.#delete = this.#db.prepare('DELETE FROM workflow_records WHERE key = ?');
     this.#deleteIf = this.#db.prepare('DELETE FROM workflow_records WHERE key = ? AND version = ?');
