@@ -93,7 +93,11 @@ export class WorkflowRuntime {
 
   async startInstance(def: WorkflowDefinition, input: unknown, id: string): Promise<void> {
     const existing = await this.repo.getInstance(id);
-    if (existing && !FINISHED.has(existing.value.status)) throw new WorkflowEngineError('instance-exists', `an instance with ID '${id}' already exists and is not finished`);
+    if (existing && !FINISHED.has(existing.value.status)) {
+      // A start that crashed between the record and its index entry is healed by the start the caller retries.
+      await this.repo.setIndex(id, nextDue(existing.value) ?? NO_DUE);
+      throw new WorkflowEngineError('instance-exists', `an instance with ID '${id}' already exists and is not finished`);
+    }
     // A finished instance of that id is replaced, as Dapr's workflow start does.
     if (existing) await this.repo.remove(id, existing.value.historyLength);
     // Definitions are stored by content hash: once per runtime is enough.
