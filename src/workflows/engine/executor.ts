@@ -109,6 +109,11 @@ export class Executor {
     if (op.op === 'resume' && this.rec.status === 'SUSPENDED') {
       this.rec.status = 'RUNNING';
       this.host.record({ type: 'ExecutionResumed', details: op.reason ? { reason: op.reason } : undefined });
+      // Events raised while suspended were kept: the states waiting for them take them now.
+      for (const frame of this.rec.frames.filter((f) => f.phase === 'event')) {
+        const kept = this.rec.events.findIndex((e) => e.name === frame.event);
+        if (kept >= 0) this.#complete(frame, this.rec.events.splice(kept, 1)[0].data);
+      }
     }
   }
 
@@ -394,7 +399,7 @@ export class Executor {
   }
 
   #raise(name: string, data: unknown): void {
-    const waiting = this.rec.frames.find((f) => f.phase === 'event' && f.event === name);
+    const waiting = this.rec.status === 'RUNNING' ? this.rec.frames.find((f) => f.phase === 'event' && f.event === name) : undefined;
     this.host.record({ type: 'EventRaised', state: waiting ? statePath(waiting) : undefined, details: { name } });
     if (!waiting) {
       this.rec.events.push({ name, data });
