@@ -34,7 +34,7 @@ const slow = {
   States: {
     Slow: {
       Type: 'Task',
-      Resource: `invoke:${APP_ID}/work/2500`,
+      Resource: `invoke:${APP_ID}/work/6000`,
       TimeoutSeconds: 1,
       Retry: [{ ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, MaxAttempts: 1 }],
       Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'Late' }],
