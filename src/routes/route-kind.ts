@@ -13,6 +13,8 @@ import { stepDefinitions } from './steps/index.js';
 interface RunningRoute {
   runner: RouteRunner;
   source?: RunningSource;
+  /** Its steps started: only its source may be (re)started. */
+  stepsStarted?: boolean;
   /** Why the route does not take messages (its source could not start), or undefined. */
   error?: string;
 }
@@ -71,6 +73,17 @@ export class RouteKind implements MechaKind {
     });
   }
 
+  /** Routes reading from the swapped component close their source on the old instance and open it on the current one. */
+  async componentChanged(category: 'pubsub' | 'bindings', name: string): Promise<void> {
+    const reads = ({ source }: RouteDefinition) => (category === 'pubsub' ? 'pubsub' in source && source.pubsub === name : 'binding' in source && source.binding === name);
+    await (this.#applying = this.#applying.then(async () => {
+      for (const running of [...this.#running.values()].filter((r) => r.stepsStarted && reads(r.runner.definition))) {
+        await this.#closeSource(running);
+        await this.#openSource(running);
+      }
+    }));
+  }
+
   async close(): Promise<void> {
     await this.#applying;
     await Promise.all([...this.#running.keys()].map((name) => this.#stop(name)));
@@ -90,15 +103,35 @@ export class RouteKind implements MechaKind {
     this.#running.set(route.name, running);
     try {
       await runner.start();
-      const { source } = route;
-      if ('pubsub' in source) running.source = await startPubSubSource(source, runner, this.deps);
-      else if ('binding' in source) running.source = await startBindingSource(source, runner, this.deps);
-      else this.#webhooks.set(webhookKey(source.http.method, source.http.path), runner);
-      this.deps.logger.info({ route: route.name, from: describeSource(source) }, 'route started');
+      running.stepsStarted = true;
     } catch (err) {
       running.error = (err as Error).message;
       this.deps.logger.error({ route: route.name, err: running.error }, 'route not started');
+      return;
     }
+    await this.#openSource(running);
+  }
+
+  async #openSource(running: RunningRoute): Promise<void> {
+    const { runner } = running;
+    const { name, source } = runner.definition;
+    running.error = undefined;
+    try {
+      if ('pubsub' in source) running.source = await startPubSubSource(source, runner, this.deps);
+      else if ('binding' in source) running.source = await startBindingSource(source, runner, this.deps);
+      else this.#webhooks.set(webhookKey(source.http.method, source.http.path), runner);
+      this.deps.logger.info({ route: name, from: describeSource(source) }, 'route started');
+    } catch (err) {
+      running.error = (err as Error).message;
+      this.deps.logger.error({ route: name, err: running.error }, 'route not started');
+    }
+  }
+
+  /** Stops taking messages and waits for those handed over (the broker keeps the rest). */
+  async #closeSource(running: RunningRoute): Promise<void> {
+    const { source } = running;
+    running.source = undefined;
+    await source?.close().catch((err: Error) => this.deps.logger.warn({ route: running.runner.definition.name, err: err.message }, 'closing a route source failed'));
   }
 
   /** Stops the source first (it waits for handed-over messages), then the steps. */
@@ -108,7 +141,7 @@ export class RouteKind implements MechaKind {
     this.#running.delete(name);
     const { source } = running.runner.definition;
     if ('http' in source) this.#webhooks.delete(webhookKey(source.http.method, source.http.path));
-    await running.source?.close().catch((err: Error) => this.deps.logger.warn({ route: name, err: err.message }, 'closing a route source failed'));
+    await this.#closeSource(running);
     await running.runner.stop();
     this.deps.logger.info({ route: name }, 'route stopped');
   }

@@ -55,6 +55,11 @@ export interface MechaKind {
   openApi?(): { paths: Record<string, unknown>; schemas?: Record<string, unknown> };
   /** Its RPCs of `dapr.proto.runtime.v1.Dapr`, by method name. */
   grpcHandlers?(guard: CallGuard): Record<string, UnaryHandler | ((call: never) => void)>;
+  /**
+   * Hot reload added, replaced or removed a pub/sub or binding component (called between the swap and the old
+   * instance's close): what the kind reads from that component moves to the current one.
+   */
+  componentChanged?(category: 'pubsub' | 'bindings', name: string): Promise<void>;
   /** Stops what it runs (subscriptions, timers, leases), letting work in flight finish or persist. */
   close(): Promise<void>;
 }
