@@ -152,6 +152,7 @@ export class Sidecar {
         dataDir: options.dataDir,
         logger,
         metrics: options.enableMetrics ? this.metrics : undefined,
+        kindChannels: () => this.#kinds.flatMap((kind) => kind.asyncApiChannels?.() ?? []),
       }),
     );
     this.#api = buildApiServers(options, blocks, { invocation: this.#invocation, metadata, health: this.health, shutdown: (force) => this.onShutdownRequest(force), observer: options.enableMetrics ? this.metrics : undefined, kinds: this.#kinds }, logger);

@@ -3,7 +3,7 @@ import type { ResourceProblem } from '../config/resource-problem.js';
 import { readMechaResources } from '../config/mecha-resources.js';
 import { Errors } from '../errors/codes.js';
 import { SidecarError } from '../errors/sidecar-error.js';
-import type { MechaKind, MechaKindDeps, MechaKindFactory, MechaKindLoad } from '../runtime/mecha-kinds/mecha-kind.js';
+import type { KindChannel, MechaKind, MechaKindDeps, MechaKindFactory, MechaKindLoad } from '../runtime/mecha-kinds/mecha-kind.js';
 import { registerRouteWebhooks } from '../transports/http/route-webhook-routes.js';
 import { RouteFailure, RouteRunner, type RouteOutcome } from './route-runner.js';
 import { parseRoute, type RouteDefinition, type SourceDefinition } from './route-spec.js';
@@ -64,6 +64,10 @@ export class RouteKind implements MechaKind {
       ...(error ? { error } : {}),
       counters: { ...runner.counters.counts },
     }));
+  }
+
+  asyncApiChannels(): KindChannel[] {
+    return [...this.#running.values()].flatMap(({ runner }) => runner.definition.channels);
   }
 
   httpRoutes(app: Parameters<NonNullable<MechaKind['httpRoutes']>>[0]): void {

@@ -9,6 +9,15 @@ import type { CallGuard, UnaryHandler } from '../../transports/grpc/handler.js';
 import type { BuildingBlocks } from '../building-blocks.js';
 import type { ComponentHost } from '../component-host.js';
 
+/** A topic a kind's resources read (`receive`) or publish to (`send`), for the app's generated AsyncAPI document. */
+export interface KindChannel {
+  pubsubName: string;
+  topic: string;
+  action: 'send' | 'receive';
+  /** Who does it, e.g. `route orders reads it`. */
+  description: string;
+}
+
 /** What a Mecha kind runs on: the building blocks it composes, never anything beside them. */
 export interface MechaKindDeps {
   appId: string;
@@ -23,6 +32,8 @@ export interface MechaKindDeps {
   logger: Logger;
   /** Present when metrics are enabled. */
   metrics?: Metrics;
+  /** The topics every kind's running resources read or publish to (their `asyncApiChannels`). */
+  kindChannels(): KindChannel[];
 }
 
 /** One loaded set of a kind's documents: every problem, and how to make it the running set. */
@@ -53,6 +64,8 @@ export interface MechaKind {
    * sidecar serves at `/v1.0-alpha1/openapi.json`; a test checks it against the registered routes both ways.
    */
   openApi?(): { paths: Record<string, unknown>; schemas?: Record<string, unknown> };
+  /** The topics its running resources read or publish to, listed in the app's generated AsyncAPI document. */
+  asyncApiChannels?(): KindChannel[];
   /** Its RPCs of `dapr.proto.runtime.v1.Dapr`, by method name. */
   grpcHandlers?(guard: CallGuard): Record<string, UnaryHandler | ((call: never) => void)>;
   /**
