@@ -84,6 +84,9 @@ export class Sidecar {
   #hotReload?: HotReload;
   readonly #resourceStatus = new ResourceStatus();
   readonly #stopping = new AbortController();
+  #appReachable!: () => void;
+  /** Resolves once the app is reachable and its subscriptions started; at once without `--app-port`. */
+  readonly #appReady = new Promise<void>((resolve) => (this.#appReachable = resolve));
   #stopped?: Promise<void>;
   /** Why the app must not be called now (failing health checks), or undefined. */
   readonly #appUnavailable = () => (this.appHealth && !this.appHealth.healthy ? 'app is not in a healthy state' : undefined);
@@ -152,6 +155,7 @@ export class Sidecar {
         dataDir: options.dataDir,
         logger,
         metrics: options.enableMetrics ? this.metrics : undefined,
+        appReady: this.#appReady,
         kindChannels: () => this.#kinds.flatMap((kind) => kind.asyncApiChannels?.() ?? []),
       }),
     );
@@ -396,6 +400,7 @@ export class Sidecar {
   #connectApp(): void {
     const { appPort, appChannelAddress } = this.options;
     if (appPort === undefined) {
+      this.#appReachable();
       this.health.done('app channel');
       return;
     }
@@ -404,6 +409,7 @@ export class Sidecar {
       void this.#startSubscriptions()
         .catch((err: Error) => this.logger.error({ err: err.message }, 'starting subscriptions failed'))
         .finally(() => {
+          this.#appReachable();
           this.health.done('app channel');
           this.logger.info({ appPort }, 'app is reachable; sidecar ready');
         });

@@ -6,6 +6,20 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
  * The topics a valid route's spec reads (its pub/sub source) and publishes to (pub/sub sinks of `spec.to`,
  * `choice` branches and `otherwise`, `wireTap`, `spec.deadLetter`), each naming the field it comes from.
  */
+/** The app ids a route's sinks and steps invoke (every `invoke: { appId }` in its spec). */
+export function invokedApps(spec: unknown): string[] {
+  const found = new Set<string>();
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 32) return;
+    if (Array.isArray(v)) return v.forEach((x) => walk(x, depth + 1));
+    if (!isObj(v)) return;
+    if (isObj(v.invoke) && typeof v.invoke.appId === 'string') found.add(v.invoke.appId);
+    for (const x of Object.values(v)) walk(x, depth + 1);
+  };
+  walk(spec, 0);
+  return [...found];
+}
+
 export function routeChannels(name: string, spec: Record<string, unknown>): KindChannel[] {
   const out: KindChannel[] = [];
   const from = spec.from;

@@ -15,6 +15,8 @@ interface RunningRoute {
   source?: RunningSource;
   /** Its steps started: only its source may be (re)started. */
   stepsStarted?: boolean;
+  /** Its source opens once the app is reachable (the route invokes the app). */
+  waiting?: boolean;
   /** Why the route does not take messages (its source could not start), or undefined. */
   error?: string;
 }
@@ -33,6 +35,7 @@ export class RouteKind implements MechaKind {
   readonly #webhooks = new Map<string, RouteRunner>();
   /** Applies run one after another: a reload waits for the previous set to settle. */
   #applying: Promise<void> = Promise.resolve();
+  #appReachable = false;
 
   constructor(private readonly deps: MechaKindDeps) {}
 
@@ -56,11 +59,11 @@ export class RouteKind implements MechaKind {
   }
 
   metadata(): unknown[] {
-    return [...this.#running.values()].map(({ runner, error }) => ({
+    return [...this.#running.values()].map(({ runner, error, waiting }) => ({
       name: runner.definition.name,
       from: describeSource(runner.definition.source),
       steps: runner.definition.steps.map((s) => s.key),
-      status: error ? 'failed' : 'running',
+      status: error ? 'failed' : waiting ? 'waiting' : 'running',
       ...(error ? { error } : {}),
       counters: { ...runner.counters.counts },
     }));
@@ -118,8 +121,21 @@ export class RouteKind implements MechaKind {
 
   async #openSource(running: RunningRoute): Promise<void> {
     const { runner } = running;
-    const { name, source } = runner.definition;
+    const { name, source, invokes } = runner.definition;
     running.error = undefined;
+    running.waiting = !this.#appReachable && !('http' in source) && invokes.includes(this.deps.appId);
+    if (running.waiting) {
+      // As the app's subscriptions: messages wait in the broker, rather than fail on an app not listening yet.
+      void this.deps.appReady.then(
+        () =>
+          (this.#applying = this.#applying.then(() => {
+            this.#appReachable = true;
+            if (this.#running.get(name) === running && running.waiting) return this.#openSource(running);
+          })),
+      );
+      this.deps.logger.info({ route: name, from: describeSource(source) }, 'route waits for the app to be reachable');
+      return;
+    }
     try {
       if ('pubsub' in source) running.source = await startPubSubSource(source, runner, this.deps);
       else if ('binding' in source) running.source = await startBindingSource(source, runner, this.deps);
@@ -135,6 +151,7 @@ export class RouteKind implements MechaKind {
   async #closeSource(running: RunningRoute): Promise<void> {
     const { source } = running;
     running.source = undefined;
+    running.waiting = false;
     await source?.close().catch((err: Error) => this.deps.logger.warn({ route: running.runner.definition.name, err: err.message }, 'closing a route source failed'));
   }
 

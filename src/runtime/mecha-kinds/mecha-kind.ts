@@ -32,6 +32,11 @@ export interface MechaKindDeps {
   logger: Logger;
   /** Present when metrics are enabled. */
   metrics?: Metrics;
+  /**
+   * Resolves once the app is reachable and its subscriptions started (at once without an app port); never
+   * when the sidecar stops first. Not to be awaited in `apply`: the sidecar applies kinds before it waits for the app.
+   */
+  appReady: Promise<void>;
   /** The topics every kind's running resources read or publish to (their `asyncApiChannels`). */
   kindChannels(): KindChannel[];
 }
