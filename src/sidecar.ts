@@ -84,9 +84,9 @@ export class Sidecar {
   #hotReload?: HotReload;
   readonly #resourceStatus = new ResourceStatus();
   readonly #stopping = new AbortController();
-  #appReachable!: () => void;
+  #markAppReady!: () => void;
   /** Resolves once the app is reachable and its subscriptions started; at once without `--app-port`. */
-  readonly #appReady = new Promise<void>((resolve) => (this.#appReachable = resolve));
+  readonly #appReady = new Promise<void>((resolve) => (this.#markAppReady = resolve));
   #stopped?: Promise<void>;
   /** Why the app must not be called now (failing health checks), or undefined. */
   readonly #appUnavailable = () => (this.appHealth && !this.appHealth.healthy ? 'app is not in a healthy state' : undefined);
@@ -400,7 +400,7 @@ export class Sidecar {
   #connectApp(): void {
     const { appPort, appChannelAddress } = this.options;
     if (appPort === undefined) {
-      this.#appReachable();
+      this.#markAppReady();
       this.health.done('app channel');
       return;
     }
@@ -409,7 +409,7 @@ export class Sidecar {
       void this.#startSubscriptions()
         .catch((err: Error) => this.logger.error({ err: err.message }, 'starting subscriptions failed'))
         .finally(() => {
-          this.#appReachable();
+          this.#markAppReady();
           this.health.done('app channel');
           this.logger.info({ appPort }, 'app is reachable; sidecar ready');
         });
