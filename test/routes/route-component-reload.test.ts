@@ -7,7 +7,11 @@ import { publish, routeDoc, routeMetadata, startRecordingApp, startSidecar, wait
 
 const dir = resourcesDir({
   'bus.yaml': component('bus', 'pubsub.in-memory'),
-  'route.yaml': routeDoc('relay', 'from: { pubsub: bus, topic: orders }\nto: [{ invoke: { appId: relay-app, method: got } }]'),
+  'ticks.yaml': component('ticks', 'bindings.cron', { schedule: '@every 1s' }),
+  'route.yaml': [
+    routeDoc('relay', 'from: { pubsub: bus, topic: orders }\nto: [{ invoke: { appId: relay-app, method: got } }]'),
+    routeDoc('ticker', 'from: { binding: ticks }\nto: [{ invoke: { appId: relay-app, method: tick } }]'),
+  ].join('---\n'),
 });
 
 let app: Awaited<ReturnType<typeof startRecordingApp>>;
@@ -43,6 +47,16 @@ describe('routes follow their source component on hot reload', () => {
     await flows(2);
     expect((await relay())!.counters.in).toBeGreaterThanOrEqual(2);
     expect((await relay())!.status).toBe('running');
+  });
+
+  it('a replaced input binding: the route reads the new one', async () => {
+    await waitFor(() => app.on('/tick').length > 0, 'a tick');
+    writeFileSync(join(dir, 'ticks.yaml'), component('ticks', 'bindings.cron', { schedule: '@every 2s' }));
+    const replaced = await waitFor(() => lines.findIndex((l) => l.msg === 'component replaced' && l.component === 'ticks') + 1, 'the replaced binding');
+    await waitFor(() => lines.slice(replaced).some((l) => l.msg === 'route started' && l.route === 'ticker'), 'the route on the new binding');
+    // The old instance closes once the reload is done: ticks from then on come from the new one.
+    const before = app.on('/tick').length;
+    await waitFor(() => app.on('/tick').length >= before + 2, 'two ticks of the new binding');
   });
 
   it('a removed component fails the route; added back, the route runs again', async () => {
