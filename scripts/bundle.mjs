@@ -20,8 +20,18 @@ const INPUTS = ['src', 'scripts/bundle.mjs', 'scripts/code-cache.mjs', 'package.
 const external = ['better-sqlite3', 'ioredis', 'kafkajs', 'pg', 'mqtt', 'amqplib', 'nats', '@opentelemetry/*'];
 const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' };
 
+/** The .proto files parsed now, as protobufjs JSON, so the bundle does not parse them at each start. */
+async function protoDescriptor(build) {
+  const out = join(ROOT, '.cache/proto-descriptor.mjs');
+  await build({ ...common, entryPoints: [join(ROOT, 'src/transports/grpc/protos.ts')], outfile: out, format: 'esm', packages: 'external', minifySyntax: false });
+  const { parseProtoFiles } = await import(`${pathToFileURL(out).href}?${Date.now()}`);
+  rmSync(out, { force: true });
+  return JSON.stringify(parseProtoFiles().toJSON());
+}
+
 export async function buildBundle() {
   const { build } = await import('esbuild');
+  const descriptor = await protoDescriptor(build);
   rmSync(OUT, { recursive: true, force: true });
   await build({
     ...common,
@@ -30,7 +40,7 @@ export async function buildBundle() {
     format: 'cjs',
     external,
     // The one use of import.meta (finding the package root) gets this file's URL.
-    define: { 'import.meta.url': '__mechaBundleUrl' },
+    define: { 'import.meta.url': '__mechaBundleUrl', MECHA_PROTO_DESCRIPTOR: JSON.stringify(descriptor) },
     banner: { js: "const __mechaBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
   await build({ ...common, entryPoints: [join(ROOT, 'src/cli/launcher.ts')], outfile: join(OUT, 'main.js'), format: 'esm' });

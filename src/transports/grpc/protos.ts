@@ -19,6 +19,22 @@ const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: String, d
 
 let services: Record<string, ServiceDefinition> | undefined;
 
+/** The parsed .proto files as protobufjs JSON: the build puts it into the bundle (scripts/bundle.mjs). */
+declare const MECHA_PROTO_DESCRIPTOR: string | undefined;
+
+/** Our .proto files parsed (imports under proto/; protobufjs serves google/protobuf/* from its bundled copies). */
+export function parseProtoFiles(): protobuf.Root {
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(PROTO_ROOT, target));
+  return root.loadSync(PROTO_FILES, { keepCase: true });
+}
+
+/** From the bundle's descriptor when there is one: a fraction of the time parsing the .proto files takes at start. */
+function loadRoot(): protobuf.NamespaceBase {
+  const root = typeof MECHA_PROTO_DESCRIPTOR === 'string' ? protobuf.Root.fromJSON(JSON.parse(MECHA_PROTO_DESCRIPTOR) as protobuf.INamespace) : parseProtoFiles();
+  return root.resolveAll();
+}
+
 function methodDefinition(service: protobuf.Service, method: protobuf.Method): MethodDefinition<object, object> {
   const request = method.resolvedRequestType as protobuf.Type;
   const response = method.resolvedResponseType as protobuf.Type;
@@ -43,10 +59,7 @@ function methodDefinition(service: protobuf.Service, method: protobuf.Method): M
  */
 function serviceDefinitions(): Record<string, ServiceDefinition> {
   if (services) return services;
-  const root = new protobuf.Root();
-  // Imports resolve under proto/ (protobufjs serves google/protobuf/* from its bundled copies).
-  root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(PROTO_ROOT, target));
-  root.loadSync(PROTO_FILES, { keepCase: true }).resolveAll();
+  const root = loadRoot();
   const found: Record<string, ServiceDefinition> = {};
   const visit = (ns: protobuf.NamespaceBase) => {
     for (const child of ns.nestedArray) {
