@@ -3,19 +3,25 @@
 // the request path is compiled too, stops it with SIGTERM, and the launcher writes the cache as the
 // process exits. Any failure fails the build: a missing cache would only show as a slower start.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const TIMEOUT_MS = 30_000;
 
+/** The node flags of the launcher's `#!/usr/bin/env -S node …` line: V8 accepts a code cache only under the flags it was made with. */
+export function launcherNodeFlags(launcher) {
+  const first = readFileSync(launcher, 'utf8').split('\n', 1)[0];
+  return /^#!.*?\bnode\b(.*)$/.exec(first)?.[1].trim().split(/\s+/).filter(Boolean) ?? [];
+}
+
 export async function recordCodeCache(launcher, cacheFile) {
   const out = resolve(cacheFile);
   const home = mkdtempSync(join(tmpdir(), 'mecha-warmup-'));
   const child = spawn(
     process.execPath,
-    [resolve(launcher), 'run', '--app-id', 'mecha-warmup', '--dapr-http-port', '0', '--dapr-grpc-port', '0', '--log-as-json'],
+    [...launcherNodeFlags(launcher), resolve(launcher), 'run', '--app-id', 'mecha-warmup', '--dapr-http-port', '0', '--dapr-grpc-port', '0', '--log-as-json'],
     { cwd: home, env: { ...process.env, HOME: home, MECHA_WRITE_CODE_CACHE: out }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise((done) => child.once('exit', (code, signal) => done(code ?? signal)));

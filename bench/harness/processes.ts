@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MECHA_BIN } from '../../test/support/mecha-process.js';
+import { MECHA_BIN, mechaNodeFlags } from '../../test/support/mecha-process.js';
 import { freePort, freePorts } from '../../test/support/server-process.js';
 
 const APPS = fileURLToPath(new URL('../../bench/apps/', import.meta.url));
@@ -66,7 +66,7 @@ export async function spawnUntilHealthy(bin: string, args: string[], http: numbe
 export async function startSidecar(args: string[], home: string): Promise<Sidecar> {
   const [http, grpc, metrics] = await freePorts(3);
   // Metrics stay on, as by default, on a port of their own so runs side by side never share one.
-  const argv = [MECHA_BIN, 'run', '--dapr-http-port', String(http), '--dapr-grpc-port', String(grpc), '--metrics-port', String(metrics), '--metrics-listen-address', '127.0.0.1', '--log-level', 'warn', ...args];
+  const argv = [...mechaNodeFlags(), MECHA_BIN, 'run', '--dapr-http-port', String(http), '--dapr-grpc-port', String(grpc), '--metrics-port', String(metrics), '--metrics-listen-address', '127.0.0.1', '--log-level', 'warn', ...args];
   return spawnUntilHealthy(process.execPath, argv, http!, grpc!, home, 'mecha');
 }
 
