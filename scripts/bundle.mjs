@@ -17,7 +17,10 @@ const OUT = join(ROOT, 'dist/bundle');
 const LAST_OUTPUT = join(OUT, 'mecha.v8cache');
 const INPUTS = ['src', 'scripts/bundle.mjs', 'scripts/code-cache.mjs', 'package.json', 'package-lock.json'];
 
-const external = ['better-sqlite3', 'ioredis', 'kafkajs', 'pg', 'mqtt', 'amqplib', 'nats', '@opentelemetry/*'];
+// @opentelemetry/api is bundled: prom-client's default metrics require it at every start, and from
+// node_modules that is dozens of small files to resolve and compile; the tracing SDK (loaded only with
+// tracing on) shares its state through the API's global registry.
+const external = ['better-sqlite3', 'ioredis', 'kafkajs', 'pg', 'mqtt', 'amqplib', 'nats', '@opentelemetry/core', '@opentelemetry/resources', '@opentelemetry/sdk-trace', '@opentelemetry/exporter-*'];
 const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' };
 
 /** The .proto files parsed now, as protobufjs JSON, so the bundle does not parse them at each start. */
