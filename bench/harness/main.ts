@@ -32,6 +32,7 @@ if (options.reportOnly) {
   process.exit(0);
 }
 const { load, quick } = options;
+const run: BenchRun = { format: FORMAT, date: new Date().toISOString(), quick, machine: machine(), mecha: mechaBuild(), load, payloadBytes: options.payloadBytes, scenarios: [], failures: [] };
 
 if (options.against !== undefined) {
   let daprd;
@@ -41,7 +42,6 @@ if (options.against !== undefined) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(2);
   }
-  const run: BenchRun = { format: FORMAT, date: new Date().toISOString(), quick, machine: machine(), mecha: mechaBuild(), load, payloadBytes: options.payloadBytes, scenarios: [], failures: [] };
   const redis = sideBySideSteps.some((s) => options.steps.includes(s.name) && s.needs.includes('redis')) ? await ensureRedisServer() : undefined;
   try {
     const env: Env = { load, payloadBytes: options.payloadBytes, redisAddress: redis ? `${redis.host}:${redis.port}` : '', kafkaBrokers: '' };
@@ -56,7 +56,6 @@ const selected = scenarios.filter((s) => options.steps.includes(s.name));
 const withStartup = options.steps.includes('startup');
 const needs = new Set([...selected.flatMap((s) => s.needs), ...(withStartup ? (['redis', 'kafka'] as const) : [])]);
 
-const run: BenchRun = { format: FORMAT, date: new Date().toISOString(), quick, machine: machine(), mecha: mechaBuild(), load, payloadBytes: options.payloadBytes, scenarios: [], failures: [] };
 let redis: RedisServer | undefined;
 let kafka: KafkaServer | undefined;
 try {
