@@ -1,5 +1,4 @@
 import type { Comparison, SideBySideRun } from './against.js';
-import { median } from './stats.js';
 
 /** The "Side by side with daprd" section of docs/benchmarks.md, from a `--against` run. */
 
@@ -31,6 +30,12 @@ function goal(step: string, figure: string): number | undefined {
 const COUNTS = new Set(['lost', 'errors', 'publishErrors']);
 const value = (n: number) => (Number.isNaN(n) ? '–' : Number.isInteger(n) ? String(n) : n.toFixed(Math.abs(n) >= 100 ? 0 : 2));
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+/** The middle value, or the mean of the two middle ones (two rounds are the usual case). */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
 
 function rows(c: Comparison): string[] {
   const names = Object.keys(FIGURES).filter((f) => c.mecha[f] && c.daprd[f]);
