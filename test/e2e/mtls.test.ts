@@ -188,7 +188,7 @@ describe('mTLS between sidecars', () => {
     const client = internalClient(internalPorts.strict, tlsCredentials(sentry.trustAnchors, intruder.chainPem, intruder.keyPem));
     const { err } = await client.callLocal('ok', 'caller');
     expect(err?.code).toBe(status.PERMISSION_DENIED);
-    expect(err?.details).toContain('access control policy has denied access to id: intruder');
+    expect(err?.details).toContain('access control policy has denied access to id: spiffe://public/ns/default/intruder');
     client.close();
     const real = await svid('caller');
     const asCaller = internalClient(internalPorts.strict, tlsCredentials(sentry.trustAnchors, real.chainPem, real.keyPem));
