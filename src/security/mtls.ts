@@ -9,7 +9,7 @@ import { Errors } from '../errors/codes.js';
 import { SidecarError } from '../errors/sidecar-error.js';
 import type { PeerAuth, PeerSecurity, PeerTarget } from '../transports/grpc/peer-security.js';
 import { RotatingIdentity } from './rotating-identity.js';
-import { requestSvid } from './sentry-client.js';
+import { requestSvid, SentryUnreachable } from './sentry-client.js';
 import { peerMismatch, sentryId, spiffeIdOfAltNames, spiffeUri, type SpiffeId } from './spiffe.js';
 import { splitPem } from './x509.js';
 
@@ -74,7 +74,9 @@ export class SidecarMtls implements PeerSecurity {
       id = svid.id;
       return svid;
     };
-    const identity = s.staticCertificate ? RotatingIdentity.fixed(s.trustAnchorsPem, await obtain(), logger) : await RotatingIdentity.start(s.trustAnchorsPem, obtain, logger, 'mTLS workload');
+    const identity = s.staticCertificate
+      ? RotatingIdentity.fixed(s.trustAnchorsPem, await obtain(), logger)
+      : await RotatingIdentity.start(s.trustAnchorsPem, obtain, logger, 'mTLS workload', () => untilSentryAnswers(obtain, logger));
     logger.info({ id: spiffeUri(id!) }, `mTLS on: sidecar-to-sidecar calls use the identity ${spiffeUri(id!)}`);
     return new SidecarMtls(id!, identity, logger, s.acceptedTrustDomains);
   }
@@ -145,6 +147,21 @@ export class SidecarMtls implements PeerSecurity {
   #refuse(why: string): never {
     this.logger.warn(`mTLS: ${why}`);
     throw new SidecarError(Errors.DirectInvokeUnauthenticated, why);
+  }
+}
+
+/**
+ * daprd waits at start for a Sentry it cannot reach, however long (in Kubernetes Sentry may come up after
+ * the sidecars; SIGTERM ends the wait); so does Mecha, logging each failed round. A refusal ends the start.
+ */
+async function untilSentryAnswers<T>(obtain: () => Promise<T>, logger: Logger): Promise<T> {
+  for (let round = 1; ; round++) {
+    try {
+      return await obtain();
+    } catch (err) {
+      if (!(err instanceof SentryUnreachable)) throw err;
+      logger.warn(`mTLS: ${err.message}; still waiting for sentry (round ${round})`);
+    }
   }
 }
 
