@@ -77,8 +77,8 @@ afterAll(async () => {
 });
 
 describe('mTLS between sidecars', () => {
-  it('gives each sidecar its SPIFFE identity from Sentry', () => {
-    expect(callee.output()).toContain('sidecar-to-sidecar calls use the identity spiffe://public/ns/default/callee');
+  it('gives each sidecar its SPIFFE identity from Sentry', async () => {
+    await expect.poll(() => callee.output(), { timeout: 10_000 }).toContain('sidecar-to-sidecar calls use the identity spiffe://public/ns/default/callee');
     expect(sentry.output()).toContain('issued a workload certificate for spiffe://public/ns/default/caller');
   });
 
@@ -133,7 +133,7 @@ describe('mTLS between sidecars', () => {
     const { err } = await client.callLocal('x', 'caller');
     client.close();
     expect(err?.code).toBe(status.UNAVAILABLE);
-    expect(callee.output()).toMatch(/mTLS: refused a connection from 127\.0\.0\.1:\d+: UNABLE_TO_GET_ISSUER_CERT/);
+    await expect.poll(() => callee.output(), { timeout: 10_000 }).toMatch(/mTLS: refused a connection from 127\.0\.0\.1:\d+: UNABLE_TO_GET_ISSUER_CERT/);
   });
 
   it('refuses a TLS caller without a certificate', async () => {
@@ -141,7 +141,7 @@ describe('mTLS between sidecars', () => {
     const { err } = await client.callLocal('x', 'caller');
     client.close();
     expect(err?.code).toBe(status.UNAVAILABLE);
-    expect(callee.output()).toMatch(/mTLS: refused a connection from 127\.0\.0\.1:\d+: \w+/);
+    await expect.poll(() => callee.output(), { timeout: 10_000 }).toMatch(/mTLS: refused a connection from 127\.0\.0\.1:\d+: \w+/);
   });
 
   it('refuses an expired certificate of our own CA', async () => {
@@ -153,7 +153,7 @@ describe('mTLS between sidecars', () => {
     const { err } = await client.callLocal('x', 'caller');
     client.close();
     expect(err?.code).toBe(status.UNAVAILABLE);
-    expect(callee.output()).toMatch(/mTLS: refused a connection from 127\.0\.0\.1:\d+: CERT_HAS_EXPIRED/);
+    await expect.poll(() => callee.output(), { timeout: 10_000 }).toMatch(/mTLS: refused a connection from 127\.0\.0\.1:\d+: CERT_HAS_EXPIRED/);
   });
 
   it('refuses a caller from another trust domain, saying so in the log', async () => {
@@ -162,7 +162,7 @@ describe('mTLS between sidecars', () => {
     const { err } = await client.callLocal('x', 'caller');
     client.close();
     expect(err?.code).toBe(status.UNAUTHENTICATED);
-    expect(callee.output()).toContain('refused a call from spiffe://elsewhere/ns/default/caller: trust domain "elsewhere" is not ours ("public")');
+    await expect.poll(() => callee.output(), { timeout: 10_000 }).toContain('refused a call from spiffe://elsewhere/ns/default/caller: trust domain "elsewhere" is not ours ("public")');
   });
 
   it('uses a certificate given in DAPR_CERT_CHAIN and DAPR_CERT_KEY instead of asking Sentry', async () => {
