@@ -156,6 +156,14 @@ describe('mTLS between sidecars', () => {
     await expect.poll(() => callee.output(), { timeout: 10_000 }).toMatch(/mTLS: refused a connection from 127\.0\.0\.1:\d+: CERT_HAS_EXPIRED/);
   });
 
+  it("takes a call whose metadata holds gRPC pseudo-headers, as daprd's InvokeService forwards them", async () => {
+    const real = await svid('caller');
+    const client = internalClient(internalPorts.callee, tlsCredentials(sentry.trustAnchors, real.chainPem, real.keyPem));
+    const res = await client.callLocal('pseudo', 'caller', { ':authority': '127.0.0.1:3500', 'x-kept': 'yes' });
+    client.close();
+    expect(res).toEqual({ status: 200 });
+  });
+
   it('refuses a caller from another trust domain, saying so in the log', async () => {
     const foreign = await svid('caller', 'elsewhere');
     const client = internalClient(internalPorts.callee, tlsCredentials(sentry.trustAnchors, foreign.chainPem, foreign.keyPem));

@@ -29,7 +29,8 @@ export function toListMap(headers: Headers): Record<string, { values: string[] }
 
 export function fromListMap(m: Record<string, { values: string[] }> | null | undefined): Headers {
   const out: Headers = {};
-  for (const [k, v] of Object.entries(m ?? {})) if (v?.values?.length) out[k.toLowerCase()] = [...v.values];
+  // daprd forwards an InvokeService call's gRPC metadata, pseudo-headers (`:authority`) included: no header an app can take.
+  for (const [k, v] of Object.entries(m ?? {})) if (v?.values?.length && !k.startsWith(':')) out[k.toLowerCase()] = [...v.values];
   return out;
 }
 
