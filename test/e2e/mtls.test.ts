@@ -156,12 +156,21 @@ describe('mTLS between sidecars', () => {
     await expect.poll(() => callee.output(), { timeout: 10_000 }).toMatch(/mTLS: refused a connection from 127\.0\.0\.1:\d+: CERT_HAS_EXPIRED/);
   });
 
-  it("takes a call whose metadata holds gRPC pseudo-headers, as daprd's InvokeService forwards them", async () => {
+  it("takes a call whose metadata holds gRPC pseudo-headers (as daprd's InvokeService forwards them) or names no header can have", async () => {
     const real = await svid('caller');
     const client = internalClient(internalPorts.callee, tlsCredentials(sentry.trustAnchors, real.chainPem, real.keyPem));
-    const res = await client.callLocal('pseudo', 'caller', { ':authority': '127.0.0.1:3500', 'x-kept': 'yes' });
+    const res = await client.callLocal('pseudo', 'caller', { ':authority': '127.0.0.1:3500', 'not a header': 'x', 'x-kept': 'yes' });
     client.close();
     expect(res).toEqual({ status: 200 });
+  });
+
+  it('logs the cause of an unexpected failure of a call from another sidecar', async () => {
+    const real = await svid('caller');
+    const client = internalClient(internalPorts.callee, tlsCredentials(sentry.trustAnchors, real.chainPem, real.keyPem));
+    const { err } = await client.callLocal('bad-value', 'caller', { 'x-bad': 'a\nb' });
+    client.close();
+    expect(err?.code).toBe(status.INTERNAL);
+    await expect.poll(() => callee.output(), { timeout: 10_000 }).toContain('unexpected error in a call from another sidecar');
   });
 
   it('refuses a caller from another trust domain, saying so in the log', async () => {
