@@ -19,3 +19,16 @@ export const GrpcCode = {
   UNAUTHENTICATED: 16,
 } as const;
 export type GrpcCode = (typeof GrpcCode)[keyof typeof GrpcCode];
+
+/** Go's names of the codes (grpc-go's codes.Code.String()), as daprd prints them. */
+const GO_NAMES = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied', 'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated'];
+
+/**
+ * A gRPC error as daprd's messages quote one (`rpc error: code = PermissionDenied desc = …`, grpc-go's
+ * status text); undefined for what is not a gRPC status error (grpc-js's own text is `7 PERMISSION_DENIED: …`).
+ */
+export function goStatusText(err: unknown): string | undefined {
+  const { code, details } = (err ?? {}) as { code?: unknown; details?: unknown };
+  if (typeof code !== 'number' || typeof details !== 'string' || !GO_NAMES[code]) return undefined;
+  return `rpc error: code = ${GO_NAMES[code]} desc = ${details}`;
+}

@@ -121,7 +121,7 @@ export class InvocationRuntime {
       );
       this.#client.secure(this.#mtls);
     }
-    this.#server = buildInternalServer(this.api, this.o.maxRequestBytes, this.#mtls);
+    this.#server = buildInternalServer(this.api, this.o.maxRequestBytes, this.logger, this.#mtls);
     this.#proxy = proxyUnknownMethods(this.#server, this.proxyDirector('sidecar'), this.o.maxRequestBytes);
     try {
       this.#port = await listenGrpc(this.#server, [this.listenAddress], this.o.internalGrpcPort ?? 0, this.#mtls?.serverCredentials());

@@ -2,14 +2,14 @@ import { X509Certificate } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { experimental, type Server, type ChannelCredentials, type ChannelOptions, type ServerCredentials } from '@grpc/grpc-js';
 import type { SecureClientSessionOptions } from 'node:http2';
-import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Caller } from '../core/invocation/types.js';
 import { Errors } from '../errors/codes.js';
 import { SidecarError } from '../errors/sidecar-error.js';
 import type { PeerAuth, PeerSecurity, PeerTarget } from '../transports/grpc/peer-security.js';
 import { RotatingIdentity } from './rotating-identity.js';
-import { requestSvid } from './sentry-client.js';
+import { requestSvid, SentryUnreachable } from './sentry-client.js';
 import { peerMismatch, sentryId, spiffeIdOfAltNames, spiffeUri, type SpiffeId } from './spiffe.js';
 import { splitPem } from './x509.js';
 
@@ -74,7 +74,9 @@ export class SidecarMtls implements PeerSecurity {
       id = svid.id;
       return svid;
     };
-    const identity = s.staticCertificate ? RotatingIdentity.fixed(s.trustAnchorsPem, await obtain(), logger) : await RotatingIdentity.start(s.trustAnchorsPem, obtain, logger, 'mTLS workload');
+    const identity = s.staticCertificate
+      ? RotatingIdentity.fixed(s.trustAnchorsPem, await obtain(), logger)
+      : await RotatingIdentity.start(s.trustAnchorsPem, obtain, logger, 'mTLS workload', () => untilSentryAnswers(obtain, logger));
     logger.info({ id: spiffeUri(id!) }, `mTLS on: sidecar-to-sidecar calls use the identity ${spiffeUri(id!)}`);
     return new SidecarMtls(id!, identity, logger, s.acceptedTrustDomains);
   }
@@ -100,7 +102,19 @@ export class SidecarMtls implements PeerSecurity {
   }
 
   session(target: PeerTarget): SecureClientSessionOptions {
-    return { ...this.identity.tlsOptions(), servername: serviceName(target), ALPNProtocols: ['h2'], checkServerIdentity: (_host, cert) => this.#checkServer(target, cert) };
+    const options = { ...this.identity.tlsOptions(), servername: serviceName(target), ALPNProtocols: ['h2'], checkServerIdentity: (_host: string, cert: PeerCertificate) => this.#checkServer(target, cert) };
+    return {
+      ...options,
+      // Our own socket, so that a callee refused in the handshake (another CA, expired, plaintext) is logged.
+      createConnection: (authority: URL) => {
+        const socket = tlsConnect({ ...options, host: authority.hostname, port: Number(authority.port) });
+        socket.once('error', (err) => {
+          const why = handshakeFailure(err);
+          if (why) this.logger.warn(`mTLS: refused the sidecar answering for app "${target.appId}": ${why}`);
+        });
+        return socket;
+      },
+    };
   }
 
   callerOf(auth: PeerAuth): Caller {
@@ -123,6 +137,9 @@ export class SidecarMtls implements PeerSecurity {
     const servers = (server as unknown as { http2Servers?: Map<EventEmitter, unknown> }).http2Servers;
     if (!servers?.size) throw new Error('mTLS: this @grpc/grpc-js version does not expose its HTTP/2 servers; refusing to serve the internal port');
     for (const http2Server of servers.keys()) {
+      http2Server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
+        this.logger.warn(`mTLS: refused a connection from ${socket.remoteAddress}:${socket.remotePort}: ${handshakeFailure(err) ?? err.message}`);
+      });
       http2Server.prependListener('secureConnection', (socket: TLSSocket) => {
         if (socket.authorized && Object.keys(socket.getPeerCertificate()).length > 0) return;
         this.logger.warn(`mTLS: refused a connection from ${socket.remoteAddress}:${socket.remotePort}: ${socket.authorizationError ?? 'no client certificate'}`);
@@ -145,6 +162,30 @@ export class SidecarMtls implements PeerSecurity {
   #refuse(why: string): never {
     this.logger.warn(`mTLS: ${why}`);
     throw new SidecarError(Errors.DirectInvokeUnauthenticated, why);
+  }
+}
+
+/** Why a TLS handshake failed, said plainly; undefined for what is not about TLS (a refused connection, our own identity check). */
+function handshakeFailure(err: Error & { code?: string }): string | undefined {
+  const code = err.code ?? '';
+  if (/WRONG_VERSION_NUMBER|HTTP_REQUEST|UNKNOWN_PROTOCOL|PACKET_LENGTH_TOO_LONG/.test(code)) return `not TLS: the peer speaks plaintext (is mTLS off there?) (${code})`;
+  // OpenSSL's verification codes (CERT_HAS_EXPIRED, UNABLE_TO_GET_ISSUER_CERT…) and Node's TLS errors; system errors start with E.
+  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /^[A-DF-Z][A-Z_]+$/.test(code)) return `${err.message} (${code})`;
+  return undefined;
+}
+
+/**
+ * daprd waits at start for a Sentry it cannot reach, however long (in Kubernetes Sentry may come up after
+ * the sidecars; SIGTERM ends the wait); so does Mecha, logging each failed round. A refusal ends the start.
+ */
+async function untilSentryAnswers<T>(obtain: () => Promise<T>, logger: Logger): Promise<T> {
+  for (let round = 1; ; round++) {
+    try {
+      return await obtain();
+    } catch (err) {
+      if (!(err instanceof SentryUnreachable)) throw err;
+      logger.warn(`mTLS: ${err.message}; still waiting for sentry (round ${round})`);
+    }
   }
 }
 

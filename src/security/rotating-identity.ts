@@ -42,9 +42,9 @@ export class RotatingIdentity implements CertificateProvider {
     this.#trustAnchors = Buffer.from(trustAnchorsPem);
   }
 
-  /** Gets the first certificate and keeps it renewed until close(). */
-  static async start(trustAnchorsPem: string, obtain: () => Promise<Credentials>, logger: Logger, what: string): Promise<RotatingIdentity> {
-    const identity = new RotatingIdentity(await obtain(), trustAnchorsPem, obtain, logger, what);
+  /** Gets the first certificate (with `obtainFirst` if given) and keeps it renewed until close(). */
+  static async start(trustAnchorsPem: string, obtain: () => Promise<Credentials>, logger: Logger, what: string, obtainFirst = obtain): Promise<RotatingIdentity> {
+    const identity = new RotatingIdentity(await obtainFirst(), trustAnchorsPem, obtain, logger, what);
     identity.#schedule();
     return identity;
   }

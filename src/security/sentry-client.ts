@@ -74,6 +74,9 @@ async function withClient<T>(r: SentryRequest, use: (c: CaClient) => Promise<T>)
   }
 }
 
+/** Sentry could not be reached (or did not answer in time), as opposed to refusing the request. */
+export class SentryUnreachable extends Error {}
+
 async function signWithRetries(client: CaClient, req: object, address: string): Promise<SignCertificateResponse> {
   let last: Error | undefined;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -89,5 +92,7 @@ async function signWithRetries(client: CaClient, req: object, address: string): 
       if (attempt < ATTEMPTS) await new Promise((r) => setTimeout(r, 500 * attempt));
     }
   }
-  throw new Error(`requesting a certificate from sentry at ${address} failed: ${last?.message}`);
+  const message = `requesting a certificate from sentry at ${address} failed: ${last?.message}`;
+  const code = (last as { code?: number } | undefined)?.code;
+  throw code === 14 || code === 4 ? new SentryUnreachable(message) : new Error(message);
 }

@@ -5,6 +5,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { daprClient } from '../support/grpc-client.js';
 import { freePort, startMecha, type MechaProcess } from '../support/mecha-process.js';
 import { startSentry, type SentryProcess } from '../support/sentry-process.js';
 
@@ -31,21 +32,23 @@ const running: Array<() => unknown> = [];
 let sentry: SentryProcess;
 let mecha: MechaProcess;
 let daprdUrl: string;
+let daprdGrpcPort = 0;
 let daprdOutput = '';
 let daprdPid = 0;
 let daprdInternalPort = 0;
 let mechaInternalPort = 0;
 
-/** A Configuration selecting SQLite name resolution in `file`. */
-function namesConfig(file: string): string {
+/** A Configuration selecting SQLite name resolution in `file`, with `more` (YAML lines under spec). */
+function namesConfig(file: string, more = ''): string {
   const path = `${file}.yaml`;
-  writeFileSync(path, `apiVersion: dapr.io/v1alpha1\nkind: Configuration\nmetadata: { name: names }\nspec:\n  nameResolution:\n    component: sqlite\n    configuration:\n      connectionString: "${file}"\n`);
+  writeFileSync(path, `apiVersion: dapr.io/v1alpha1\nkind: Configuration\nmetadata: { name: names }\nspec:\n  nameResolution:\n    component: sqlite\n    configuration:\n      connectionString: "${file}"\n${more}`);
   return path;
 }
 
 /** daprd (with its app, the echo app) on loopback, getting its certificate from our Sentry; resolves once healthy (bounded). */
 async function startDaprd(appId: string): Promise<void> {
   const [appPort, httpPort, grpcPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  daprdGrpcPort = grpcPort;
   daprdInternalPort = await freePort();
   const app = spawn(process.execPath, [ECHO_APP], { env: { ...process.env, APP_PORT: String(appPort), APP_ID: appId } });
   running.push(() => app.kill());
@@ -69,12 +72,39 @@ async function startDaprd(appId: string): Promise<void> {
   throw new Error(`daprd did not turn healthy:\n${daprdOutput}`);
 }
 
+// Mecha's access control for daprd's calls: all but /forbidden.
+const DENY_FORBIDDEN = `  accessControl:
+    defaultAction: allow
+    trustDomain: public
+    policies:
+      - appId: from-daprd
+        namespace: default
+        defaultAction: allow
+        operations:
+          - { name: /forbidden, httpVerb: ['*'], action: deny }
+`;
+
+/** InvokeService through the gRPC API on `port`: the echo app's answer. */
+async function grpcInvoke(port: number, id: string, method: string): Promise<{ app: string; url: string; headers: Record<string, string> }> {
+  const dapr = daprClient(port);
+  try {
+    const res = await dapr.call<{ data: { value: Buffer } }>('InvokeService', {
+      id,
+      message: { method, data: { type_url: '', value: Buffer.from('g') }, content_type: 'text/plain', http_extension: { verb: 'POST', querystring: '' } },
+    });
+    return JSON.parse(res.data.value.toString());
+  } finally {
+    dapr.close();
+  }
+}
+
 describe.skipIf(!DAPRD)('mTLS between Mecha and daprd under one Mecha Sentry', () => {
   beforeAll(async () => {
-    sentry = await startSentry(join(cwd, 'certs'), ['--workload-cert-ttl', '1h']);
+    // Short-lived certificates, so that both sidecars renew theirs while the file runs.
+    sentry = await startSentry(join(cwd, 'certs'), ['--workload-cert-ttl', '20s', '--allowed-clock-skew', '1s']);
     await startDaprd('from-daprd');
     mechaInternalPort = await freePort();
-    const flags = ['--app-id', 'from-mecha', '--app-port', String(await freePort()), '--dapr-internal-grpc-port', String(mechaInternalPort), '--config', namesConfig(MECHA_NAMES)];
+    const flags = ['--app-id', 'from-mecha', '--app-port', String(await freePort()), '--dapr-internal-grpc-port', String(mechaInternalPort), '--config', namesConfig(MECHA_NAMES, DENY_FORBIDDEN)];
     mecha = await startMecha([...flags, '--enable-mtls', '--sentry-address', sentry.address, '--', process.execPath, ECHO_APP], {
       cwd,
       env: { HOME: cwd, DAPR_TRUST_ANCHORS: sentry.trustAnchors },
@@ -117,4 +147,27 @@ describe.skipIf(!DAPRD)('mTLS between Mecha and daprd under one Mecha Sentry', (
     expect(echo).toMatchObject({ app: 'from-mecha', body: 'to mecha', method: 'PUT' });
     expect(echo.headers['dapr-caller-app-id']).toBe('from-daprd');
   });
+
+  it('carries gRPC invocation both ways', async () => {
+    expect(await grpcInvoke(mecha.grpcPort, 'from-daprd', 'by-grpc')).toMatchObject({ app: 'from-daprd', url: '/by-grpc', headers: { 'dapr-caller-app-id': 'from-mecha' } });
+    expect(await grpcInvoke(daprdGrpcPort, 'from-mecha', 'by-grpc')).toMatchObject({ app: 'from-mecha', url: '/by-grpc', headers: { 'dapr-caller-app-id': 'from-daprd' } });
+  });
+
+  it("denies daprd by its SPIFFE id with Mecha's access control, daprd reporting it as it reports its own", async () => {
+    const res = await fetch(`${daprdUrl}/v1.0/invoke/from-mecha/method/forbidden`, { method: 'POST', body: 'x' });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({
+      errorCode: 'ERR_DIRECT_INVOKE',
+      message: 'failed to invoke, id: from-mecha, err: rpc error: code = PermissionDenied desc = access control policy has denied access to id: spiffe://public/ns/default/from-daprd operation: forbidden verb: POST',
+    });
+  });
+
+  it('keeps both ways working after both sidecars renewed their certificates', async () => {
+    const issued = (id: string) => sentry.output().split(`issued a workload certificate for spiffe://public/ns/default/${id}`).length - 1;
+    await expect.poll(() => Math.min(issued('from-daprd'), issued('from-mecha')), { timeout: 60_000, interval: 500 }).toBeGreaterThanOrEqual(2);
+    const toDaprd = await fetch(`${mecha.url}/v1.0/invoke/from-daprd/method/after-renewal`, { method: 'POST', body: 'x' });
+    expect(toDaprd.status).toBe(200);
+    const toMecha = await fetch(`${daprdUrl}/v1.0/invoke/from-mecha/method/after-renewal`, { method: 'POST', body: 'x' });
+    expect(toMecha.status).toBe(200);
+  }, 90_000);
 });

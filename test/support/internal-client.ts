@@ -8,12 +8,13 @@ export function internalClient(port: number, creds: ChannelCredentials = credent
     CallLocal(req: object, md: Metadata, opts: { deadline: number }, cb: (err: ServiceError | null, res: { status: { code: number } }) => void): void;
     close(): void;
   };
-  /** POSTs `method` claiming to come from `claimedCaller`; resolves with the app's status or the gRPC error. */
-  const callLocal = (method: string, claimedCaller: string) =>
+  /** POSTs `method` claiming to come from `claimedCaller` (with `metadata` more); resolves with the app's status or the gRPC error. */
+  const callLocal = (method: string, claimedCaller: string, metadata: Record<string, string> = {}) =>
     new Promise<{ status?: number; err?: ServiceError }>((resolve) => {
+      const more = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, { values: [v] }]));
       const req = {
         ver: 'V1',
-        metadata: { 'dapr-caller-app-id': { values: [claimedCaller] }, 'dapr-caller-namespace': { values: ['default'] } },
+        metadata: { 'dapr-caller-app-id': { values: [claimedCaller] }, 'dapr-caller-namespace': { values: ['default'] }, ...more },
         message: { method, data: { type_url: '', value: Buffer.from('x') }, content_type: 'text/plain', http_extension: { verb: 'POST', querystring: '' } },
       };
       client.CallLocal(req, new Metadata(), { deadline: Date.now() + 10_000 }, (err, res) => resolve(err ? { err } : { status: res.status.code }));

@@ -13,8 +13,8 @@ export interface SentryProcess {
 }
 
 /** Runs `mecha sentry` on a free loopback port with its credentials in `dir`; resolves once it serves (bounded). */
-export async function startSentry(dir: string, extra: string[] = []): Promise<SentryProcess> {
-  const port = await freePort();
+export async function startSentry(dir: string, extra: string[] = [], port?: number): Promise<SentryProcess> {
+  port ??= await freePort();
   const proc = spawn(process.execPath, [MECHA_BIN, 'sentry', '--issuer-credentials', dir, '--port', String(port), '--listen-address', '127.0.0.1', ...extra]);
   let out = '';
   proc.stdout.on('data', (d) => (out += d));

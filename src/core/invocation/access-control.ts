@@ -32,7 +32,9 @@ export function accessChecker(spec: AccessControlSpec | undefined, ownTrustDomai
       }
       if (best) decision = best.action;
     }
-    return decision === 'allow' ? undefined : `access control policy has denied access to id: ${caller.appId} operation: ${method} verb: ${verb}`;
+    // daprd names a caller proven by mTLS by its SPIFFE id.
+    const id = caller.trustDomain ? `spiffe://${caller.trustDomain}/ns/${caller.namespace}/${caller.appId}` : caller.appId;
+    return decision === 'allow' ? undefined : `access control policy has denied access to id: ${id} operation: ${method} verb: ${verb}`;
   };
 }
 

@@ -1,4 +1,5 @@
 import { Errors } from '../../errors/codes.js';
+import { goStatusText } from '../../errors/grpc-code.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
 import { addForwarded, stampIdentity } from './headers.js';
 import { parseTargetId } from './target.js';
@@ -71,7 +72,7 @@ export class InvocationApi {
   /** A call from our app (HTTP or gRPC API) to `targetId`. `replayable` bodies may be retried. */
   async invoke(targetId: string, req: InvokeRequest, replayable?: Buffer): Promise<InvokeResponse> {
     const fail = (err: unknown, kind = Errors.DirectInvoke) =>
-      new SidecarError(kind, `failed to invoke, id: ${targetId}, err: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      new SidecarError(kind, `failed to invoke, id: ${targetId}, err: ${goStatusText(err) ?? (err instanceof Error ? err.message : String(err))}`, { cause: err });
     let target: { appId: string; namespace: string };
     try {
       target = parseTargetId(targetId, this.d.namespace);

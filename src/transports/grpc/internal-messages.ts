@@ -27,9 +27,14 @@ export function toListMap(headers: Headers): Record<string, { values: string[] }
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, { values: v }]));
 }
 
+/** RFC 9110's token: what an HTTP header name may be. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 export function fromListMap(m: Record<string, { values: string[] }> | null | undefined): Headers {
   const out: Headers = {};
-  for (const [k, v] of Object.entries(m ?? {})) if (v?.values?.length) out[k.toLowerCase()] = [...v.values];
+  // daprd forwards an InvokeService call's gRPC metadata, pseudo-headers (`:authority`) included, and a peer
+  // may send any name: only names an HTTP header can have go on to the app.
+  for (const [k, v] of Object.entries(m ?? {})) if (v?.values?.length && HEADER_NAME.test(k)) out[k.toLowerCase()] = [...v.values];
   return out;
 }
 

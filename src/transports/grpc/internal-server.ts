@@ -4,6 +4,8 @@ import type { Caller, Headers, InvokeRequest, InvokeResponse } from '../../core/
 import { callerOf, type PeerAuth, type PeerSecurity } from './peer-security.js';
 import { bufferBody, readAll } from '../../util/body-streams.js';
 import { toGrpcError } from '../../errors/grpc.js';
+import { SidecarError } from '../../errors/sidecar-error.js';
+import type { Logger } from 'pino';
 import { fromListMap, payloadChunks, toListMap, type ProtoInvokeRequest, type ProtoInvokeResponse, type ProtoPayload } from './internal-messages.js';
 import { serviceByName } from './protos.js';
 import { grpcOptions } from './channel-options.js';
@@ -19,20 +21,27 @@ type StreamOut = { response?: ProtoInvokeResponse; payload?: { data: Buffer; seq
  * dapr.proto.internals.v1.ServiceInvocation on the internal port: calls from other sidecars (Mecha or
  * daprd) for our app. Decodes, hands the call to the invocation core, streams the answer back.
  */
-export function buildInternalServer(invocation: InvocationApi, maxMessageBytes: number, security?: PeerSecurity): Server {
+export function buildInternalServer(invocation: InvocationApi, maxMessageBytes: number, logger: Logger, security?: PeerSecurity): Server {
   const server = new Server(grpcOptions(maxMessageBytes));
   const svc = serviceByName('dapr.proto.internals.v1.ServiceInvocation');
   const callerOfCall: CallerOf = (auth, headers) => callerOf(security, auth, (name) => headers[name]?.[0]);
+  // The caller is told only that the sidecar failed; the log gets the cause.
+  const failure = (err: unknown) => {
+    const e = SidecarError.from(err);
+    if (e.isUnexpected) logger.error({ err: e.cause }, 'unexpected error in a call from another sidecar');
+    return toGrpcError(e);
+  };
   server.addService(svc.service, {
-    CallLocalStream: (call: ServerDuplexStream<StreamIn, StreamOut>) => void callLocalStream(invocation, call, callerOfCall),
-    CallLocal: (call: ServerUnaryCall<ProtoInvokeRequest, ProtoInvokeResponse>, cb: sendUnaryData<ProtoInvokeResponse>) => void callLocal(invocation, call, cb, callerOfCall),
+    CallLocalStream: (call: ServerDuplexStream<StreamIn, StreamOut>) => void callLocalStream(invocation, call, callerOfCall, failure),
+    CallLocal: (call: ServerUnaryCall<ProtoInvokeRequest, ProtoInvokeResponse>, cb: sendUnaryData<ProtoInvokeResponse>) => void callLocal(invocation, call, cb, callerOfCall, failure),
   });
   return server;
 }
 
 type CallerOf = (auth: PeerAuth, headers: Headers) => Caller;
+type Failure = (err: unknown) => Partial<ServiceError>;
 
-async function callLocalStream(invocation: InvocationApi, call: ServerDuplexStream<StreamIn, StreamOut>, callerOf: CallerOf): Promise<void> {
+async function callLocalStream(invocation: InvocationApi, call: ServerDuplexStream<StreamIn, StreamOut>, callerOf: CallerOf, failure: Failure): Promise<void> {
   try {
     // Finishing the request side must not destroy the stream: the response still goes out on it.
     const iterator = call.iterator({ destroyOnReturn: false }) as AsyncIterator<StreamIn>;
@@ -50,11 +59,17 @@ async function callLocalStream(invocation: InvocationApi, call: ServerDuplexStre
     }
     call.end();
   } catch (err) {
-    call.emit('error', toGrpcError(err));
+    call.emit('error', failure(err));
   }
 }
 
-async function callLocal(invocation: InvocationApi, call: ServerUnaryCall<ProtoInvokeRequest, ProtoInvokeResponse>, cb: sendUnaryData<ProtoInvokeResponse>, callerOf: CallerOf): Promise<void> {
+async function callLocal(
+  invocation: InvocationApi,
+  call: ServerUnaryCall<ProtoInvokeRequest, ProtoInvokeResponse>,
+  cb: sendUnaryData<ProtoInvokeResponse>,
+  callerOf: CallerOf,
+  failure: Failure,
+): Promise<void> {
   try {
     const data = call.request.message?.data?.value ?? Buffer.alloc(0);
     const req = decode(call.request, bufferBody(data), data);
@@ -64,7 +79,7 @@ async function callLocal(invocation: InvocationApi, call: ServerUnaryCall<ProtoI
     head.message = { content_type: head.message?.content_type ?? '', data: { type_url: '', value: res.buffered ?? (await readAll(res.body)) } };
     cb(null, head);
   } catch (err) {
-    cb(toGrpcError(err) as ServiceError);
+    cb(failure(err) as ServiceError);
   }
 }
 
