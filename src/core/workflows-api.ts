@@ -47,31 +47,12 @@ export interface WorkflowView {
   properties: Record<string, string>;
 }
 
-const noInstance = async (id: string): Promise<never> => {
-  throw new WorkflowEngineError('instance-not-found', `no workflow instance '${id}' exists`);
-};
-
-/** The engine a sidecar without any Workflow resource has: nothing is declared, no instance exists. */
-const NO_WORKFLOWS: WorkflowEngine = {
-  start: async (name) => {
-    throw new WorkflowEngineError('workflow-not-found', `no workflow named '${name}' is declared`);
-  },
-  get: async () => undefined,
-  history: async () => undefined,
-  terminate: noInstance,
-  pause: noInstance,
-  resume: noInstance,
-  raiseEvent: noInstance,
-  purge: noInstance,
-};
-
 /**
  * Dapr's workflow management API over the engine: daprd's validation order and messages, engine
  * reasons mapped to daprd's workflow error codes. One core for HTTP and gRPC.
  */
 export class WorkflowsApi {
-  /** `engine()` is the running engine, or undefined while no Workflow resource is loaded. */
-  constructor(private readonly engine: () => WorkflowEngine | undefined) {}
+  constructor(private readonly engine: WorkflowEngine) {}
 
   async start(req: StartWorkflowApiRequest): Promise<string> {
     checkComponent(req.component);
@@ -92,14 +73,14 @@ export class WorkflowsApi {
     }
     const input = json(req.input, (why) => new SidecarError(Errors.StartWorkflowInput, `error starting workflow '${req.workflowName}': the input is not JSON: ${why}`));
     const failed = (message: string, cause: unknown) => new SidecarError(Errors.StartWorkflow, `error starting workflow '${req.workflowName}': ${message}`, { cause });
-    return this.#call(() => this.#engine().start(req.workflowName, input, instanceId), failed);
+    return this.#call(() => this.engine.start(req.workflowName, input, instanceId), failed);
   }
 
   /** Undefined when no such instance exists (HTTP answers 404; gRPC, as daprd, an answer naming only the id). */
   async get(t: WorkflowTarget): Promise<WorkflowView | undefined> {
     checkTarget(t);
     const status = await this.#call(
-      () => this.#engine().get(t.instanceId),
+      () => this.engine.get(t.instanceId),
       (message, cause) => new SidecarError(Errors.GetWorkflow, `error while getting workflow info on instance '${t.instanceId}': ${message}`, { cause }),
     );
     if (!status) return undefined;
@@ -116,22 +97,22 @@ export class WorkflowsApi {
 
   async terminate(t: WorkflowTarget): Promise<void> {
     checkTarget(t);
-    await this.#call(() => this.#engine().terminate(t.instanceId), failure(Errors.TerminateWorkflow, `error terminating workflow '${t.instanceId}'`, t.instanceId));
+    await this.#call(() => this.engine.terminate(t.instanceId), failure(Errors.TerminateWorkflow, `error terminating workflow '${t.instanceId}'`, t.instanceId));
   }
 
   async pause(t: WorkflowTarget): Promise<void> {
     checkTarget(t);
-    await this.#call(() => this.#engine().pause(t.instanceId), failure(Errors.PauseWorkflow, `error pausing workflow ${t.instanceId}`));
+    await this.#call(() => this.engine.pause(t.instanceId), failure(Errors.PauseWorkflow, `error pausing workflow ${t.instanceId}`));
   }
 
   async resume(t: WorkflowTarget): Promise<void> {
     checkTarget(t);
-    await this.#call(() => this.#engine().resume(t.instanceId), failure(Errors.ResumeWorkflow, `error resuming workflow ${t.instanceId}`));
+    await this.#call(() => this.engine.resume(t.instanceId), failure(Errors.ResumeWorkflow, `error resuming workflow ${t.instanceId}`));
   }
 
   async purge(t: WorkflowTarget): Promise<void> {
     checkTarget(t);
-    await this.#call(() => this.#engine().purge(t.instanceId), failure(Errors.PurgeWorkflow, `error purging workflow ${t.instanceId}`, t.instanceId));
+    await this.#call(() => this.engine.purge(t.instanceId), failure(Errors.PurgeWorkflow, `error purging workflow ${t.instanceId}`, t.instanceId));
   }
 
   async raiseEvent(req: RaiseEventApiRequest): Promise<void> {
@@ -139,22 +120,18 @@ export class WorkflowsApi {
     if (!req.eventName) throw new SidecarError(Errors.WorkflowEventNameMissing, 'missing workflow event name');
     const prefix = `error raising event on workflow '${req.instanceId}'`;
     const data = json(req.data, (why) => new SidecarError(Errors.RaiseEventWorkflowData, `${prefix}: the event data is not JSON: ${why}`));
-    await this.#call(() => this.#engine().raiseEvent(req.instanceId, req.eventName, data), failure(Errors.RaiseEventWorkflow, prefix));
+    await this.#call(() => this.engine.raiseEvent(req.instanceId, req.eventName, data), failure(Errors.RaiseEventWorkflow, prefix));
   }
 
   /** Mecha's addition: the instance's execution events, oldest first. */
   async history(t: WorkflowTarget): Promise<HistoryEvent[]> {
     checkTarget(t);
     const events = await this.#call(
-      () => this.#engine().history(t.instanceId),
+      () => this.engine.history(t.instanceId),
       (message, cause) => new SidecarError(Errors.GetWorkflow, `error while getting workflow history on instance '${t.instanceId}': ${message}`, { cause }),
     );
     if (!events) throw instanceNotFound(t.instanceId);
     return events;
-  }
-
-  #engine(): WorkflowEngine {
-    return this.engine() ?? NO_WORKFLOWS;
   }
 
   async #call<T>(run: () => Promise<T>, failed: (message: string, cause: unknown) => SidecarError): Promise<T> {

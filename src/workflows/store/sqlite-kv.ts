@@ -27,7 +27,8 @@ export class SqliteKv implements KvStore {
     this.#upsert = this.#db.prepare(
       'INSERT INTO workflow_records (key, value, version) VALUES (?, ?, 1) ON CONFLICT(key) DO UPDATE SET value = excluded.value, version = version + 1',
     );
-    this.#update = this.#db.prepare('UPDATE workflow_records SET value = ?2, version = version + 1 WHERE key = ?1 AND version = ?3');
+    // Plain positional parameters: better-sqlite3 refuses positional values for numbered ones (?1, ?2…).
+    this.#update = this.#db.prepare('UPDATE workflow_records SET value = ?, version = version + 1 WHERE key = ? AND version = ?');
     this.#delete = this.#db.prepare('DELETE FROM workflow_records WHERE key = ?');
     this.#deleteIf = this.#db.prepare('DELETE FROM workflow_records WHERE key = ? AND version = ?');
   }
@@ -40,7 +41,7 @@ export class SqliteKv implements KvStore {
   async set(key: string, value: unknown, etag?: string): Promise<void> {
     const text = JSON.stringify(value);
     if (etag === undefined) this.#upsert.run(key, text);
-    else if (this.#update.run(key, text, Number(etag)).changes === 0) throw new KvConflict(key);
+    else if (this.#update.run(text, key, Number(etag)).changes === 0) throw new KvConflict(key);
   }
 
   async delete(key: string, etag?: string): Promise<void> {
