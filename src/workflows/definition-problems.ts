@@ -1,3 +1,6 @@
+import { validateDefinition } from './asl/validate/index.js';
+import { parseResource } from './tasks/resource-uri.js';
+
 /** A problem inside an ASL document: a JSON pointer into it (e.g. `/States/Charge/Next`) and what is wrong. */
 export interface DefinitionProblem {
   pointer: string;
@@ -7,13 +10,28 @@ export interface DefinitionProblem {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Every problem of a definition, reported together. */
+/**
+ * Every problem of a definition, reported together: the States language's rules, then the engine's own
+ * that each Task `Resource` names a building block it can call (invoke:, publish:, binding:, state:, event:).
+ */
 export function definitionProblems(definition: Obj): DefinitionProblem[] {
-  const problems: DefinitionProblem[] = [];
-  if (typeof definition.StartAt !== 'string') problems.push({ pointer: '/StartAt', message: 'is required (the name of the first state)' });
-  if (!isObj(definition.States)) problems.push({ pointer: '/States', message: 'is required and must be a mapping of state names to states' });
-  else if (typeof definition.StartAt === 'string' && !(definition.StartAt in definition.States)) {
-    problems.push({ pointer: '/StartAt', message: `names no state: "${definition.StartAt}"` });
-  }
+  const problems: DefinitionProblem[] = validateDefinition(definition);
+  const flagged = new Set(problems.map((p) => p.pointer));
+  resourceProblems(definition, '', (p) => flagged.has(p.pointer) || problems.push(p));
   return problems;
+}
+
+function resourceProblems(machine: Obj, at: string, report: (p: DefinitionProblem) => unknown): void {
+  if (!isObj(machine.States)) return;
+  for (const [name, state] of Object.entries(machine.States)) {
+    const here = `${at}/States/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (!isObj(state)) continue;
+    if (state.Type === 'Task') {
+      const resource = typeof state.Resource === 'string' ? parseResource(state.Resource) : { problem: 'is required' };
+      if ('problem' in resource) report({ pointer: `${here}/Resource`, message: resource.problem });
+    }
+    if (Array.isArray(state.Branches)) state.Branches.forEach((b, i) => isObj(b) && resourceProblems(b, `${here}/Branches/${i}`, report));
+    const processor = state.ItemProcessor ?? state.Iterator;
+    if (isObj(processor)) resourceProblems(processor, `${here}/${state.ItemProcessor ? 'ItemProcessor' : 'Iterator'}`, report);
+  }
 }

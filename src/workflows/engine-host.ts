@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ResourceLoadError } from '../config/resource-problem.js';
 import type { MechaKindDeps } from '../runtime/mecha-kinds/mecha-kind.js';
 import { WorkflowEngineError, type HistoryEvent, type WorkflowEngine, type WorkflowInstanceStatus } from './engine.js';
 import type { WorkflowRuntime } from './engine/workflow-runtime.js';
@@ -32,6 +33,10 @@ export class WorkflowEngineHost implements WorkflowEngine {
 
   /** Swaps the declared set: new instances start on it; running ones keep the definition they started with. */
   async apply(workflows: WorkflowDefinition[]): Promise<void> {
+    const missing = workflows.filter((w) => w.stateStore !== undefined && !this.deps.components.get('state', w.stateStore));
+    if (missing.length > 0) {
+      throw new ResourceLoadError(missing.map((w) => ({ ...w.at, field: 'spec.stateStore', message: `names no state store component: "${w.stateStore}"` })));
+    }
     this.#definitions = new Map(workflows.map((w) => [w.name, w]));
     for (const w of workflows) await this.#runtime(w.stateStore ?? EMBEDDED);
   }

@@ -19,7 +19,8 @@ export interface WorkflowDefinition {
   hash: string;
   /** The state store where instances persist; undefined: the engine's embedded SQLite store. */
   stateStore?: string;
-  file: string;
+  /** Where it was declared: `{ file, document }`. */
+  at: { file: string; document: number };
 }
 
 type Obj = Record<string, unknown>;
@@ -31,9 +32,6 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  */
 export function readWorkflows(docs: readonly ResourceDocument[], appId: string): { workflows: WorkflowDefinition[]; problems: ResourceProblem[] } {
   const { resources, problems } = readMechaResources(docs, 'Workflow', appId);
-  const stateStores = new Set(
-    docs.filter((d) => d.content.kind === 'Component' && isObj(d.content.spec) && String(d.content.spec.type ?? '').startsWith('state.')).map((d) => (isObj(d.content.metadata) ? String(d.content.metadata.name) : '')),
-  );
   const workflows: WorkflowDefinition[] = [];
   for (const r of resources) {
     const before = problems.length;
@@ -55,8 +53,9 @@ export function readWorkflows(docs: readonly ResourceDocument[], appId: string):
     } else {
       problems.push({ ...at, field: 'spec.definition', message: 'is required (an ASL document), or give spec.definitionFile' });
     }
-    if (spec.stateStore !== undefined && (typeof spec.stateStore !== 'string' || !stateStores.has(spec.stateStore))) {
-      problems.push({ ...at, field: 'spec.stateStore', message: `names no state store component: ${JSON.stringify(spec.stateStore)}` });
+    // Whether the component exists is checked when the set is applied: components are not among these documents.
+    if (spec.stateStore !== undefined && (typeof spec.stateStore !== 'string' || spec.stateStore === '')) {
+      problems.push({ ...at, field: 'spec.stateStore', message: 'must be the name of a state store component' });
     }
     if (definition !== undefined) {
       if (!isObj(definition)) problems.push({ ...at, field: where, message: 'must be a mapping (an ASL document)' });
@@ -70,7 +69,7 @@ export function readWorkflows(docs: readonly ResourceDocument[], appId: string):
       text,
       hash: createHash('sha256').update(text).digest('hex'),
       stateStore: spec.stateStore as string | undefined,
-      file: at.file,
+      at,
     });
   }
   return { workflows, problems };

@@ -43,7 +43,7 @@ function parsePath(path: string): Parsed | null {
 }
 
 const SHORTHAND = /^[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*$/;
-const NAME_END = /[\s.[\]()'",=<>!&|]/;
+const NAME_END = /[\s.*[\]()'",=<>!&|]/;
 
 /**
  * ASL paths are Jayway JSONPath, whose dot notation takes names RFC 9535 shorthand does not, such as

@@ -4,12 +4,15 @@ import { AslError, StatesError, asAslError } from '../asl/errors.js';
 import { failOutcome } from '../asl/fail.js';
 import { effectiveInput, passResult, stateOutput } from '../asl/io.js';
 import { exceedsFailureTolerance, mapFailureTolerance, mapItemInput, mapItems, mapMaxConcurrency, mapProcessor, toleranceExceeded } from '../asl/map.js';
-import { evaluatePath } from '../asl/paths.js';
 import { findCatcher, retryDelay } from '../asl/retry.js';
+import { taskTimeouts } from '../asl/task.js';
 import type { MapState, ParallelState, State, StateMachine, TaskState } from '../asl/types.js';
 import { waitUntil } from '../asl/wait.js';
 import type { Frame, InstanceRecord, InboxOp, StoredEvent } from './instance-record.js';
 import { LIMITS } from './limits.js';
+
+/** Task calls in flight: frame id → the idempotency key of the attempt. */
+export type Inflight = ReadonlyMap<number, string>;
 
 /** What the executor needs from its surroundings: a clock, history, and a way to start a Task once persisted. */
 export interface ExecutorHost {
@@ -41,18 +44,18 @@ export class Executor {
   ) {}
 
   /** A frame the executor can move now, if any (suspended instances move none). */
-  runnable(inflight: ReadonlySet<number>): Frame | undefined {
+  runnable(inflight: Inflight): Frame | undefined {
     if (this.rec.status !== 'RUNNING') return undefined;
     const now = this.host.now();
     return this.rec.frames.find(
-      (f) => f.phase === 'ready' || (f.phase === 'task' && !inflight.has(f.id)) || (f.due !== undefined && f.due <= now && f.phase !== 'children'),
+      (f) => f.phase === 'ready' || (f.phase === 'task' && !this.#running(f, inflight)) || (f.due !== undefined && f.due <= now && f.phase !== 'children'),
     );
   }
 
-  step(frame: Frame, inflight: ReadonlySet<number>): void {
+  step(frame: Frame, inflight: Inflight): void {
     const now = this.host.now();
     if (frame.phase === 'ready') return this.#enter(frame);
-    if (frame.phase === 'task' && !inflight.has(frame.id) && (frame.due === undefined || frame.due > now)) return this.host.launch(frame);
+    if (frame.phase === 'task' && !this.#running(frame, inflight) && (frame.due === undefined || frame.due > now)) return this.host.launch(frame);
     if (frame.phase === 'wait') {
       this.host.record({ type: 'TimerFired', state: statePath(frame) });
       return this.#guard(frame, () => {
@@ -71,10 +74,16 @@ export class Executor {
     }
   }
 
-  /** The result of a Task attempt, ignored when the frame has moved on (timeout, termination, a failed sibling). */
-  taskDone(frameId: number, attempt: number, outcome: { result: unknown } | { error: AslError }): void {
+  /** Whether the frame's current Task attempt is in flight (a timed-out earlier call may still be). */
+  #running(frame: Frame, inflight: Inflight): boolean {
+    return inflight.get(frame.id) === idempotencyKey(this.rec.id, frame);
+  }
+
+  /** The result of a Task attempt (named by its key), ignored when the frame has moved on (timeout, termination, a failed sibling). */
+  taskDone(frameId: number, key: string, outcome: { result: unknown } | { error: AslError }): void {
     const frame = this.rec.frames.find((f) => f.id === frameId);
-    if (!frame || frame.phase !== 'task' || frame.attempt !== attempt || this.#finished()) return;
+    if (!frame || frame.phase !== 'task' || idempotencyKey(this.rec.id, frame) !== key || this.#finished()) return;
+    const attempt = frame.attempt;
     if ('error' in outcome) {
       this.host.record({ type: 'TaskFailed', state: statePath(frame), details: { error: outcome.error.error, cause: outcome.error.cause, attempt } });
       return this.fail(frame, outcome.error);
@@ -191,13 +200,12 @@ export class Executor {
   }
 
   #startTask(frame: Frame, state: TaskState, input: unknown, ctx: ContextObject): void {
-    const timeout = state.TimeoutSecondsPath !== undefined ? evaluatePath(state.TimeoutSecondsPath, frame.input, ctx) : state.TimeoutSeconds;
-    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) {
-      throw new AslError(StatesError.Runtime, `TimeoutSeconds must be a positive number, got ${JSON.stringify(timeout)}`);
-    }
-    frame.due = timeout === undefined ? undefined : this.host.now() + (timeout as number) * 1000;
+    // The spec's 60 s default applies to calls; an event wait (an approval, say) waits as long as it is told to, or for ever.
+    const waitsForEvent = state.Resource.startsWith('event:');
+    const limited = !waitsForEvent || state.TimeoutSeconds !== undefined || state.TimeoutSecondsPath !== undefined;
+    frame.due = limited ? this.host.now() + taskTimeouts(state, input, ctx).timeoutSeconds * 1000 : undefined;
     frame.taskInput = input;
-    if (state.Resource.startsWith('event:')) {
+    if (waitsForEvent) {
       const name = state.Resource.slice('event:'.length);
       const kept = this.rec.events.findIndex((e) => e.name === name);
       frame.phase = 'event';

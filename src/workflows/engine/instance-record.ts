@@ -95,3 +95,10 @@ export function nextDue(record: InstanceRecord): number | null {
   }
   return due;
 }
+
+/** The earliest due time of the instance's timers (Waits, retries, Task and event timeouts, its own deadline). */
+export function earliestTimer(record: InstanceRecord): number | undefined {
+  const dues = record.frames.flatMap((f) => (f.due === undefined ? [] : [f.due]));
+  if (record.deadline !== undefined) dues.push(record.deadline);
+  return dues.length > 0 ? Math.min(...dues) : undefined;
+}

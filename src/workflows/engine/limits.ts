@@ -12,6 +12,8 @@ export const LIMITS = {
   historyChunk: 100,
   /** Raised events kept for an instance that waits for none of them; the oldest go first. */
   maxKeptEvents: 1_000,
+  /** Operations (events, suspend, resume, terminate) waiting in an instance's inbox for the replica that runs it. */
+  maxInbox: 1_000,
   /** Instances one replica runs at once; others wait in the index until it has room. */
   maxLiveInstances: 5_000,
 } as const;

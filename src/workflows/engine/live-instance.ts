@@ -4,7 +4,7 @@ import type { StateMachine } from '../asl/types.js';
 import type { InstanceRepo } from '../store/instance-repo.js';
 import type { TaskRunner } from '../tasks/task-runner.js';
 import { Executor, idempotencyKey } from './executor.js';
-import { FINISHED, type Frame, type InboxOp, type InstanceRecord, type StoredEvent } from './instance-record.js';
+import { FINISHED, earliestTimer, type Frame, type InboxOp, type InstanceRecord, type StoredEvent } from './instance-record.js';
 import { LIMITS } from './limits.js';
 
 export interface LiveHost {
@@ -15,6 +15,8 @@ export interface LiveHost {
   holds(id: string): boolean;
   /** The instance has nothing to do until a due time, an event or an operation: the host lets it go. */
   idle(live: LiveInstance): void;
+  /** The instance waits for calls in flight, and has a timer (a Task timeout) to be woken for meanwhile. */
+  remind(live: LiveInstance, due: number): void;
   /** The instance lost its lease or its store failed: stop without writing. */
   drop(live: LiveInstance, why: string): void;
 }
@@ -29,7 +31,8 @@ const STEPS_PER_COMMIT = 200;
  */
 export class LiveInstance {
   readonly executor: Executor;
-  readonly inflight = new Set<number>();
+  /** Task calls in flight: frame id → idempotency key of the attempt. */
+  readonly inflight = new Map<number, string>();
   #pending: StoredEvent[] = [];
   #launches: Frame[] = [];
   #pumping = false;
@@ -48,7 +51,7 @@ export class LiveInstance {
       record: (e) => this.#record(e),
       launch: (f) => {
         // In flight from now on, so the executor does not pick the frame again before it starts.
-        this.inflight.add(f.id);
+        this.inflight.set(f.id, idempotencyKey(this.record.id, f));
         this.#launches.push(f);
       },
     });
@@ -101,7 +104,10 @@ export class LiveInstance {
     } finally {
       this.#pumping = false;
     }
-    if (!this.busy && !this.#stopped) this.host.idle(this);
+    if (this.#stopped) return;
+    if (!this.busy) return this.host.idle(this);
+    const due = earliestTimer(this.record);
+    if (due !== undefined) this.host.remind(this, due);
   }
 
   #record(e: Omit<StoredEvent, 't'>): void {
@@ -124,13 +130,14 @@ export class LiveInstance {
 
   #launch(frame: Frame): void {
     const state = this.executor.stateOf(frame);
+    const key = idempotencyKey(this.id, frame);
+    const settle = () => this.inflight.get(frame.id) === key && this.inflight.delete(frame.id);
     if (FINISHED.has(this.record.status) || state.Type !== 'Task' || !this.record.frames.includes(frame)) {
-      this.inflight.delete(frame.id);
+      settle();
       return;
     }
     if (!this.host.holds(this.id)) return this.host.drop(this, 'lease lost');
-    const attempt = frame.attempt;
-    const call = { resource: state.Resource, input: frame.taskInput, idempotencyKey: idempotencyKey(this.id, frame) };
+    const call = { resource: state.Resource, input: frame.taskInput, idempotencyKey: key };
     this.host
       .runTask(call)
       .then(
@@ -138,9 +145,9 @@ export class LiveInstance {
         (err: unknown) => ({ error: asAslError(err) }),
       )
       .then((outcome) => {
-        this.inflight.delete(frame.id);
+        settle();
         if (this.#stopped) return;
-        this.executor.taskDone(frame.id, attempt, outcome);
+        this.executor.taskDone(frame.id, key, outcome);
         void this.pump();
       });
   }

@@ -50,6 +50,7 @@ export class WorkflowRuntime {
       logger: o.logger,
       holds: (id) => (this.#live.get(id)?.leaseUntil ?? 0) - o.leaseMs / 5 > Date.now(),
       idle: (live) => void this.#idle(live),
+      remind: (live, due) => this.#scheduler.set(live.id, due),
       drop: (live, why) => this.#drop(live, why),
     };
   }
@@ -92,10 +93,15 @@ export class WorkflowRuntime {
 
   async startInstance(def: WorkflowDefinition, input: unknown, id: string): Promise<void> {
     const existing = await this.repo.getInstance(id);
-    if (existing && !FINISHED.has(existing.value.status)) throw new WorkflowEngineError('instance-exists', `an instance with ID '${id}' already exists and is not finished`);
+    if (existing && !FINISHED.has(existing.value.status)) {
+      // A start that crashed between the record and its index entry is healed by the start the caller retries.
+      await this.repo.setIndex(id, nextDue(existing.value) ?? NO_DUE);
+      throw new WorkflowEngineError('instance-exists', `an instance with ID '${id}' already exists and is not finished`);
+    }
     // A finished instance of that id is replaced, as Dapr's workflow start does.
     if (existing) await this.repo.remove(id, existing.value.historyLength);
-    await this.repo.putDefinition(def.hash, def.name, def.text);
+    // Definitions are stored by content hash: once per runtime is enough.
+    if (!this.#machines.has(def.hash)) await this.repo.putDefinition(def.hash, def.name, def.text);
     const now = new Date();
     const record: InstanceRecord = {
       v: 1,

@@ -4,7 +4,7 @@ import { LIMITS } from '../engine/limits.js';
 import { KvConflict, type KvStore } from './kv-store.js';
 
 /** Shards of the index of unfinished instances: each a small record, so no start or scan rewrites them all. */
-export const INDEX_SHARDS = 16;
+export const INDEX_SHARDS = 64;
 /** In an index entry: the instance waits for an event (or a resume) and has no timer. */
 export const NO_DUE = -1;
 
@@ -164,7 +164,9 @@ export class InstanceRepo {
   async pushInbox(id: string, op: InboxOp): Promise<void> {
     await casLoop(50, async () => {
       const entry = await this.kv.get<InboxOp[]>(key.inbox(id));
-      await this.kv.set(key.inbox(id), [...(entry?.value ?? []), op], entry?.etag);
+      const ops = entry?.value ?? [];
+      if (ops.length >= LIMITS.maxInbox) throw new Error(`instance ${id} has ${ops.length} operations waiting for it already`);
+      await this.kv.set(key.inbox(id), [...ops, op], entry?.etag);
     });
   }
 

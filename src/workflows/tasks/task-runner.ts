@@ -109,9 +109,17 @@ async function publish(cores: TaskCores, r: Extract<TaskResource, { kind: 'publi
   return null;
 }
 
+/** The input has the shape of Dapr's binding request without `operation`: `{data, metadata}`. */
 async function binding(cores: TaskCores, r: Extract<TaskResource, { kind: 'binding' }>, call: TaskCall): Promise<unknown> {
+  const input = (typeof call.input === 'object' && call.input !== null ? call.input : {}) as { data?: unknown; metadata?: unknown };
+  const metadata: Record<string, string> = {};
+  if (typeof input.metadata === 'object' && input.metadata !== null) {
+    for (const [k, v] of Object.entries(input.metadata)) metadata[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  metadata[IDEMPOTENCY_METADATA] = call.idempotencyKey;
+  const data = typeof input.data === 'string' ? Buffer.from(input.data) : json(input.data);
   try {
-    const res = await cores.blocks.bindings.invoke(r.name, { operation: r.operation, data: json(call.input), metadata: { [IDEMPOTENCY_METADATA]: call.idempotencyKey } });
+    const res = await cores.blocks.bindings.invoke(r.name, { operation: r.operation, data, metadata });
     return decode(res.data);
   } catch (err) {
     throw taskFailure(TaskError.BindingFailed, err);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AslError, failOutcome, findCatcher, retryDelay, waitUntil, type Retrier, type WaitState } from '../../../../src/workflows/asl/index.js';
+import { AslError, failOutcome, findCatcher, retryDelay, taskTimeouts, waitUntil, type Retrier, type WaitState } from '../../../../src/workflows/asl/index.js';
 import { context } from './fixtures.js';
 
 const entered = new Date('2026-03-01T00:00:00.000Z');
@@ -112,5 +112,41 @@ describe('Fail', () => {
     expect([d.error, d.cause]).toEqual(['Bad', 'code 7']);
     expect(failOutcome({ Type: 'Fail' }, {}).error).toBe('');
     expect(caught(() => failOutcome({ Type: 'Fail', ErrorPath: '$.err' }, { err: 3 })).cause).toContain('ErrorPath "$.err"');
+  });
+});
+
+describe('Task time limits', () => {
+  it('TimeoutSeconds defaults to 60 (spec "Task State"); the Path forms read the input', () => {
+    expect(taskTimeouts({ Type: 'Task', Resource: 'r', End: true }, {})).toEqual({ timeoutSeconds: 60 });
+    expect(taskTimeouts({ Type: 'Task', Resource: 'r', TimeoutSecondsPath: '$.t', HeartbeatSecondsPath: '$.h', End: true }, { t: 300, h: 30 })).toEqual({ timeoutSeconds: 300, heartbeatSeconds: 30 });
+    expect(caught(() => taskTimeouts({ Type: 'Task', Resource: 'r', TimeoutSecondsPath: '$.t', End: true }, { t: 0 })).cause).toContain('TimeoutSecondsPath "$.t" must select a positive integer, got 0');
+    expect(caught(() => taskTimeouts({ Type: 'Task', Resource: 'r', HeartbeatSecondsPath: '$.h', End: true }, { h: 60 })).cause).toContain('must be shorter');
+  });
+});
+
+describe('Retry then Catch, as in the spec', () => {
+  // Spec "Retrying after error": the task fails with ErrorA, ErrorB, ErrorC, ErrorB. The first two
+  // match the first retrier (waits 1 s and 2 s), the third the second retrier (5 s); the fourth
+  // matches the first retrier again, which has used its 2 attempts, so the Catch sends it to Z.
+  it('replays the ErrorA, ErrorB, ErrorC, ErrorB sequence', () => {
+    const retriers: Retrier[] = [
+      { ErrorEquals: ['ErrorA', 'ErrorB'], IntervalSeconds: 1, BackoffRate: 2.0, MaxAttempts: 2 },
+      { ErrorEquals: ['ErrorC'], IntervalSeconds: 5 },
+    ];
+    const catchers = [{ ErrorEquals: ['States.ALL'], Next: 'Z' }];
+    const attempts = [0, 0];
+    const waits: number[] = [];
+    let caughtBy: string | undefined;
+    for (const name of ['ErrorA', 'ErrorB', 'ErrorC', 'ErrorB']) {
+      const retry = retryDelay(retriers, err(name), attempts, () => 0);
+      if (retry === undefined) {
+        caughtBy = findCatcher(catchers, err(name))?.next;
+        break;
+      }
+      attempts[retry.retrier]++;
+      waits.push(retry.delayMs);
+    }
+    expect(waits).toEqual([1000, 2000, 5000]);
+    expect(caughtBy).toBe('Z');
   });
 });

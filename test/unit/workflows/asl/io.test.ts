@@ -90,6 +90,26 @@ describe('input and output processing', () => {
     expect(stateOutput(withParams, { a: 1 }, passResult(withParams, { a: 1 }))).toEqual({ b: 1 });
   });
 
+  it('Parallel: the array of branch outputs goes through ResultSelector, ResultPath and OutputPath', () => {
+    const state: State = {
+      Type: 'Parallel',
+      Branches: [],
+      Parameters: { 'order.$': '$.order' },
+      ResultSelector: { 'first.$': '$[0]', 'count.$': 'States.ArrayLength($)' },
+      ResultPath: '$.branches',
+      OutputPath: '$.branches',
+      End: true,
+    };
+    expect(effectiveInput(state, { order: 7, other: 1 })).toEqual({ order: 7 });
+    expect(stateOutput(state, { order: 7 }, [{ a: 1 }, { b: 2 }])).toEqual({ first: { a: 1 }, count: 2 });
+  });
+
+  it('Fail has no output; its input is the raw input', () => {
+    const state: State = { Type: 'Fail', Error: 'E' };
+    expect(effectiveInput(state, { a: 1 })).toEqual({ a: 1 });
+    expect(stateOutput(state, { a: 1 }, { a: 1 })).toBeUndefined();
+  });
+
   it('Choice, Wait and Succeed apply InputPath and OutputPath only', () => {
     const state: State = { Type: 'Succeed', InputPath: '$.a', OutputPath: '$.b' };
     const input = effectiveInput(state, { a: { b: 5 } });
