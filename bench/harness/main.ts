@@ -5,11 +5,12 @@ import { FORMAT, machine, mechaBuild, type BenchRun } from './run-record.js';
 import { rewriteReport, saveResults } from './results.js';
 import { scenarios, type Env } from './scenarios.js';
 import { measureStartup } from './startup.js';
+import { measureWorkflows } from './workflow-bench.js';
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
 /** Every step, in the order of the results and the report. */
-const order = ['startup', ...scenarios.map((s) => s.name)];
+const order = ['startup', 'workflows', ...scenarios.map((s) => s.name)];
 
 function parseOrExit() {
   try {
@@ -48,6 +49,15 @@ try {
     } catch (err) {
       log(`startup failed: ${(err as Error).stack ?? err}`);
       run.failures.push({ name: 'startup', error: (err as Error).message });
+    }
+  }
+  if (options.steps.includes('workflows')) {
+    log(`workflows (${quick ? 'a tenth of the instances' : 'full size'})`);
+    try {
+      run.workflows = { ...(await measureWorkflows(quick)), commit: run.mecha.commit };
+    } catch (err) {
+      log(`workflows failed: ${(err as Error).stack ?? err}`);
+      run.failures.push({ name: 'workflows', error: (err as Error).message });
     }
   }
   for (const s of selected) {

@@ -4,6 +4,7 @@ import { cpus, release, totalmem } from 'node:os';
 import type { LoadOptions } from './load.js';
 import type { ScenarioResult } from './scenario-kit.js';
 import type { StartupResult } from './startup.js';
+import type { WorkflowResult } from './workflow-bench.js';
 
 export const FORMAT = 2;
 
@@ -18,6 +19,7 @@ export interface BenchRun {
   load: LoadOptions;
   payloadBytes: number;
   startup?: StartupResult;
+  workflows?: WorkflowResult;
   scenarios: ScenarioResult[];
   failures: Array<{ name: string; error: string }>;
 }
