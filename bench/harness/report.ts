@@ -133,7 +133,9 @@ function workflowSection(run: BenchRun): string {
     `${p.instances.toLocaleString('en')} instances parked on an \`event:\` Task, on a fresh sidecar: started in ${p.startSeconds} s`,
     `(${Math.round(p.instances / p.startSeconds)} per second); sidecar RSS ${mb(p.rssIdleMb)} idle before, ${mb(p.rssPeakMb)} at most while starting them,`,
     `${mb(p.rssParkedMb)} with all of them waiting. Raising`,
-    `each one's event until all had finished took ${p.releaseSeconds} s.`,
+    p.unfinished
+      ? `each one's event: after ${p.releaseSeconds} s, ${Object.entries(p.unfinished).map(([status, n]) => `${n} ${status}`).join(', ')} had not finished.`
+      : `each one's event until all had finished took ${p.releaseSeconds} s.`,
   ].join('\n');
 }
 

@@ -4,9 +4,9 @@ import { SidecarError } from '../errors/sidecar-error.js';
 import { WorkflowEngineError, type HistoryEvent, type RuntimeStatus, type WorkflowEngine } from '../workflows/engine.js';
 
 /** The one workflow component a Dapr app names: daprd's built-in engine is `dapr`, and so is ours. */
-export const WORKFLOW_COMPONENT = 'dapr';
+const WORKFLOW_COMPONENT = 'dapr';
 /** daprd's limit, in bytes of UTF-8 (Go's `len`), kept short for state stores with short keys. */
-export const MAX_INSTANCE_ID_BYTES = 64;
+const MAX_INSTANCE_ID_BYTES = 64;
 /** daprd's allowed characters: Unicode letters and digits, `_` and `-`. */
 const INSTANCE_ID = /^[\p{L}\p{Nd}_-]+$/u;
 const START_TIME = 'dapr.workflow.start_time';
