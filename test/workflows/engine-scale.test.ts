@@ -9,9 +9,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-const WAITING = 2_000;
+const WAITING = 1_000;
 
-describe('workflow engine: many instances', () => {
+describe('workflow engine: many instances', { timeout: 60_000 }, () => {
   it('keeps waiting instances out of memory: one scheduler entry each, rebuilt from the index after a restart', async () => {
     const def = h.define('sleepy', { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 3600, End: true } } });
     const started = Date.now();

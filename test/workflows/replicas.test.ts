@@ -9,14 +9,22 @@ import { component, resourcesDir } from '../support/resources.js';
 import { componentDoc, startCores, workflowDoc } from './support/engine-harness.js';
 import { clientRuntime, finished, startWorkApp, waitFor } from './support/sidecars.js';
 
-/** Ten sequential calls per instance: two replicas must never make two of them at once. */
+/** Six sequential calls per instance with a gated one in the middle: two replicas must never make two of them at once. */
 const definition = {
   StartAt: 'Init',
   States: {
     Init: { Type: 'Pass', Parameters: { i: 0 }, Next: 'Work' },
-    Work: { Type: 'Task', Resource: 'invoke:REPLACE/work/300', ResultPath: null, Next: 'Inc' },
+    Work: { Type: 'Task', Resource: 'invoke:REPLACE/work/100', ResultPath: null, Next: 'Inc' },
     Inc: { Type: 'Pass', Parameters: { 'i.$': 'States.MathAdd($.i, 1)' }, Next: 'More' },
-    More: { Type: 'Choice', Choices: [{ Variable: '$.i', NumericLessThan: 10, Next: 'Work' }], Default: 'Done' },
+    More: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.i', NumericEquals: 3, Next: 'Gate' },
+        { Variable: '$.i', NumericLessThan: 6, Next: 'Work' },
+      ],
+      Default: 'Done',
+    },
+    Gate: { Type: 'Task', Resource: 'invoke:REPLACE/gated', ResultPath: null, Next: 'Work' },
     Done: { Type: 'Succeed' },
   },
 };
@@ -28,7 +36,7 @@ afterAll(async () => {
 
 async function twoReplicas(store: string, type: string, metadata: Record<string, string>) {
   const appId = `replicas-${store}-${process.pid}`;
-  const def = JSON.parse(JSON.stringify(definition).replace('REPLACE', appId)) as unknown;
+  const def = JSON.parse(JSON.stringify(definition).replaceAll('REPLACE', appId)) as unknown;
   const wf = `apiVersion: mecha.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: steps\nspec:\n  stateStore: shared\n  definition: ${JSON.stringify(def)}\n`;
   const resources = resourcesDir({ 'shared.yaml': component('shared', type, metadata), 'wf.yaml': wf });
   const app = await startWorkApp();
@@ -51,28 +59,29 @@ async function twoReplicas(store: string, type: string, metadata: Record<string,
 
 async function takeOver(store: string, type: string, metadata: Record<string, string>): Promise<void> {
   const { app, replica, client, steps } = await twoReplicas(store, type, metadata);
+  await app.gate('close');
   const first: MechaProcess = await replica();
   const ids = [1, 2, 3, 4].map((n) => `${store}-${process.pid}-${n}`);
   for (const id of ids) await client.startInstance(steps, {}, id);
-  // The first replica has made progress on every instance before the second one exists.
-  await waitFor('every instance is under way', () => app.stats(), (s) => ids.every((id) => Object.keys(s.calls).some((k) => k.startsWith(`${id}/`))));
+  // Every instance has a call in flight on the first replica (held at the gate) when it dies.
+  await waitFor('every instance waits at the gate', () => app.stats(), (s) => ids.every((id) => s.calls[`${id}/Gate/1`] === 1), 30_000);
   await replica();
   await first.stop('SIGKILL');
-  const unfinished = (await Promise.all(ids.map((id) => client.status(id)))).filter((s) => !finished(s));
-  expect(unfinished.length).toBeGreaterThan(0);
-
+  await app.gate('open');
   for (const id of ids) await waitFor(`${id} finishes`, () => client.status(id), finished, 30_000);
   const stats = await app.stats();
   for (const id of ids) {
-    expect(await client.status(id)).toMatchObject({ runtimeStatus: 'COMPLETED', output: JSON.stringify({ i: 10 }) });
+    expect(await client.status(id)).toMatchObject({ runtimeStatus: 'COMPLETED', output: JSON.stringify({ i: 6 }) });
     // Never two calls of one instance at once, across both replicas.
     expect(stats.maxConcurrent[id]).toBe(1);
     const keys = Object.keys(stats.calls).filter((k) => k.startsWith(`${id}/`));
-    expect(keys.sort()).toEqual(['Work', ...[2, 3, 4, 5, 6, 7, 8, 9, 10].map((n) => `Work#${n}`)].map((k) => `${id}/${k}/1`).sort());
+    expect(keys.sort()).toEqual(['Work', 'Work#2', 'Work#3', 'Gate', 'Work#4', 'Work#5', 'Work#6'].map((k) => `${id}/${k}/1`).sort());
+    // The call in flight at the kill was made again by the replica that took the instance over, with the same key.
+    expect(stats.calls[`${id}/Gate/1`]).toBe(2);
   }
 }
 
-describe('workflow engine: two replicas sharing a store', () => {
+describe('workflow engine: two replicas sharing a store', { timeout: 90_000 }, () => {
   it('Redis: a killed replica\'s instances are taken over, none runs twice at once', async () => {
     await takeOver('redis', 'state.redis', { redisHost: inject('redisAddress') });
   });

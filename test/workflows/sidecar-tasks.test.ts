@@ -34,7 +34,7 @@ const slow = {
   States: {
     Slow: {
       Type: 'Task',
-      Resource: `invoke:${APP_ID}/work/2500`,
+      Resource: `invoke:${APP_ID}/work/6000`,
       TimeoutSeconds: 1,
       Retry: [{ ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, MaxAttempts: 1 }],
       Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'Late' }],
@@ -115,5 +115,20 @@ describe('workflow tasks against the building blocks of a running sidecar', () =
       [`${id}/Slow/1`, 1],
       [`${id}/Slow/2`, 1],
     ]);
+  });
+
+  it('takes operations from another process through the inbox: suspend, resume, raise event', async () => {
+    const approval = readWorkflows([workflowDoc('approval', { StartAt: 'Ask', States: { Ask: { Type: 'Task', Resource: 'event:approve', End: true } } })], APP_ID).workflows[0];
+    const id = `approval-${process.pid}`;
+    await client.startInstance(approval, {}, id);
+    await waitFor('the sidecar waits for the event', async () => (await client.history(id)) ?? [], (h) => h.some((e) => e.type === 'TimerCreated'));
+    await client.operate(id, { op: 'pause' });
+    await waitFor('suspended', () => client.status(id), (s) => s?.runtimeStatus === 'SUSPENDED');
+    await client.operate(id, { op: 'raise', name: 'approve', data: { ok: true } });
+    await client.operate(id, { op: 'resume' });
+    const s = await waitFor('the instance finishes', () => client.status(id), finished);
+    expect(s).toMatchObject({ runtimeStatus: 'COMPLETED', output: '{"ok":true}' });
+    const types = (await client.history(id))!.map((e) => e.type);
+    expect(types.filter((t) => ['ExecutionSuspended', 'EventRaised', 'ExecutionResumed'].includes(t))).toEqual(['ExecutionSuspended', 'EventRaised', 'ExecutionResumed']);
   });
 });

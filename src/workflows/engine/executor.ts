@@ -1,5 +1,5 @@
 import { evaluateChoice } from '../asl/choice.js';
-import { enterState, withMapItem, type ContextObject } from '../asl/context.js';
+import type { ContextObject } from '../asl/context.js';
 import { AslError, StatesError, asAslError } from '../asl/errors.js';
 import { failOutcome } from '../asl/fail.js';
 import { effectiveInput, passResult, stateOutput } from '../asl/io.js';
@@ -8,6 +8,7 @@ import { findCatcher, retryDelay } from '../asl/retry.js';
 import { taskTimeouts } from '../asl/task.js';
 import type { MapState, ParallelState, State, StateMachine, TaskState } from '../asl/types.js';
 import { waitUntil } from '../asl/wait.js';
+import { FrameTree, idempotencyKey, statePath } from './frame-tree.js';
 import type { Frame, InstanceRecord, InboxOp, StoredEvent } from './instance-record.js';
 import { LIMITS } from './limits.js';
 
@@ -22,26 +23,20 @@ export interface ExecutorHost {
   launch(frame: Frame): void;
 }
 
-/** The idempotency key of a Task attempt: `<instance id>/<state path>/<attempt>`. */
-export function idempotencyKey(instanceId: string, frame: Frame): string {
-  return `${instanceId}/${statePath(frame)}/${frame.attempt}`;
-}
-
-/** The state's path in the instance: branch/item prefix, name, and `#n` from its second visit on. */
-export function statePath(frame: Frame): string {
-  return `${frame.prefix}${frame.state}${frame.visit > 1 ? `#${frame.visit}` : ''}`;
-}
-
 /**
  * Runs the states of one instance on its record: every change is a mutation of the record plus history
  * events; Tasks are handed to the host to start once that is persisted. Pure with respect to I/O.
  */
 export class Executor {
+  readonly #tree: FrameTree;
+
   constructor(
     private readonly rec: InstanceRecord,
-    private readonly machine: StateMachine,
+    machine: StateMachine,
     private readonly host: ExecutorHost,
-  ) {}
+  ) {
+    this.#tree = new FrameTree(rec, machine);
+  }
 
   /** A frame the executor can move now, if any (suspended instances move none). */
   runnable(inflight: Inflight): Frame | undefined {
@@ -109,6 +104,11 @@ export class Executor {
     if (op.op === 'resume' && this.rec.status === 'SUSPENDED') {
       this.rec.status = 'RUNNING';
       this.host.record({ type: 'ExecutionResumed', details: op.reason ? { reason: op.reason } : undefined });
+      // Events raised while suspended were kept: the states waiting for them take them now.
+      for (const frame of this.rec.frames.filter((f) => f.phase === 'event')) {
+        const kept = this.rec.events.findIndex((e) => e.name === frame.event);
+        if (kept >= 0) this.#complete(frame, this.rec.events.splice(kept, 1)[0].data);
+      }
     }
   }
 
@@ -119,40 +119,11 @@ export class Executor {
   }
 
   stateOf(frame: Frame): State {
-    const state = this.#machineOf(frame).States[frame.state];
-    if (!state) throw new AslError(StatesError.Runtime, `no state named "${frame.state}"`);
-    return state;
+    return this.#tree.stateOf(frame);
   }
 
   context(frame: Frame): ContextObject {
-    const base: ContextObject = {
-      Execution: { Id: this.rec.id, Input: this.rec.input, Name: this.rec.id, StartTime: this.rec.createdAt },
-      StateMachine: { Id: this.rec.workflow, Name: this.rec.workflow },
-      State: { EnteredTime: frame.enteredAt, Name: frame.state, RetryCount: 0 },
-    };
-    const ctx = enterState(base, frame.state, new Date(frame.enteredAt), frame.retries.reduce((a, b) => a + b, 0));
-    const item = this.#itemOf(frame);
-    return item ? withMapItem(ctx, item.index, item.value) : ctx;
-  }
-
-  // Machine and Map item of a frame come from its ancestors: a child runs a branch or the ItemProcessor of its parent's state.
-  #machineOf(frame: Frame): StateMachine {
-    if (frame.parent === undefined) return this.machine;
-    const parent = this.#frame(frame.parent);
-    const state = this.stateOf(parent);
-    if (state.Type === 'Parallel') return state.Branches[frame.slot!];
-    return mapProcessor(state as MapState);
-  }
-
-  #itemOf(frame: Frame): Frame['item'] {
-    for (let f: Frame | undefined = frame; f; f = f.parent === undefined ? undefined : this.#frame(f.parent)) if (f.item) return f.item;
-    return undefined;
-  }
-
-  #frame(id: number): Frame {
-    const f = this.rec.frames.find((x) => x.id === id);
-    if (!f) throw new AslError(StatesError.Runtime, `frame ${id} is gone`);
-    return f;
+    return this.#tree.context(frame);
   }
 
   #finished(): boolean {
@@ -252,7 +223,7 @@ export class Executor {
     const c = frame.children!;
     const state = this.stateOf(frame) as MapState;
     const ctx = this.context(frame);
-    const running = this.rec.frames.filter((f) => f.parent === frame.id).length;
+    const running = this.#tree.childCount(frame);
     for (let n = running; n < c.limit! && c.next! < c.items!.length; n++) {
       const i = c.next!++;
       const value = c.items![i];
@@ -262,20 +233,7 @@ export class Executor {
   }
 
   #spawn(parent: Frame, slot: number, startAt: string, input: unknown): Frame {
-    const child: Frame = {
-      id: this.rec.nextFrameId++,
-      parent: parent.id,
-      slot,
-      prefix: `${statePath(parent)}${parent.attempt > 1 || parent.retries.some((r) => r > 0) ? `@${parent.retries.reduce((a, b) => a + b, 1)}` : ''}[${slot}]/`,
-      state: startAt,
-      input,
-      enteredAt: new Date(this.host.now()).toISOString(),
-      visit: 1,
-      phase: 'ready',
-      attempt: 1,
-      retries: [],
-    };
-    this.rec.frames.push(child);
+    const child = this.#tree.spawn(parent, slot, startAt, input, this.host.now());
     this.#entered(child);
     return child;
   }
@@ -327,8 +285,8 @@ export class Executor {
       this.rec.frames = [];
       return this.host.record({ type: 'ExecutionCompleted' });
     }
-    const parent = this.#frame(frame.parent);
-    this.#remove(frame);
+    const parent = this.#tree.get(frame.parent);
+    this.#tree.remove(frame);
     parent.children!.results[frame.slot!] = output;
     this.#childSettled(parent);
   }
@@ -343,7 +301,7 @@ export class Executor {
       state = undefined;
     }
     if (state && (state.Type === 'Task' || state.Type === 'Parallel' || state.Type === 'Map')) {
-      this.#removeChildren(frame);
+      this.#tree.removeChildren(frame);
       const retry = retryDelay(state.Retry, error, frame.retries, Math.random);
       if (retry) {
         frame.retries[retry.retrier] = (frame.retries[retry.retrier] ?? 0) + 1;
@@ -357,8 +315,8 @@ export class Executor {
     }
     this.host.record({ type: 'StateExited', state: statePath(frame), details: { error: error.error, cause: error.cause } });
     if (frame.parent === undefined) return this.#failExecution(error);
-    const parent = this.#frame(frame.parent);
-    this.#remove(frame);
+    const parent = this.#tree.get(frame.parent);
+    this.#tree.remove(frame);
     const c = parent.children!;
     const tolerated = this.stateOf(parent).Type === 'Map' && (c.tolerance?.count !== undefined || c.tolerance?.percentage !== undefined);
     if (!tolerated) return this.fail(parent, error);
@@ -394,7 +352,7 @@ export class Executor {
   }
 
   #raise(name: string, data: unknown): void {
-    const waiting = this.rec.frames.find((f) => f.phase === 'event' && f.event === name);
+    const waiting = this.rec.status === 'RUNNING' ? this.rec.frames.find((f) => f.phase === 'event' && f.event === name) : undefined;
     this.host.record({ type: 'EventRaised', state: waiting ? statePath(waiting) : undefined, details: { name } });
     if (!waiting) {
       this.rec.events.push({ name, data });
@@ -402,14 +360,5 @@ export class Executor {
       return;
     }
     this.#complete(waiting, data);
-  }
-
-  #remove(frame: Frame): void {
-    this.#removeChildren(frame);
-    this.rec.frames = this.rec.frames.filter((f) => f !== frame);
-  }
-
-  #removeChildren(frame: Frame): void {
-    for (const child of this.rec.frames.filter((f) => f.parent === frame.id)) this.#remove(child);
   }
 }

@@ -3,7 +3,8 @@ import { asAslError } from '../asl/errors.js';
 import type { StateMachine } from '../asl/types.js';
 import type { InstanceRepo } from '../store/instance-repo.js';
 import type { TaskRunner } from '../tasks/task-runner.js';
-import { Executor, idempotencyKey } from './executor.js';
+import { Executor } from './executor.js';
+import { idempotencyKey } from './frame-tree.js';
 import { FINISHED, earliestTimer, type Frame, type InboxOp, type InstanceRecord, type StoredEvent } from './instance-record.js';
 import { LIMITS } from './limits.js';
 

@@ -21,7 +21,7 @@ export interface RuntimeOptions {
   logger: Logger;
 }
 
-/** Instances woken per scan; the rest wait for the next one, so a large backlog does not flood a replica. */
+/** Instances woken per scan or timer round; the rest wait for the next one, so a large backlog does not flood a replica. */
 const WAKES_PER_SCAN = 200;
 
 /**
@@ -34,7 +34,7 @@ export class WorkflowRuntime {
   readonly #waking = new Set<string>();
   readonly #settling = new Map<string, boolean>();
   readonly #machines = new Map<string, StateMachine>();
-  readonly #scheduler = new DueScheduler((ids) => ids.forEach((id) => void this.wake(id)));
+  readonly #scheduler = new DueScheduler((ids) => this.#timersDue(ids));
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #host: LiveHost;
   #closed = false;
@@ -221,6 +221,13 @@ export class WorkflowRuntime {
       this.#machines.set(hash, machine);
     }
     return machine;
+  }
+
+  /** Wakes instances whose timers are due, a bounded number at once: the rest come back a moment later. */
+  #timersDue(ids: string[]): void {
+    ids.slice(0, WAKES_PER_SCAN).forEach((id) => void this.wake(id));
+    const later = Date.now() + 250;
+    for (const id of ids.slice(WAKES_PER_SCAN)) this.#scheduler.set(id, later);
   }
 
   /** Lets go of an instance with nothing to do: its next due time goes to the index and the scheduler. */

@@ -10,7 +10,7 @@ import { freePort } from '../../support/mecha-process.js';
 const WORK_APP = fileURLToPath(new URL('./work-app.mjs', import.meta.url));
 
 /** The work app on a free port, started by the test (not by a sidecar) so it outlives killed sidecars. */
-export async function startWorkApp(): Promise<{ port: number; proc: ChildProcess; stats(): Promise<{ maxConcurrent: Record<string, number>; calls: Record<string, number>; events: Array<Record<string, unknown>> }>; stop(): void }> {
+export async function startWorkApp(): Promise<{ port: number; proc: ChildProcess; stats(): Promise<{ maxConcurrent: Record<string, number>; calls: Record<string, number>; events: Array<Record<string, unknown>> }>; gate(to: 'open' | 'close'): Promise<void>; stop(): void }> {
   const port = await freePort();
   const proc = spawn(process.execPath, [WORK_APP], { env: { ...process.env, APP_PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
@@ -24,6 +24,7 @@ export async function startWorkApp(): Promise<{ port: number; proc: ChildProcess
     port,
     proc,
     stats: async () => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { maxConcurrent: Record<string, number>; calls: Record<string, number>; events: Array<Record<string, unknown>> },
+    gate: async (to: 'open' | 'close') => void (await fetch(`http://127.0.0.1:${port}/gate/${to}`, { method: 'POST' })),
     stop: () => proc.kill('SIGKILL'),
   };
 }

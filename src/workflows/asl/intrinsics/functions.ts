@@ -27,7 +27,7 @@ const FUNCTIONS: Record<string, { arity: [number, number]; fn: Fn }> = {
   'States.StringToJson': { arity: [1, 1], fn: ([s], _e, fail) => parseJson(str(s, 1, fail), fail) },
   'States.JsonToString': { arity: [1, 1], fn: ([v]) => JSON.stringify(v.value) },
   'States.Array': { arity: [0, Infinity], fn: (args) => args.map((a) => a.value) },
-  'States.ArrayPartition': { arity: [2, 2], fn: ([a, n], _e, fail) => partition(arr(a, 1, fail), int(n, 2, fail, 1), fail) },
+  'States.ArrayPartition': { arity: [2, 2], fn: ([a, n], _e, fail) => partition(arr(a, 1, fail), int(n, 2, fail, 1)) },
   'States.ArrayContains': { arity: [2, 2], fn: ([a, v], _e, fail) => arr(a, 1, fail).some((x) => jsonEqual(x, v.value)) },
   'States.ArrayRange': { arity: [3, 3], fn: ([s, e, st], _e, fail) => range(int(s, 1, fail), int(e, 2, fail), int(st, 3, fail), fail) },
   'States.ArrayGetItem': { arity: [2, 2], fn: ([a, i], _e, fail) => getItem(arr(a, 1, fail), int(i, 2, fail, 0), fail) },
@@ -133,7 +133,7 @@ function parseJson(s: string, fail: (w: string) => never): unknown {
   }
 }
 
-function partition(a: unknown[], size: number, _fail: (w: string) => never): unknown[][] {
+function partition(a: unknown[], size: number): unknown[][] {
   const out: unknown[][] = [];
   for (let i = 0; i < a.length; i += size) out.push(a.slice(i, i + size));
   return out;
@@ -166,8 +166,7 @@ function base64Decode(s: string, fail: (w: string) => never): string {
 function hash([data, algorithm]: Arg[], _env: IntrinsicEnv, fail: (w: string) => never): string {
   const name = HASHES[str(algorithm, 2, fail)];
   if (name === undefined) fail(`argument 2 must be one of ${Object.keys(HASHES).join(', ')}, got ${describe(algorithm.value)}`);
-  const text = typeof data.value === 'string' ? data.value : JSON.stringify(data.value);
-  return createHash(name).update(text, 'utf8').digest('hex');
+  return createHash(name).update(str(data, 1, fail), 'utf8').digest('hex');
 }
 
 /** Shallow merge only: the spec's third argument must be false (deep merge is not defined). */

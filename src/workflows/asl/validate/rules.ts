@@ -3,6 +3,7 @@ import { INTRINSIC_FUNCTIONS } from '../intrinsics/functions.js';
 import { functionNames, IntrinsicSyntaxError, looksLikeIntrinsic, parseIntrinsic } from '../intrinsics/parser.js';
 import { isObject, isValidPath } from '../paths.js';
 import { StatesError } from '../errors.js';
+import { DEFAULT_TASK_TIMEOUT_SECONDS } from '../task.js';
 import { escape } from './schema.js';
 import type { AslProblem } from './index.js';
 
@@ -27,9 +28,7 @@ export function stateProblems(state: Record<string, unknown>, at: string): AslPr
     case 'Task':
       exclusive('TimeoutSeconds', 'TimeoutSecondsPath');
       exclusive('HeartbeatSeconds', 'HeartbeatSecondsPath');
-      if (typeof state.HeartbeatSeconds === 'number' && typeof state.TimeoutSeconds === 'number' && state.HeartbeatSeconds >= state.TimeoutSeconds) {
-        problems.push({ pointer: `${at}/HeartbeatSeconds`, message: 'must be smaller than TimeoutSeconds' });
-      }
+      problems.push(...heartbeatProblems(state, at));
       break;
     case 'Wait': {
       const given = ['Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath'].filter((f) => state[f] !== undefined);
@@ -58,6 +57,14 @@ export function stateProblems(state: Record<string, unknown>, at: string): AslPr
       break;
   }
   return problems;
+}
+
+/** Spec "Task State": the heartbeat must be shorter than the timeout, written or default (60 s). */
+function heartbeatProblems(state: Record<string, unknown>, at: string): AslProblem[] {
+  const timeout = state.TimeoutSeconds ?? (state.TimeoutSecondsPath === undefined ? DEFAULT_TASK_TIMEOUT_SECONDS : undefined);
+  if (typeof state.HeartbeatSeconds !== 'number' || typeof timeout !== 'number' || state.HeartbeatSeconds < timeout) return [];
+  const note = state.TimeoutSeconds === undefined ? ', the default' : '';
+  return [{ pointer: `${at}/HeartbeatSeconds`, message: `must be smaller than TimeoutSeconds (${timeout}${note})` }];
 }
 
 /** Spec "Retrying after error", "Fallback states": States.ALL must be alone in the last Retrier/Catcher. */

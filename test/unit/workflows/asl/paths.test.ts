@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluatePath, isReferencePath, isValidPath } from '../../../../src/workflows/asl/index.js';
+import { AslError, asAslError, enterState, evaluatePath, isReferencePath, isValidPath, withMapItem, withTaskToken } from '../../../../src/workflows/asl/index.js';
 import { context } from './fixtures.js';
 
 describe('paths', () => {
@@ -44,5 +44,23 @@ describe('paths', () => {
     expect(evaluatePath('$..delivery-partner', d)).toEqual(['UQS']);
     expect(evaluatePath('$.list[?(@.x-y == 2)].x-y', d)).toEqual([2]);
     expect(evaluatePath('$.list[?(@.x-y > 1.5)]', d)).toEqual([{ 'x-y': 2 }]);
+  });
+});
+
+describe('context object and errors', () => {
+  it('enterState, withMapItem and withTaskToken give new views without changing the given one', () => {
+    const ctx = context();
+    const entered = enterState(ctx, 'Charge', new Date('2026-05-01T00:00:00Z'), 2);
+    expect(entered.State).toEqual({ EnteredTime: '2026-05-01T00:00:00.000Z', Name: 'Charge', RetryCount: 2 });
+    expect(withTaskToken(entered, 'tok').Task).toEqual({ Token: 'tok' });
+    expect(withMapItem(ctx, 3, 'v').Map).toEqual({ Item: { Index: 3, Value: 'v' } });
+    expect(ctx).toEqual(context());
+  });
+
+  it('asAslError keeps AslErrors and makes anything else States.TaskFailed', () => {
+    const e = new AslError('Custom', 'why');
+    expect(asAslError(e)).toBe(e);
+    expect(asAslError(new Error('boom')).toOutput()).toEqual({ Error: 'States.TaskFailed', Cause: 'boom' });
+    expect(asAslError('text').cause).toBe('text');
   });
 });

@@ -1,5 +1,6 @@
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { validateDefinition, type AslProblem } from '../../../../src/workflows/asl/index.js';
+import { ASL_SCHEMA, validateDefinition, type AslProblem } from '../../../../src/workflows/asl/index.js';
 
 /** Problems as `pointer: message` lines, sorted, so a test names every pointer it expects. */
 function problems(definition: unknown): string[] {
@@ -12,6 +13,11 @@ function pointers(definition: unknown): string[] {
 const task = (extra: Record<string, unknown> = {}) => ({ Type: 'Task', Resource: 'charge', End: true, ...extra });
 
 describe('validateDefinition', () => {
+  it('its schema is valid JSON Schema', () => {
+    const meta = new Ajv({ strict: true, discriminator: true });
+    expect(meta.validateSchema(ASL_SCHEMA), meta.errorsText(meta.errors)).toBe(true);
+  });
+
   it('accepts a definition using every state type, nested machines, templates and intrinsics', () => {
     const definition = {
       Comment: 'orders',
@@ -193,6 +199,10 @@ describe('validateDefinition', () => {
     expect(byPointer.get('/States/W2')).toBe('needs exactly one of Seconds, Timestamp, SecondsPath and TimestampPath, has Seconds and Timestamp');
     expect(byPointer.get('/States/T/Resource')).toBe('is required');
     expect(byPointer.get('/States/F/ErrorPath')).toBe('cannot be used together with Error');
+    expect(byPointer.get('/States/T/HeartbeatSeconds')).toBe('must be smaller than TimeoutSeconds (10)');
+    expect(validateDefinition({ StartAt: 'T', States: { T: task({ HeartbeatSeconds: 60 }) } })).toEqual([
+      { pointer: '/States/T/HeartbeatSeconds', message: 'must be smaller than TimeoutSeconds (60, the default)' },
+    ]);
     expect(byPointer.get('/States/S/Next')).toBe('is not a field of this object');
     expect(byPointer.get('/States/X/Type')).toMatch(/^must be one of "Task"/);
   });
