@@ -10,14 +10,15 @@ import { chmodSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { recordCodeCache } from './code-cache.mjs';
+import { writeContractMetaValidators } from './contract-meta.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'dist/bundle');
 /** Written last by a build: a bundle without it is incomplete. */
 const LAST_OUTPUT = join(OUT, 'mecha.v8cache');
-const INPUTS = ['src', 'scripts/bundle.mjs', 'scripts/code-cache.mjs', 'package.json', 'package-lock.json'];
+const INPUTS = ['src', 'scripts/bundle.mjs', 'scripts/code-cache.mjs', 'scripts/contract-meta.mjs', 'package.json', 'package-lock.json'];
 
-const external = ['better-sqlite3', 'ioredis', 'kafkajs', 'pg', 'mqtt', 'amqplib', 'nats', '@opentelemetry/*'];
+const external = ['better-sqlite3', 'ioredis', 'kafkajs', 'pg', 'mqtt', 'amqplib', 'nats', '@opentelemetry/*', '@peculiar/x509', 'reflect-metadata'];
 const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' };
 
 export async function buildBundle() {
@@ -35,6 +36,7 @@ export async function buildBundle() {
   });
   await build({ ...common, entryPoints: [join(ROOT, 'src/cli/launcher.ts')], outfile: join(OUT, 'main.js'), format: 'esm' });
   chmodSync(join(OUT, 'main.js'), 0o755);
+  writeContractMetaValidators(join(OUT, 'contract-meta'));
   await recordCodeCache(join(OUT, 'main.js'), LAST_OUTPUT);
 }
 

@@ -139,6 +139,7 @@ export class Sidecar {
       httpEndpoint: (name) => this.#httpEndpoints.get(name),
       denied: (caller, method, verb) => this.#accessControl?.(caller, method, verb),
       resiliency: this.#resiliency,
+      contracts: blocks.contracts,
     }, options.enableMetrics ? this.metrics : undefined);
     this.#kinds = mechaKindFactories.map((create) =>
       create({
@@ -341,7 +342,7 @@ export class Sidecar {
         throw new Error(`--dapr-public-port ${publicPort} on ${publicListenAddress}: ${err.code === 'EADDRINUSE' ? 'the port is already in use' : err.message}`);
       });
     }
-    await this.#invocation.start(this.#configuration.nameResolution ?? {}, builtinNameResolvers);
+    await this.#invocation.start(this.#configuration.nameResolution ?? {}, builtinNameResolvers, this.#configuration.accessControl);
     try {
       this.#grpcPort = await listenGrpc(this.#api.grpc, this.options.listenAddresses, this.options.grpcPort);
     } catch (err) {

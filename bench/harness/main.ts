@@ -6,11 +6,12 @@ import { rewriteReport, saveResults } from './results.js';
 import { scenarios, type Env } from './scenarios.js';
 import { measureStartup } from './startup.js';
 import { measureWorkflows } from './workflow-bench.js';
+import { measureContracts } from './contract-validation.js';
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
 /** Every step, in the order of the results and the report. */
-const order = ['startup', 'workflows', ...scenarios.map((s) => s.name)];
+const order = ['startup', 'contracts', 'workflows', ...scenarios.map((s) => s.name)];
 
 function parseOrExit() {
   try {
@@ -49,6 +50,15 @@ try {
     } catch (err) {
       log(`startup failed: ${(err as Error).stack ?? err}`);
       run.failures.push({ name: 'startup', error: (err as Error).message });
+    }
+  }
+  if (options.steps.includes('contracts')) {
+    log('contracts (in-process)');
+    try {
+      run.contracts = { ...(await measureContracts(quick ? 2_000 : 200_000)), commit: run.mecha.commit };
+    } catch (err) {
+      log(`contracts failed: ${(err as Error).stack ?? err}`);
+      run.failures.push({ name: 'contracts', error: (err as Error).message });
     }
   }
   if (options.steps.includes('workflows')) {

@@ -2,8 +2,9 @@ import { COST_TARGETS, DAPRD, limitsSection, methodSection, type DaprdFigure } f
 import { describeMachine, type BenchRun, type Machine } from './run-record.js';
 import type { ScenarioResult } from './scenario-kit.js';
 import type { StartupFigures } from './startup.js';
-import type { StepFigures } from './workflow-bench.js';
+import { contractsSection } from './contract-validation.js';
 import type { Latency } from './stats.js';
+import { workflowsSection } from './workflow-bench.js';
 
 /** docs/benchmarks.md from a (merged) run: machine, method, results, targets and what limits each figure. */
 
@@ -115,35 +116,11 @@ function startupSection(run: BenchRun): string {
   ].join('\n');
 }
 
-function workflowSection(run: BenchRun): string {
-  const w = run.workflows;
-  if (!w) return '_Not measured in this run._';
-  const row = (what: string, f: StepFigures) =>
-    `| ${what} | ${f.instances} × ${f.stepsPerInstance} | ${f.seconds} s | ${f.stepsPerSecond} | ${f.sidecarMCpu} mCPU |`;
-  const p = w.parked;
-  return [
-    'Instances started over HTTP (32 at a time) on the embedded store (SQLite in the data directory); each ends with a Task',
-    'calling the app, which counts them, so the time runs from the first start to the last instance done.',
-    '',
-    '| Workflow | Instances × steps | Time | Steps per second | Sidecar CPU |',
-    '|---|---|---|---|---|',
-    row('A chain of Pass states (each transition persisted)', w.pass),
-    row('A chain of Tasks, each calling the app (`invoke:`)', w.tasks),
-    '',
-    `${p.instances.toLocaleString('en')} instances parked on an \`event:\` Task, on a fresh sidecar: started in ${p.startSeconds} s`,
-    `(${Math.round(p.instances / p.startSeconds)} per second); sidecar RSS ${mb(p.rssIdleMb)} idle before, ${mb(p.rssPeakMb)} at most while starting them,`,
-    `${mb(p.rssParkedMb)} with all of them waiting. Raising`,
-    p.unfinished
-      ? `each one's event: after ${p.releaseSeconds} s, ${Object.entries(p.unfinished).map(([status, n]) => `${n} ${status}`).join(', ')} had not finished.`
-      : `each one's event until all had finished took ${p.releaseSeconds} s.`,
-  ].join('\n');
-}
-
 /** A step measured, startup included, with when, at which commit and on which machine (merged results mix runs). */
 type MeasuredStep = { name: string; date: string; commit: string; machine: Machine };
 
 function measuredSteps(run: BenchRun): MeasuredStep[] {
-  const steps = [...run.scenarios, ...(run.startup ? [{ ...run.startup, name: 'startup' }] : []), ...(run.workflows ? [{ ...run.workflows, name: 'workflows' }] : [])];
+  const steps = [...run.scenarios, ...(run.startup ? [{ ...run.startup, name: 'startup' }] : []), ...(run.workflows ? [{ ...run.workflows, name: 'workflows' }] : []), ...(run.contracts ? [{ ...run.contracts, name: 'contracts' }] : [])];
   return steps.map(({ name, date, commit, machine }) => ({ name, date, commit: commit ?? run.mecha.commit, machine: machine ?? run.machine }));
 }
 
@@ -202,9 +179,13 @@ ${targetsSection(run)}
 
 ${startupSection(run)}
 
+## Contracts
+
+${contractsSection(run.contracts)}
+
 ## Workflows
 
-${workflowSection(run)}
+${workflowsSection(run.workflows)}
 
 ${groups.map((g) => `## ${g}\n\n${scenarioTable(run.scenarios.filter((r) => r.group === g))}`).join('\n\n')}
 ${cost && `\n${cost}`}${run.failures.length > 0 ? `\n## Steps that failed\n\n${run.failures.map((x) => `- \`${x.name}\`: ${x.error}`).join('\n')}\n` : ''}

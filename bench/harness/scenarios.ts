@@ -1,6 +1,7 @@
 import { invokeGrpc, invokeHttp, outputBinding } from './invocation-scenarios.js';
 import { observabilityScenarios } from './observability-scenarios.js';
 import { deliverScenario, publishGrpc, publishScenario } from './pubsub-scenarios.js';
+import { routeScenario } from './route-scenarios.js';
 import type { Scenario } from './scenario-kit.js';
 import { stateScenario } from './state-scenarios.js';
 
@@ -12,6 +13,7 @@ export const scenarios: Scenario[] = [
   ...(['memory', 'redis', 'kafka'] as const).map(publishScenario),
   publishGrpc,
   ...(['memory', 'redis', 'kafka'] as const).map(deliverScenario),
+  routeScenario,
   invokeHttp,
   invokeGrpc,
   outputBinding,

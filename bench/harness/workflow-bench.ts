@@ -167,3 +167,29 @@ export async function measureWorkflows(quick: boolean): Promise<WorkflowResult> 
   });
   return { date, pass, tasks, parked: await parked(Math.round(10_000 * scale)) };
 }
+
+const mb = (n: number) => `${n.toFixed(0)} MB`;
+
+/** The report's Workflows section. */
+export function workflowsSection(w: WorkflowResult | undefined): string {
+  if (!w) return '_Not measured in this run._';
+  const row = (what: string, f: StepFigures) =>
+    `| ${what} | ${f.instances} × ${f.stepsPerInstance} | ${f.seconds} s | ${f.stepsPerSecond} | ${f.sidecarMCpu} mCPU |`;
+  const p = w.parked;
+  return [
+    'Instances started over HTTP (32 at a time) on the embedded store (SQLite in the data directory); each ends with a Task',
+    'calling the app, which counts them, so the time runs from the first start to the last instance done.',
+    '',
+    '| Workflow | Instances × steps | Time | Steps per second | Sidecar CPU |',
+    '|---|---|---|---|---|',
+    row('A chain of Pass states (each transition persisted)', w.pass),
+    row('A chain of Tasks, each calling the app (`invoke:`)', w.tasks),
+    '',
+    `${p.instances.toLocaleString('en')} instances parked on an \`event:\` Task, on a fresh sidecar: started in ${p.startSeconds} s`,
+    `(${Math.round(p.instances / p.startSeconds)} per second); sidecar RSS ${mb(p.rssIdleMb)} idle before, ${mb(p.rssPeakMb)} at most while starting them,`,
+    `${mb(p.rssParkedMb)} with all of them waiting. Raising`,
+    p.unfinished
+      ? `each one's event: after ${p.releaseSeconds} s, ${Object.entries(p.unfinished).map(([status, n]) => `${n} ${status}`).join(', ')} had not finished.`
+      : `each one's event until all had finished took ${p.releaseSeconds} s.`,
+  ].join('\n');
+}

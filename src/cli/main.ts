@@ -16,6 +16,7 @@ Usage:
   mecha [flags]                                    the same as daprd: fixed default ports 3500 and 50001
   mecha components                                 print the reference of the built-in components (Markdown)
   mecha injector [flags]                           the Kubernetes sidecar injector webhook (mecha injector --help)
+  mecha sentry [flags]                             a Dapr Sentry-compatible CA for mTLS between sidecars (mecha sentry --help)
   mecha --version                                  print the version
   mecha run --help                                 list every flag with its default`;
 
@@ -39,6 +40,10 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'injector') {
     const { injector } = await import('./injector-command.js');
     return injector(argv.slice(1));
+  }
+  if (argv[0] === 'sentry') {
+    const { sentry } = await import('./sentry-command.js');
+    return sentry(argv.slice(1));
   }
   if (argv[0] !== 'run' && !argv[0].startsWith('-')) throw new UsageError(`unknown command "${argv[0]}" (see mecha --help)`);
   return argv[0] === 'run' ? run(argv.slice(1), 'run') : run(argv, 'daprd');

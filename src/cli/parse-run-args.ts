@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { SidecarOptions } from '../config/sidecar-options.js';
+import type { MtlsOptions, SidecarOptions } from '../config/sidecar-options.js';
 import type { LogLevel } from '../observability/logger.js';
 import { parseByteSize } from '../util/byte-size.js';
 import { parseDuration } from '../util/duration.js';
@@ -101,6 +101,7 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cw
     enableMetrics: get('enable-metrics') as boolean,
     apiToken: env.DAPR_API_TOKEN || undefined,
     appApiToken: env.APP_API_TOKEN || undefined,
+    mtls: get('enable-mtls') ? mtlsOptions(given, get, env) : undefined,
     dataDir: resolve(cwd, '.mecha'),
   };
   if (options.listenAddresses.length === 0) throw new UsageError('--dapr-listen-addresses: at least one address is required');
@@ -108,6 +109,29 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cw
   const warnings = RUN_FLAGS.filter((f) => f.noEffect && v[f.name] !== undefined && v[f.name] !== false).map((f) => `--${f.name} has no effect: ${f.noEffect}`);
   const exitWith = get('version') ? 'version' : get('build-info') ? 'build-info' : undefined;
   return { options, appCommand, help: v.help === true, exitWith, warnings };
+}
+
+/** Where daprd finds the projected service account token it sends Sentry in Kubernetes. */
+const KUBERNETES_SENTRY_TOKEN = '/var/run/secrets/dapr.io/sentrytoken/token';
+
+/** `--enable-mtls`: the trust anchors and a way to a certificate are required, as daprd requires them. */
+function mtlsOptions(given: (name: string) => boolean, get: (name: string) => unknown, env: NodeJS.ProcessEnv): MtlsOptions {
+  const trustAnchorsPem = env.DAPR_TRUST_ANCHORS ?? '';
+  if (!trustAnchorsPem.includes('BEGIN CERTIFICATE')) {
+    throw new UsageError('--enable-mtls: DAPR_TRUST_ANCHORS must hold the PEM root certificate(s) of the Sentry CA (its ca.crt)');
+  }
+  if (!env.DAPR_CERT_CHAIN !== !env.DAPR_CERT_KEY) throw new UsageError('--enable-mtls: DAPR_CERT_CHAIN and DAPR_CERT_KEY go together; one of them is not set');
+  const certificate = env.DAPR_CERT_CHAIN && env.DAPR_CERT_KEY ? { chainPem: env.DAPR_CERT_CHAIN, keyPem: env.DAPR_CERT_KEY } : undefined;
+  const sentryAddress = (get('sentry-address') as string | undefined) || undefined;
+  if (!sentryAddress && !certificate) throw new UsageError('--enable-mtls: --sentry-address is required (or DAPR_CERT_CHAIN and DAPR_CERT_KEY)');
+  return {
+    trustAnchorsPem,
+    sentryAddress,
+    controlPlaneTrustDomain: given('control-plane-trust-domain') ? (get('control-plane-trust-domain') as string) : env.DAPR_CONTROLPLANE_TRUST_DOMAIN || 'localhost',
+    controlPlaneNamespace: given('control-plane-namespace') ? (get('control-plane-namespace') as string) : env.DAPR_CONTROLPLANE_NAMESPACE || 'default',
+    certificate,
+    tokenFile: env.DAPR_SENTRY_TOKEN_FILE || (env.KUBERNETES_SERVICE_HOST ? KUBERNETES_SENTRY_TOKEN : undefined),
+  };
 }
 
 /** A comma-separated flag value; IPv6 brackets dropped (`[::1]`). */

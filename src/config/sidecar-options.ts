@@ -42,6 +42,20 @@ export interface SidecarOptions {
   apiToken?: string;
   /** `APP_API_TOKEN`: sent to the app on every call to it. */
   appApiToken?: string;
+  /** `--enable-mtls` and what it needs (daprd's flags and environment variables); undefined: plaintext between sidecars. */
+  mtls?: MtlsOptions;
   /** Where embedded defaults keep their files (`.mecha/` in the working directory). */
   dataDir: string;
+}
+
+export interface MtlsOptions {
+  /** DAPR_TRUST_ANCHORS: the PEM root(s) every sidecar and Sentry certificate must chain to. */
+  trustAnchorsPem: string;
+  sentryAddress?: string;
+  controlPlaneTrustDomain: string;
+  controlPlaneNamespace: string;
+  /** DAPR_CERT_CHAIN and DAPR_CERT_KEY: a certificate given up front instead of one from Sentry. */
+  certificate?: { chainPem: string; keyPem: string };
+  /** DAPR_SENTRY_TOKEN_FILE (or Kubernetes' projected token for Sentry): proof of identity sent to Sentry. */
+  tokenFile?: string;
 }

@@ -2,6 +2,7 @@ import { isOutputBinding, type Binding, type BindingRequest, type BindingRespons
 import { Errors } from '../errors/codes.js';
 import { SidecarError } from '../errors/sidecar-error.js';
 import { direct, type ComponentCall } from '../resiliency/component-caller.js';
+import type { ContractGate } from './contract-gate.js';
 
 export interface Bindings {
   find(name: string): Binding | undefined;
@@ -12,6 +13,8 @@ export class BindingsApi {
   constructor(
     private readonly bindings: Bindings,
     private readonly call: ComponentCall = direct,
+    /** Binding schemas of the running Contracts, checked before the call. */
+    private readonly contracts?: ContractGate,
   ) {}
 
   async invoke(name: string, req: BindingRequest): Promise<BindingResponse> {
@@ -22,6 +25,7 @@ export class BindingsApi {
     if (!ops.includes(req.operation)) {
       throw fail(`binding ${name} does not support operation ${req.operation}. supported operations: ${ops.join(' ')}`);
     }
+    this.contracts?.checks?.binding(name, req.operation, req.data);
     try {
       return await this.call(name, () => binding.invoke(req));
     } catch (err) {

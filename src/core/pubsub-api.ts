@@ -4,9 +4,10 @@ import { SidecarError } from '../errors/sidecar-error.js';
 import { direct, type ComponentCall } from '../resiliency/component-caller.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { CLOUDEVENT_CONTENT_TYPE, completeCloudEvent, isCloudEventContentType, newEnvelope, rfc3339 } from './pubsub-envelope.js';
-import { parsePublishOptions, type PublishOptions } from './pubsub-publish-options.js';
+import { parsePublishOptions, parseRawPayload, type PublishOptions } from './pubsub-publish-options.js';
 import type { BulkPublishEventRequest, BulkPublishEventResponse, PublishEventRequest, TraceContext } from './pubsub-requests.js';
 import type { TopicAcl } from './pubsub-topic-acl.js';
+import type { ContractGate } from './contract-gate.js';
 
 /** The pub/sub components the API can reach, by name. */
 export interface PubSubComponents {
@@ -23,12 +24,15 @@ export class PubSubApi {
     private readonly components: PubSubComponents,
     /** Wraps every broker call in its resiliency policy (outbound, by component name). */
     private readonly call: ComponentCall = direct,
+    /** Topic schemas of the running Contracts, checked before anything reaches the broker. */
+    private readonly contracts?: ContractGate,
   ) {}
 
   async publish(req: PublishEventRequest): Promise<void> {
     const pubsub = this.#resolve(req.pubsubName, req.topic);
     const entry = this.#prepare(pubsub, req, { entryId: '', event: req.data, contentType: req.contentType ?? '', metadata: req.metadata });
     this.#checkAllowed(req.pubsubName, req.topic);
+    this.contracts?.checks?.publish(req.pubsubName, req.topic, [{ event: req.data, contentType: req.contentType ?? '', raw: isRaw(req.metadata) }], false);
     try {
       await this.call(req.pubsubName, () => pubsub.publish({ topic: req.topic, ...entry }));
     } catch (err) {
@@ -48,6 +52,7 @@ export class PubSubApi {
     }
     const entries = req.entries.map((e) => this.#prepare(pubsub, req, { ...e, metadata: { ...req.metadata, ...e.metadata } }));
     this.#checkAllowed(req.pubsubName, req.topic);
+    this.contracts?.checks?.publish(req.pubsubName, req.topic, req.entries.map((e) => ({ event: e.event, contentType: e.contentType, raw: isRaw({ ...req.metadata, ...e.metadata }) })), true);
     if (entries.length === 0) return { failedEntries: [] };
     if (hasBulkPublish(pubsub)) {
       try {
@@ -136,6 +141,11 @@ export class PubSubApi {
       resource: pubsubResource(pubsubName),
     });
   }
+}
+
+/** `rawPayload`, read after `#prepare` refused an unreadable value. */
+function isRaw(metadata: Record<string, string>): boolean {
+  return parseRawPayload(metadata.rawPayload);
 }
 
 /** daprd's publish errors name the pub/sub in a google.rpc.ResourceInfo. */

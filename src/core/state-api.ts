@@ -1,4 +1,5 @@
 import { parseQuery } from './state-query.js';
+import { projectColumns, SqlError, translateSql } from './state-sql.js';
 import {
   ETagError,
   StateFeature,
@@ -177,6 +178,35 @@ export class StateApi {
     const results = found.results.map((r) => ({ ...r, key: r.key.slice(keys.prefix.length) }));
     const token = query.limit > 0 && results.length > 0 ? String(query.offset + results.length) : undefined;
     return { results, token };
+  }
+
+  /**
+   * The state SQL API (Mecha's own): a SELECT over the store, translated into the query API's JSON and
+   * answered exactly as a query. SQL outside the subset is the caller's mistake: 400 ERR_STATE_QUERY
+   * naming the construct and where. `token` continues a limited query, as the query API's page token.
+   */
+  async querySql(req: { storeName: string; sql: string; token?: string; metadata: Record<string, string> }): Promise<StateQueryPage> {
+    this.checkStore(req.storeName, 'query');
+    const refuse = (detail: string) =>
+      new SidecarError(Errors.StateQuerySql, `state store ${req.storeName} SQL query refused: ${detail}`, {
+        resource: { type: 'state', name: req.storeName },
+        fieldViolation: { field: 'query', description: detail },
+      });
+    let translated: ReturnType<typeof translateSql>;
+    try {
+      translated = translateSql(req.sql, req.storeName);
+    } catch (err) {
+      if (err instanceof SqlError) throw refuse(err.message);
+      throw err;
+    }
+    const { query, columns } = translated;
+    if (req.token !== undefined && req.token !== '') {
+      if (query.page?.token !== undefined) throw refuse('give either OFFSET in the SQL or a token, not both');
+      if (!/^\d{1,15}$/.test(req.token)) throw refuse(`token "${req.token}" is not the token of a previous page`);
+      query.page = { ...query.page, token: req.token };
+    }
+    const page = await this.query({ storeName: req.storeName, query: JSON.stringify(query), metadata: req.metadata });
+    return columns ? { ...page, results: page.results.map((r) => ({ ...r, data: projectColumns(r.data, columns) })) } : page;
   }
 
   /**

@@ -45,6 +45,8 @@ export const Errors = {
   StateTooManyTransactions: kind('ERR_STATE_STORE_TOO_MANY_TRANSACTIONS', 400, GrpcCode.INVALID_ARGUMENT, 'DAPR_STATE_TOO_MANY_TRANSACTIONS'),
   StateTransaction: kind('ERR_STATE_TRANSACTION', 500, GrpcCode.INTERNAL),
   StateQuery: kind('ERR_STATE_QUERY', 500, GrpcCode.INTERNAL, 'DAPR_STATE_QUERY_FAILED'),
+  /** SQL the state SQL API (Mecha's own, `/v1.0-alpha1/state/{store}/sql`) cannot read or run: the caller's mistake. */
+  StateQuerySql: kind('ERR_STATE_QUERY', 400, GrpcCode.INVALID_ARGUMENT, 'DAPR_STATE_QUERY_FAILED'),
 
   // pub/sub
   PubSubNotConfigured: kind('ERR_PUBSUB_NOT_CONFIGURED', 400, GrpcCode.FAILED_PRECONDITION, 'DAPR_PUBSUB_NOT_CONFIGURED'),
@@ -63,6 +65,8 @@ export const Errors = {
   DirectInvokeNoAppId: kind('ERR_DIRECT_INVOKE', 404, GrpcCode.NOT_FOUND),
   DirectInvoke: kind('ERR_DIRECT_INVOKE', 500, GrpcCode.INTERNAL),
   DirectInvokeForbidden: kind('ERR_DIRECT_INVOKE', 403, GrpcCode.PERMISSION_DENIED),
+  /** mTLS on: the calling sidecar's certificate proves no identity that may call (another trust domain, no SPIFFE id). */
+  DirectInvokeUnauthenticated: kind('ERR_DIRECT_INVOKE', 401, GrpcCode.UNAUTHENTICATED),
 
   // bindings
   InvokeOutputBinding: apiKind('ERR_INVOKE_OUTPUT_BINDING', 500, GrpcCode.INTERNAL),
@@ -80,6 +84,9 @@ export const Errors = {
   ConfigurationSubscribe: kind('ERR_CONFIGURATION_SUBSCRIBE', 500, GrpcCode.INTERNAL),
   ConfigurationUnsubscribe: kind('ERR_CONFIGURATION_UNSUBSCRIBE', 500, GrpcCode.INTERNAL),
   AppChannelNil: kind('ERR_APP_CHANNEL_NIL', 500, GrpcCode.INTERNAL),
+
+  // routes (mecha.io/v1alpha1 Route): a webhook message the route could neither deliver nor dead-letter
+  RouteMessageFailed: kind('ERR_ROUTE_MESSAGE_FAILED', 500, GrpcCode.INTERNAL),
 
   // distributed lock
   LockStoreNotConfigured: kind('ERR_LOCK_STORE_NOT_CONFIGURED', 500, GrpcCode.FAILED_PRECONDITION),
@@ -118,6 +125,9 @@ export const Errors = {
   SchedulerListJobs: kind('DAPR_SCHEDULER_LIST_JOBS', 500, GrpcCode.INTERNAL, 'DAPR_SCHEDULER_LIST_JOBS'),
   ConversationNotFound: kind('ERR_CONVERSATION_NOT_FOUND', 400, GrpcCode.INVALID_ARGUMENT),
   CryptoProvidersNotConfigured: kind('ERR_CRYPTO_PROVIDERS_NOT_CONFIGURED', 500, GrpcCode.INTERNAL),
+
+  // contracts (Mecha's Contract resources): a payload or call outside the schema its contract gives
+  ContractViolation: kind('ERR_CONTRACT_VIOLATION', 400, GrpcCode.INVALID_ARGUMENT, 'MECHA_CONTRACT_VIOLATION'),
 
   // health
   HealthNotReady: kind('ERR_HEALTH_NOT_READY', 500, GrpcCode.INTERNAL),

@@ -13,6 +13,8 @@ export interface SidecarErrorOptions {
   metadata?: Record<string, string>;
   resource?: { type: string; name: string };
   fieldViolation?: { field: string; description: string };
+  /** Several violations in one google.rpc.BadRequest (a payload breaking its schema in many places). */
+  fieldViolations?: Array<{ field: string; description: string }>;
   help?: { description: string; url: string };
 }
 
@@ -52,9 +54,8 @@ function buildDetails(kind: ErrorKind, o: SidecarErrorOptions): ErrorDetail[] {
   if (!kind.reason) return [];
   // Same order as daprd's builders: violations and help first, then the resource, ErrorInfo last.
   const details: ErrorDetail[] = [];
-  if (o.fieldViolation) {
-    details.push({ '@type': 'type.googleapis.com/google.rpc.BadRequest', field_violations: [o.fieldViolation] });
-  }
+  const violations = [...(o.fieldViolation ? [o.fieldViolation] : []), ...(o.fieldViolations ?? [])];
+  if (violations.length > 0) details.push({ '@type': 'type.googleapis.com/google.rpc.BadRequest', field_violations: violations });
   if (o.help) details.push({ '@type': 'type.googleapis.com/google.rpc.Help', links: [o.help] });
   if (o.resource) {
     details.push({

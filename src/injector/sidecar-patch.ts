@@ -9,12 +9,24 @@ const CONFIG_DIR = '/mecha/config';
 const DATA_DIR = '/data';
 /** The image's unprivileged `node` user. */
 const SIDECAR_UID = 1000;
+/** Where daprd reads the service account token it shows Sentry (audience dapr.io/sentry). */
+const SENTRY_TOKEN_DIR = '/var/run/secrets/dapr.io/sentrytoken';
 
 export interface InjectorOptions {
   image: string;
   /** ConfigMap whose files are the Component/Subscription/Resiliency resources, mounted read-only. */
   componentsConfigMap: string;
   imagePullPolicy?: string;
+  /** Set: injected sidecars use mTLS with certificates from this Sentry, as Dapr's injector sets them up. */
+  mtls?: MtlsInjection;
+}
+
+export interface MtlsInjection {
+  sentryAddress: string;
+  /** PEM root certificate(s), given to each sidecar as DAPR_TRUST_ANCHORS. */
+  trustAnchors: string;
+  controlPlaneNamespace: string;
+  controlPlaneTrustDomain: string;
 }
 
 /** One RFC 6902 operation. */
@@ -50,6 +62,7 @@ export function sidecarPatch(pod: Pod, o: InjectorOptions): SidecarPatch {
     { name: 'mecha-components', configMap: { name: o.componentsConfigMap, optional: true } },
     { name: 'mecha-data', emptyDir: {} },
     ...(s.configMap ? [{ name: 'mecha-config', configMap: { name: s.configMap } }] : []),
+    ...(o.mtls ? [sentryTokenVolume()] : []),
   ].filter((v) => {
     // Dapr's rule: a volume the pod already has is kept, not added twice.
     if (podVolumes.has(v.name)) warnings.push(`the pod already has a volume "${v.name}": the sidecar mounts it as is`);
@@ -98,6 +111,7 @@ function sidecarContainer(s: SidecarSettings, o: InjectorOptions, userMounts: Si
       '--dapr-listen-addresses', '0.0.0.0',
       '--resources-path', COMPONENTS_DIR,
       ...(s.configMap ? ['--config', `${CONFIG_DIR}/config.yaml`] : []),
+      ...(o.mtls ? mtlsArgs(o.mtls) : []),
     ],
     ports: [
       { name: 'dapr-http', containerPort: HTTP_PORT },
@@ -109,6 +123,7 @@ function sidecarContainer(s: SidecarSettings, o: InjectorOptions, userMounts: Si
       { name: 'NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'DAPR_HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      ...(o.mtls ? [{ name: 'DAPR_TRUST_ANCHORS', value: o.mtls.trustAnchors }] : []),
       ...s.env,
     ],
     // Ready once the app is reachable too; alive while the sidecar's own side (components, servers) is up,
@@ -120,6 +135,7 @@ function sidecarContainer(s: SidecarSettings, o: InjectorOptions, userMounts: Si
       { name: 'mecha-components', mountPath: COMPONENTS_DIR, readOnly: true },
       { name: 'mecha-data', mountPath: DATA_DIR },
       ...(s.configMap ? [{ name: 'mecha-config', mountPath: CONFIG_DIR, readOnly: true }] : []),
+      ...(o.mtls ? [{ name: 'dapr-identity-token', mountPath: SENTRY_TOKEN_DIR, readOnly: true }] : []),
       ...userMounts,
     ],
     securityContext: {
@@ -130,6 +146,18 @@ function sidecarContainer(s: SidecarSettings, o: InjectorOptions, userMounts: Si
       capabilities: { drop: ['ALL'] },
       ...(s.seccompProfileType ? { seccompProfile: { type: s.seccompProfileType } } : {}),
     },
+  };
+}
+
+function mtlsArgs(m: MtlsInjection): string[] {
+  return ['--enable-mtls', '--sentry-address', m.sentryAddress, '--control-plane-namespace', m.controlPlaneNamespace, '--control-plane-trust-domain', m.controlPlaneTrustDomain];
+}
+
+/** The pod's service account token for Sentry's TokenReview, projected with Sentry's audience and renewed by the kubelet. */
+function sentryTokenVolume() {
+  return {
+    name: 'dapr-identity-token',
+    projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 7200, audience: 'dapr.io/sentry' } }] },
   };
 }
 

@@ -77,6 +77,9 @@ export const FAMILIES = {
     'Number of times a resiliency policyKey has been activated in a building block after a failure or after a state change.',
     RESILIENCY,
   ),
+
+  // Mecha's own: payloads and calls that broke a Contract resource's schema (`point`: publish, delivery, binding, invocation, answer).
+  contractViolations: c('mecha_contract_violations_total', 'Number of payloads and calls found breaking their contract, by enforcement point and action taken.', ['app_id', 'contract', 'point', 'action']),
 } as const satisfies Record<string, FamilySpec>;
 
 export type FamilyKey = keyof typeof FAMILIES;

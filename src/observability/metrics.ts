@@ -215,6 +215,11 @@ export class Metrics {
     (activated ? c.activated : c.applied).inc();
   }
 
+  /** A payload or call broke `contract` at `point`; `action`: rejected, dead-lettered, dropped or logged. */
+  contractViolation(contract: string, point: string, action: string): void {
+    if (this.#on) this.#counter('contractViolations', { contract, point, action }).inc();
+  }
+
   #counter(key: FamilyKey, values: Record<string, string>): CounterCell {
     return (this.#families[key] as CounterFamily).bind(this.#labels(key, values));
   }

@@ -35,6 +35,12 @@ export interface StepContext {
  */
 export interface RouteStep {
   process(message: RouteMessage): Promise<RouteMessage[]>;
+  /**
+   * Called with the input of `process` once every sink accepted what it led to, before the source is
+   * acknowledged; never when the route failed the message. For steps that may only remember a message once
+   * it was delivered (the idempotent consumer records its key here).
+   */
+  committed?(message: RouteMessage): Promise<void>;
   /** Starts timers or recovers persisted work (e.g. pending aggregations after a restart). */
   start?(): Promise<void>;
   close?(): Promise<void>;
@@ -44,6 +50,11 @@ export interface RouteStep {
 export interface StepDefinition {
   /** The key that names the step in `spec.steps[i]`, e.g. `filter`, `aggregate`. */
   readonly key: string;
+  /**
+   * Keys beside `key` in the same step mapping that belong to this step (a choice's `otherwise`). When set,
+   * `parse` receives the whole step mapping instead of the value under `key`.
+   */
+  readonly siblings?: readonly string[];
   /** Validates the step's configuration; `field` is the dotted path for problems, e.g. `spec.steps[3].aggregate`. */
   parse(config: unknown, field: string): { problems: Array<Pick<ResourceProblem, 'field' | 'message'>>; create?: (ctx: StepContext) => RouteStep };
 }

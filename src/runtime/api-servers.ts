@@ -21,11 +21,14 @@ import { registerConfigurationRoutes } from '../transports/http/configuration-ro
 import { invokeHandler, registerInvokeRoutes } from '../transports/http/invoke-routes.js';
 import { registerLockRoutes } from '../transports/http/lock-routes.js';
 import { registerPublishRoutes } from '../transports/http/publish-routes.js';
-import { registerRuntimeRoutes } from '../transports/http/runtime-routes.js';
+import { registerOpenApiRoute } from '../transports/http/openapi-route.js';
+import { kindsOpenApi } from '../transports/http/openapi/document.js';
+import { registerRuntimeRoutes, type RuntimeRouteDeps } from '../transports/http/runtime-routes.js';
 import { registerSecretsRoutes } from '../transports/http/secrets-routes.js';
-import { buildHttpApi, type HttpObserver } from '../transports/http/server.js';
+import { buildHttpApi, type HttpObserver, type RouteRegistrar } from '../transports/http/server.js';
 import { registerStateRoutes } from '../transports/http/state-routes.js';
 import { registerUnservedRoutes } from '../transports/http/unserved-routes.js';
+import type { UnservedContext } from '../core/unserved-apis.js';
 import type { BuildingBlocks } from './building-blocks.js';
 import type { InvocationRuntime } from './invocation-runtime.js';
 import type { MechaKind } from './mecha-kinds/mecha-kind.js';
@@ -50,18 +53,7 @@ export function buildApiServers(
   const unserved = { appId: o.appId, namespace: process.env.NAMESPACE || 'default' };
   const http = buildHttpApi({
     fallback: invoke,
-    routes: [
-      (app) => registerInvokeRoutes(app, invoke),
-      (app) => registerStateRoutes(app, state),
-      (app) => registerPublishRoutes(app, pubsub),
-      (app) => registerLockRoutes(app, lock),
-      (app) => registerBindingsRoutes(app, bindings),
-      (app) => registerConfigurationRoutes(app, configuration),
-      (app) => registerSecretsRoutes(app, secrets),
-      ...runtime.kinds.flatMap((kind) => (kind.httpRoutes ? [(app: FastifyInstance) => kind.httpRoutes!(app)] : [])),
-      (app) => registerUnservedRoutes(app, unserved),
-      (app) => registerRuntimeRoutes(app, { health: runtime.health, metadata: runtime.metadata, shutdown: runtime.shutdown }),
-    ],
+    routes: httpApiRoutes(blocks, { ...runtime, invoke, unserved }),
     logger,
     apiToken: o.apiToken,
     maxBodyBytes: o.maxRequestBytes,
@@ -93,6 +85,27 @@ export function buildApiServers(
   });
   const grpcProxy = proxyUnknownMethods(grpc, runtime.invocation.proxyDirector('app'), o.maxRequestBytes, guard);
   return { http, grpc, grpcProxy };
+}
+
+/** Every route of the HTTP API, as the sidecar registers them (its OpenAPI document lists the same). */
+export function httpApiRoutes(
+  blocks: Omit<BuildingBlocks, 'subscriptions'>,
+  runtime: RuntimeRouteDeps & { invoke: ReturnType<typeof invokeHandler>; unserved: UnservedContext; kinds: readonly MechaKind[] },
+): RouteRegistrar[] {
+  const { state, pubsub, lock, bindings, configuration, secrets } = blocks;
+  return [
+    (app) => registerInvokeRoutes(app, runtime.invoke),
+    (app) => registerStateRoutes(app, state),
+    (app) => registerPublishRoutes(app, pubsub),
+    (app) => registerLockRoutes(app, lock),
+    (app) => registerBindingsRoutes(app, bindings),
+    (app) => registerConfigurationRoutes(app, configuration),
+    (app) => registerSecretsRoutes(app, secrets),
+    ...runtime.kinds.flatMap((kind) => (kind.httpRoutes ? [(app: FastifyInstance) => kind.httpRoutes!(app)] : [])),
+    (app) => registerUnservedRoutes(app, runtime.unserved),
+    (app) => registerRuntimeRoutes(app, { health: runtime.health, metadata: runtime.metadata, shutdown: runtime.shutdown }),
+    (app) => registerOpenApiRoute(app, kindsOpenApi(runtime.kinds)),
+  ];
 }
 
 const PUBLIC_READ = /^\/v1\.0\/(healthz(\/outbound)?|metadata)\/?(\?|$)/;

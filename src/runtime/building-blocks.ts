@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Binding } from '../contracts/binding.js';
 import { ETagError } from '../contracts/state.js';
 import { BindingsApi } from '../core/bindings-api.js';
+import { ContractGate } from '../core/contract-gate.js';
 import { ConfigurationApi } from '../core/configuration-api.js';
 import { LockApi } from '../core/lock-api.js';
 import { PubSubApi } from '../core/pubsub-api.js';
@@ -48,10 +49,12 @@ export function createBuildingBlocks(d: BuildingBlockDeps) {
     () => d.appChannel && ((store) => appConfigurationSink(d.appChannel!, store, configInbound, logger)),
     outbound('configuration'),
   );
-  const bindings = new BindingsApi({ find: (name) => components.get<Binding>('bindings', name)?.instance }, outbound('bindings'));
+  // Empty until the Contract kind installs its checks.
+  const contracts = new ContractGate();
+  const bindings = new BindingsApi({ find: (name) => components.get<Binding>('bindings', name)?.instance }, outbound('bindings'), contracts);
   const lock = new LockApi(appId, lockStoresOf(components), outbound('lock'));
   const pubsubs = pubsubComponentsOf(components, appId);
-  const pubsub = new PubSubApi(appId, pubsubs, outbound('pubsub'));
+  const pubsub = new PubSubApi(appId, pubsubs, outbound('pubsub'), contracts);
   const subscriptions = new SubscriptionManager({
     pubsubs,
     channel: d.eventChannel,
@@ -59,8 +62,9 @@ export function createBuildingBlocks(d: BuildingBlockDeps) {
     logger: logger.child({ scope: 'pubsub' }),
     appUnavailable: d.appUnavailable,
     observer: d.metrics,
+    contracts,
   });
-  return { state, secrets, configuration, bindings, lock, pubsub, subscriptions };
+  return { state, secrets, configuration, bindings, lock, pubsub, subscriptions, contracts };
 }
 
 export type BuildingBlocks = ReturnType<typeof createBuildingBlocks>;

@@ -14,6 +14,9 @@ import { proxyUnknownMethods, type ProxyDirector } from '../transports/grpc/prox
 import { Errors } from '../errors/codes.js';
 import { SidecarError } from '../errors/sidecar-error.js';
 import type { LocalApp } from '../core/invocation/types.js';
+import type { AccessControlSpec } from '../config/configuration.js';
+import { callerOf } from '../transports/grpc/peer-security.js';
+import type { SidecarMtls } from '../security/mtls.js';
 import { externalHttp } from './invocation-adapters.js';
 import type { Metrics } from '../observability/metrics.js';
 import { observedRemote } from '../observability/invocation-metrics.js';
@@ -36,12 +39,14 @@ export class InvocationRuntime {
   #resolver?: NameResolution;
   #proxy?: { close(): void };
   #port = 0;
+  /** Set with `--enable-mtls` once the sidecar has its certificate. */
+  #mtls?: SidecarMtls;
 
   constructor(
     private readonly o: SidecarOptions,
     private readonly logger: Logger,
     localApp: LocalApp | undefined,
-    extra: Pick<InvocationDeps, 'appUnavailable' | 'httpEndpoint' | 'denied' | 'resiliency'>,
+    extra: Pick<InvocationDeps, 'appUnavailable' | 'httpEndpoint' | 'denied' | 'resiliency' | 'contracts'>,
     metrics?: Metrics,
   ) {
     this.#client = new InternalInvoker(o.maxRequestBytes);
@@ -74,14 +79,16 @@ export class InvocationRuntime {
    * app or the target's sidecar, stamped with both app-ids. From another sidecar: to our app only.
    */
   proxyDirector(from: 'app' | 'sidecar'): ProxyDirector {
-    return async (method, md) => {
+    return async (method, md, peer) => {
       const targetId = String(md.get('dapr-app-id')[0] ?? md.get('dapr-callee-app-id')[0] ?? '') || undefined;
-      const caller = from === 'sidecar' ? { appId: String(md.get('dapr-caller-app-id')[0] ?? ''), namespace: String(md.get('dapr-caller-namespace')[0] ?? '') } : undefined;
+      const caller = from === 'sidecar' ? callerOf(this.#mtls, peer, (name) => String(md.get(name)[0] ?? '')) : undefined;
       const route = await this.api.routeProxied(targetId, method, caller);
       if (!route.local) {
         md.set('dapr-caller-app-id', route.caller);
         md.set('dapr-callee-app-id', route.callee);
-        return { address: route.address, metadata: md };
+        const target = { appId: route.callee, namespace: route.calleeNamespace };
+        const secure = this.#mtls && { key: `${target.appId}.${target.namespace}`, ...this.#mtls.channel(target) };
+        return { address: route.address, metadata: md, secure };
       }
       if (!this.o.appProtocol.startsWith('grpc') || this.o.appPort === undefined) {
         throw new SidecarError(Errors.DirectInvoke, `failed to proxy request: the app of ${route.callee} does not speak gRPC (--app-protocol ${this.o.appProtocol})`);
@@ -92,12 +99,33 @@ export class InvocationRuntime {
     };
   }
 
-  /** Opens the internal port and announces this sidecar to the resolver. */
-  async start(spec: NameResolutionSpec, resolvers: readonly ComponentDescriptor[]): Promise<void> {
-    this.#server = buildInternalServer(this.api, this.o.maxRequestBytes);
+  /**
+   * Opens the internal port and announces this sidecar to the resolver. With `--enable-mtls` this first
+   * gets the sidecar's certificate, and the port then takes only mTLS calls.
+   */
+  async start(spec: NameResolutionSpec, resolvers: readonly ComponentDescriptor[], accessControl?: AccessControlSpec): Promise<void> {
+    if (this.o.mtls) {
+      // Loaded only with mTLS on, so a plaintext sidecar starts without the X.509 libraries.
+      const { SidecarMtls } = await import('../security/mtls.js');
+      this.#mtls = await SidecarMtls.start(
+        {
+          ...this.o.mtls,
+          staticCertificate: this.o.mtls.certificate,
+          appId: this.o.appId,
+          // daprd's self-hosted namespace when NAMESPACE is not set.
+          namespace: process.env.NAMESPACE || 'default',
+          trustDomain: accessControl?.trustDomain ?? 'public',
+          acceptedTrustDomains: (accessControl?.policies ?? []).map((p) => p.trustDomain).filter((td): td is string => Boolean(td)),
+        },
+        this.logger,
+      );
+      this.#client.secure(this.#mtls);
+    }
+    this.#server = buildInternalServer(this.api, this.o.maxRequestBytes, this.#mtls);
     this.#proxy = proxyUnknownMethods(this.#server, this.proxyDirector('sidecar'), this.o.maxRequestBytes);
     try {
-      this.#port = await listenGrpc(this.#server, [this.listenAddress], this.o.internalGrpcPort ?? 0);
+      this.#port = await listenGrpc(this.#server, [this.listenAddress], this.o.internalGrpcPort ?? 0, this.#mtls?.serverCredentials());
+      this.#mtls?.refuseUnverified(this.#server);
     } catch (err) {
       throw new Error(`--dapr-internal-grpc-port ${this.o.internalGrpcPort ?? 0}: cannot listen (${(err as Error).message})`);
     }
@@ -109,6 +137,7 @@ export class InvocationRuntime {
 
   async stop(): Promise<void> {
     await this.#resolver?.close().catch(() => undefined);
+    this.#mtls?.close();
     this.#client.close();
     this.#proxy?.close();
     await new Promise<void>((r) => (this.#server ? this.#server.tryShutdown(() => r()) : r()));

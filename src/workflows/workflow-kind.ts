@@ -1,6 +1,7 @@
 import { WorkflowsApi } from '../core/workflows-api.js';
 import type { MechaKind, MechaKindDeps } from '../runtime/mecha-kinds/mecha-kind.js';
 import { workflowHandlers } from '../transports/grpc/workflow-handlers.js';
+import { WORKFLOW_PATHS } from '../transports/http/openapi/workflows.js';
 import { registerWorkflowRoutes } from '../transports/http/workflow-routes.js';
 import type { WorkflowEngine } from './engine.js';
 import { WorkflowEngineHost } from './engine-host.js';
@@ -36,6 +37,7 @@ export function createWorkflowKind(deps: MechaKindDeps): WorkflowKind {
       })),
     // Dapr's workflow management API, served whether or not a Workflow is declared (as daprd serves it).
     httpRoutes: (app) => registerWorkflowRoutes(app, api),
+    openApi: () => ({ paths: WORKFLOW_PATHS }),
     grpcHandlers: (guard) => workflowHandlers(api, guard),
     close: () => host.close(),
   };

@@ -2,12 +2,14 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expectationPattern, normaliseOutput, parseShell, type DocBlock, type ShellCommand } from './doc-examples.js';
 import { freePort, MECHA_BIN } from './mecha-process.js';
 
 const ROOT = join(MECHA_BIN, '../../..');
-const LONG_RUNNING = /^(npm start|(npx )?mecha run)\b/;
+/** Environment assignments a long-running command may start with (`DAPR_TRUST_ANCHORS="$(cat ca.crt)" mecha run …`). */
+const ENV_PREFIX = /^((?:[A-Z_][A-Z0-9_]*=(?:"[^"]*"|\S*)\s+)*)/;
+const LONG_RUNNING = /^(?:[A-Z_][A-Z0-9_]*=(?:"[^"]*"|\S*)\s+)*(npm start|(npx )?mecha (run|sentry))\b/;
 const READY_MS = 30_000;
 const SCRIPT_MS = 60_000;
 const PRINTED_MS = 15_000;
@@ -56,6 +58,7 @@ export class DocSession {
       return;
     }
     if (block.marker.file) {
+      mkdirSync(dirname(join(this.cwd, block.marker.file)), { recursive: true });
       writeFileSync(join(this.cwd, block.marker.file), `${block.text}\n`);
       const check = SYNTAX_CHECKS[block.lang]?.(block.marker.file);
       if (!check) throw new Error(`no syntax check for a ${block.lang || 'plain'} file`);
@@ -104,20 +107,26 @@ export class DocSession {
     }
   }
 
-  /** Starts a long-running command in the background and waits until its sidecar is healthy. */
+  /**
+   * Starts a long-running command in the background and waits until its sidecar is healthy (`mecha
+   * sentry`: until its port takes connections).
+   */
   async #startSidecar(text: string): Promise<Sidecar> {
-    const command = await this.#rewrite(text);
+    const [, assignments] = ENV_PREFIX.exec(text)!;
+    const command = await this.#rewrite(text.slice(assignments.length));
+    const sentryPort = / sentry\b/.test(command) ? Number(/--port[ =](\d+)/.exec(command)?.[1] ?? 50001) : undefined;
     const httpPort = Number(/--dapr-http-port[ =](\d+)/.exec(command)?.[1] ?? 3500);
     const appPort = /--app-port[ =](\d+)/.exec(command)?.[1];
-    for (const port of [httpPort, ...(appPort ? [Number(appPort)] : [])]) {
+    for (const port of sentryPort ? [sentryPort] : [httpPort, ...(appPort ? [Number(appPort)] : [])]) {
       if (!(await portFree(port))) throw new Error(`port ${port}, which the example uses, is busy: stop what listens there`);
     }
-    const proc = spawn('bash', ['-c', `exec ${command}`], { cwd: this.cwd, env: this.#env, detached: true });
+    const proc = spawn('bash', ['-c', `${assignments}exec ${command}`], { cwd: this.cwd, env: this.#env, detached: true });
     const sidecar = new Sidecar(text, proc);
     const deadline = Date.now() + READY_MS;
     while (Date.now() < deadline) {
       if (proc.exitCode !== null) throw new Error(`\`${text}\` exited with ${proc.exitCode} before it was ready:\n${sidecar.output}`);
-      const status = await fetch(`http://127.0.0.1:${httpPort}/v1.0/healthz`).then((r) => r.status, () => 0);
+      if (sentryPort !== undefined && !(await portFree(sentryPort))) return sidecar;
+      const status = sentryPort === undefined ? await fetch(`http://127.0.0.1:${httpPort}/v1.0/healthz`).then((r) => r.status, () => 0) : 0;
       if (status === 204) return sidecar;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -230,4 +239,9 @@ const SYNTAX_CHECKS: Record<string, (file: string) => string[]> = {
   python: (f) => ['python3', '-m', 'py_compile', f],
   py: (f) => ['python3', '-m', 'py_compile', f],
   go: (f) => ['gofmt', '-l', f],
+  yaml: (f) => ['node', '-e', YAML_CHECK, f],
 };
+
+/** Parses every document of the file with the project's YAML library; the first error fails the check. */
+const YAML_CHECK = `const yaml = require(${JSON.stringify(join(ROOT, 'node_modules', 'yaml'))});
+for (const doc of yaml.parseAllDocuments(require('node:fs').readFileSync(process.argv[1], 'utf8'))) if (doc.errors.length) throw doc.errors[0];`;

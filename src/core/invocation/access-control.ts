@@ -6,7 +6,8 @@ type Action = 'allow' | 'deny';
 /**
  * Callee-side access control as daprd evaluates it: the caller's policy (matched by app-id, trust domain
  * and namespace) decides by its most specific operation match, else its default action; callers without
- * a policy get the global default. No policies at all means allow; policies without a global default deny.
+ * a policy get the global default. With mTLS all three come from the caller's verified SPIFFE id; without,
+ * its sidecar stamps app-id and namespace and the trust domain is taken to be ours. No policies at all means allow; policies without a global default deny.
  * Returns undefined when allowed, else the reason.
  */
 export function accessChecker(spec: AccessControlSpec | undefined, ownTrustDomain = 'public'): ((caller: Caller, method: string, verb: string) => string | undefined) | undefined {
@@ -15,7 +16,7 @@ export function accessChecker(spec: AccessControlSpec | undefined, ownTrustDomai
   const trustDomain = spec.trustDomain ?? ownTrustDomain;
   return (caller, method, verb) => {
     const policy = spec.policies?.find(
-      (p) => p.appId === caller.appId && (p.trustDomain ?? trustDomain) === trustDomain && (p.namespace === undefined || p.namespace === caller.namespace),
+      (p) => p.appId === caller.appId && (p.trustDomain ?? trustDomain) === (caller.trustDomain ?? trustDomain) && (p.namespace === undefined || p.namespace === caller.namespace),
     );
     let decision: Action = globalDefault;
     if (policy) {

@@ -6,6 +6,7 @@ import type { PolicyDefinition, RetryPolicy } from '../../resiliency/policies.js
 import type { Resiliency } from '../../resiliency/resiliency.js';
 import { runWithPolicy } from '../../resiliency/runner.js';
 import { bufferBody, readAll } from '../../util/body-streams.js';
+import type { ContractGate } from '../contract-gate.js';
 import type { Caller, ExternalInvoker, Headers, InvokeRequest, InvokeResponse, LocalApp, NameResolver, RemoteInvoker } from './types.js';
 
 export interface HttpEndpointTarget {
@@ -31,6 +32,8 @@ export interface InvocationDeps {
   resiliency: Resiliency;
   /** Sees calls that arrive from other sidecars (metrics). */
   observer?: InboundObserver;
+  /** The callees' OpenAPI contracts (checked before a call leaves) and our app's (its answers, logged). */
+  contracts?: ContractGate;
 }
 
 export interface InboundObserver {
@@ -39,7 +42,7 @@ export interface InboundObserver {
 }
 
 /** A proxied gRPC call's destination: the local app, or another sidecar's internal address. */
-export type ProxyRoute = { local: true; callee: string } | { local: false; address: string; callee: string; caller: string };
+export type ProxyRoute = { local: true; callee: string } | { local: false; address: string; callee: string; calleeNamespace: string; caller: string };
 
 /** An answer outside 200-399, thrown so retry policies see it as a failure; it carries the buffered response. */
 class StatusFailure extends Error {
@@ -81,6 +84,12 @@ export class InvocationApi {
     const isUrl = /^https?:\/\//i.test(target.appId);
     const isSelf = !isUrl && !endpoint && this.#isOwn(target);
     if (isSelf && !this.d.localApp) throw fail(new Error('cannot invoke local endpoint: app channel not initialized'));
+    const checks = this.d.contracts?.checks;
+    if (checks && !isUrl && !endpoint && checks.coversApp(target.appId)) {
+      // The callee's contract needs the whole body; a streamed one is read here, and replayable from now on.
+      replayable ??= await readAll(req.body);
+      checks.invoke(target.appId, req, replayable);
+    }
     const headers = isUrl || endpoint || isSelf ? req.headers : addForwarded(req.headers, this.d.host.address, this.d.host.name);
     const outgoing = { ...req, headers: isUrl || endpoint ? headers : stampIdentity(headers, caller, target.appId) };
 
@@ -123,7 +132,8 @@ export class InvocationApi {
     if (denial) throw new SidecarError(Errors.DirectInvokeForbidden, denial);
     const res = await this.#callApp({ ...req, headers: stampIdentity(req.headers, caller, this.d.appId) });
     this.d.observer?.invocationResponded(caller.appId, res.status);
-    return res;
+    const checks = this.d.contracts?.checks;
+    return checks?.coversApp(this.d.appId) ? checks.answer(req, res) : res;
   }
 
   /**
@@ -151,7 +161,7 @@ export class InvocationApi {
     if (caller) throw new SidecarError(Errors.DirectInvoke, `failed to proxy request: app ${target.appId} is not served by this sidecar`);
     const addresses = await this.d.resolver.resolve(target.appId, target.namespace);
     if (addresses.length === 0) throw new SidecarError(Errors.DirectInvoke, `failed to proxy request: couldn't find service: ${target.appId}`);
-    return { local: false, address: addresses[0]!, callee: target.appId, caller: this.d.appId };
+    return { local: false, address: addresses[0]!, callee: target.appId, calleeNamespace: target.namespace, caller: this.d.appId };
   }
 
   /** Our own app-id; without NAMESPACE the sidecar is in daprd's self-hosted namespace, `default`. */

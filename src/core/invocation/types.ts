@@ -24,10 +24,12 @@ export interface InvokeResponse {
   buffered?: Buffer;
 }
 
-/** The caller's identity as stamped by its sidecar. */
+/** The caller's identity: as stamped by its sidecar, or, with mTLS, as its certificate proves it. */
 export interface Caller {
   appId: string;
   namespace: string;
+  /** Set only when proven by mTLS (the SPIFFE id's trust domain). */
+  trustDomain?: string;
 }
 
 /** Where a target app-id lives: the internal gRPC addresses (`host:port`) of its sidecars. */

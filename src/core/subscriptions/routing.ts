@@ -36,6 +36,6 @@ export function compileRoutes(rules: readonly RouteRule[]): Router {
 }
 
 /** cel-js appends a source excerpt on further lines; logs and problems need the first. */
-function firstLine(err: unknown): string {
+export function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }

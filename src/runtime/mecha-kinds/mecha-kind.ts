@@ -48,6 +48,11 @@ export interface MechaKind {
   metadata(): unknown[];
   /** Its HTTP routes (transport files of the kind), registered with the sidecar's API. */
   httpRoutes?(app: FastifyInstance): void;
+  /**
+   * The OpenAPI 3.1 path items of those routes (and the schemas they refer to), merged into the document the
+   * sidecar serves at `/v1.0-alpha1/openapi.json`; a test checks it against the registered routes both ways.
+   */
+  openApi?(): { paths: Record<string, unknown>; schemas?: Record<string, unknown> };
   /** Its RPCs of `dapr.proto.runtime.v1.Dapr`, by method name. */
   grpcHandlers?(guard: CallGuard): Record<string, UnaryHandler | ((call: never) => void)>;
   /** Stops what it runs (subscriptions, timers, leases), letting work in flight finish or persist. */

@@ -3,7 +3,7 @@ import type { MessageHandler, PubSubMessage } from '../../contracts/pubsub.js';
 import { CLOUDEVENT_CONTENT_TYPE } from '../../core/pubsub-envelope.js';
 import type { BulkSubscribeOptions } from '../../core/subscriptions/subscription.js';
 import { bulkAnswer } from './app-answers.js';
-import { RetriableDelivery, deadLetterOrDrop, deadLetterOrFail, dropUnimplemented, type DeliveryContext } from './delivery-context.js';
+import { RetriableDelivery, contractViolation, deadLetterOrDrop, deadLetterOrFail, dropUnimplemented, type DeliveryContext } from './delivery-context.js';
 import { decodeEvent, isExpired, type IncomingEvent } from './event-decoding.js';
 
 const APP_TIMEOUT_MS = 60_000;
@@ -59,6 +59,11 @@ async function deliverBatch(ctx: DeliveryContext, batch: Pending[]): Promise<voi
     }
     if (isExpired(incoming.event)) {
       settle(p, deadLetterOrDrop(ctx, p.message, `event ${String(incoming.event.id)} expired`));
+      continue;
+    }
+    const violation = contractViolation(ctx, incoming.event);
+    if (violation) {
+      settle(p, deadLetterOrDrop(ctx, p.message, violation));
       continue;
     }
     let route;

@@ -1,6 +1,7 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { Logger } from 'pino';
 import type { PubSub, PubSubMessage } from '../../contracts/pubsub.js';
+import type { ContractGate } from '../../core/contract-gate.js';
 import type { Router } from '../../core/subscriptions/routing.js';
 import type { SubscriptionDefinition } from '../../core/subscriptions/subscription.js';
 import type { EventChannel } from '../grpc-event-channel.js';
@@ -21,6 +22,7 @@ export interface DeliveryContext {
   appUnavailable(): string | undefined;
   /** Sees each hand-over to the app and its outcome (metrics). */
   observer?: DeliveryObserver;
+  contracts?: ContractGate;
 }
 
 export interface DeliveryObserver {
@@ -55,6 +57,12 @@ const DEAD_LETTER_TIMEOUT_MS = 30_000;
 export async function deadLetterOrDrop(ctx: DeliveryContext, message: PubSubMessage, reason: string): Promise<void> {
   if (ctx.subscription.deadLetterTopic) await sendToDeadLetter(ctx, message, reason);
   else ctx.logger.warn({ topic: message.topic, reason }, 'message dropped');
+}
+
+/** Why the event breaks the subscriber's contract (then it is dead-lettered or dropped), or undefined. */
+export function contractViolation(ctx: DeliveryContext, event: Record<string, unknown>): string | undefined {
+  const why = ctx.contracts?.checks?.delivery(ctx.pubsubName, ctx.subscription.topic, event, ctx.subscription.deadLetterTopic);
+  return why && `the event breaks the subscriber's contract: ${why}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { MessageHandler, PubSubMessage } from '../../contracts/pubsub.js';
 import { CLOUDEVENT_CONTENT_TYPE } from '../../core/pubsub-envelope.js';
 import { eventAnswer } from './app-answers.js';
-import { DeliveryAborted, RetriableDelivery, deadLetterOrDrop, deadLetterOrFail, deliveryHeaders, dropUnimplemented, type DeliveryContext } from './delivery-context.js';
+import { DeliveryAborted, RetriableDelivery, contractViolation, deadLetterOrDrop, deadLetterOrFail, deliveryHeaders, dropUnimplemented, type DeliveryContext } from './delivery-context.js';
 import { decodeEvent, isExpired } from './event-decoding.js';
 import { traceDelivery } from '../../observability/tracing-hooks.js';
 
@@ -23,6 +23,8 @@ export function singleDelivery(ctx: DeliveryContext): MessageHandler {
       return deadLetterOrFail(ctx, message, new Error(`cannot read the message as a CloudEvent: ${(err as Error).message}`));
     }
     if (isExpired(incoming.event)) return deadLetterOrDrop(ctx, message, `event ${String(incoming.event.id)} expired at ${String(incoming.event.expiration)}`);
+    const violation = contractViolation(ctx, incoming.event);
+    if (violation) return deadLetterOrDrop(ctx, message, violation);
     let route;
     try {
       route = ctx.router(incoming.event);

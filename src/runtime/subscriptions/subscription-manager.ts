@@ -8,6 +8,7 @@ import type { Resiliency } from '../../resiliency/resiliency.js';
 import { runWithPolicy } from '../../resiliency/runner.js';
 import { Errors } from '../../errors/codes.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
+import type { ContractGate } from '../../core/contract-gate.js';
 import type { EventChannel } from '../grpc-event-channel.js';
 import type { RunningPubSub } from '../pubsubs.js';
 import { bulkDelivery } from './bulk-delivery.js';
@@ -22,6 +23,8 @@ export interface SubscriptionDeps {
   logger: Logger;
   appUnavailable(): string | undefined;
   observer?: DeliveryObserver;
+  /** The subscriber's contracts: events breaking them are dead-lettered or dropped, never delivered. */
+  contracts?: ContractGate;
 }
 
 /**
@@ -161,6 +164,7 @@ export class SubscriptionManager {
       retry: this.#retrier(pubsubName),
       appUnavailable,
       observer: this.deps.observer,
+      contracts: this.deps.contracts,
     };
     let handler: MessageHandler;
     let flush: (() => void) | undefined;

@@ -4,6 +4,7 @@ import { fromListMap, payloadChunks, toListMap, type ProtoInvokeResponse, type P
 import { serviceByName } from './protos.js';
 import { bufferBody } from '../../util/body-streams.js';
 import { UnaryChannel } from './unary-channel.js';
+import type { PeerSecurity, PeerTarget } from './peer-security.js';
 import { grpcOptions } from './channel-options.js';
 import { internalCallTraceMetadata } from '../../observability/tracing-hooks.js';
 
@@ -23,14 +24,21 @@ type InvocationClient = Client & { CallLocalStream(md: Metadata): ClientDuplexSt
 export class InternalInvoker implements RemoteInvoker {
   readonly #clients = new Map<string, InvocationClient>();
   readonly #channels = new Map<string, UnaryChannel>();
+  #security?: PeerSecurity;
 
   constructor(private readonly maxMessageBytes: number) {}
 
-  async invoke(address: string, _target: { appId: string }, req: InvokeRequest, buffered?: Buffer): Promise<InvokeResponse> {
-    if (buffered) return this.#unary(address, req, buffered);
+  /** mTLS from now on: every call checks that the sidecar answering is the target app's. */
+  secure(security: PeerSecurity): void {
+    this.close();
+    this.#security = security;
+  }
+
+  async invoke(address: string, target: PeerTarget, req: InvokeRequest, buffered?: Buffer): Promise<InvokeResponse> {
+    if (buffered) return this.#unary(address, target, req, buffered);
     const md = new Metadata();
     for (const [k, v] of Object.entries(internalCallTraceMetadata(req.headers))) md.set(k, v);
-    const call = withoutCallerStack(() => this.#client(address).CallLocalStream(md));
+    const call = withoutCallerStack(() => this.#client(address, target).CallLocalStream(md));
     const responses = call.iterator({ destroyOnReturn: false }) as AsyncIterator<StreamIn>;
     const firstResponse = responses.next(); // subscribe before writing so an early error is not lost
     firstResponse.catch(() => undefined);
@@ -50,9 +58,11 @@ export class InternalInvoker implements RemoteInvoker {
     };
   }
 
-  async #unary(address: string, req: InvokeRequest, body: Buffer): Promise<InvokeResponse> {
-    let channel = this.#channels.get(address);
-    if (!channel) this.#channels.set(address, (channel = new UnaryChannel(address, this.maxMessageBytes)));
+  async #unary(address: string, target: PeerTarget, req: InvokeRequest, body: Buffer): Promise<InvokeResponse> {
+    const security = this.#security;
+    const key = security ? `${address} ${target.appId}.${target.namespace}` : address;
+    let channel = this.#channels.get(key);
+    if (!channel) this.#channels.set(key, (channel = new UnaryChannel(address, this.maxMessageBytes, security && (() => security.session(target)))));
     const method = callLocal();
     const res = method.responseDeserialize(await channel.call(method.path, method.requestSerialize(requestOf(req, body)), internalCallTraceMetadata(req.headers)));
     if (!res.status) throw new Error('response does not contain the required fields');
@@ -67,11 +77,14 @@ export class InternalInvoker implements RemoteInvoker {
     this.#channels.clear();
   }
 
-  #client(address: string): InvocationClient {
-    let c = this.#clients.get(address);
+  #client(address: string, target: PeerTarget): InvocationClient {
+    const key = this.#security ? `${address} ${target.appId}.${target.namespace}` : address;
+    let c = this.#clients.get(key);
     if (!c) {
-      c = new (serviceByName(SERVICE))(address, credentials.createInsecure(), grpcOptions(this.maxMessageBytes)) as unknown as InvocationClient;
-      this.#clients.set(address, c);
+      const secure = this.#security?.channel(target);
+      const options = { ...grpcOptions(this.maxMessageBytes), ...secure?.options };
+      c = new (serviceByName(SERVICE))(address, secure?.credentials ?? credentials.createInsecure(), options) as unknown as InvocationClient;
+      this.#clients.set(key, c);
     }
     return c;
   }

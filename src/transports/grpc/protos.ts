@@ -38,15 +38,20 @@ function methodDefinition(service: protobuf.Service, method: protobuf.Method): M
 }
 
 /**
- * The services of our .proto files as grpc-js definitions, built once. Only services: unlike
+ * The services of the sidecar's .proto files as grpc-js definitions, built once. Only services: unlike
  * proto-loader we build no descriptors for reflection, which halves the time this takes at startup.
  */
 function serviceDefinitions(): Record<string, ServiceDefinition> {
-  if (services) return services;
+  services ??= servicesOf(PROTO_FILES);
+  return services;
+}
+
+/** The services of the given .proto files under proto/, for what only some commands need (e.g. Sentry's CA). */
+export function servicesOf(files: readonly string[]): Record<string, ServiceDefinition> {
   const root = new protobuf.Root();
   // Imports resolve under proto/ (protobufjs serves google/protobuf/* from its bundled copies).
   root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(PROTO_ROOT, target));
-  root.loadSync(PROTO_FILES, { keepCase: true }).resolveAll();
+  root.loadSync(files as string[], { keepCase: true }).resolveAll();
   const found: Record<string, ServiceDefinition> = {};
   const visit = (ns: protobuf.NamespaceBase) => {
     for (const child of ns.nestedArray) {
@@ -56,7 +61,6 @@ function serviceDefinitions(): Record<string, ServiceDefinition> {
     }
   };
   visit(root);
-  services = found;
   return found;
 }
 

@@ -1,10 +1,18 @@
-import { Client, credentials, Metadata, status, type Server, type ServerDuplexStream } from '@grpc/grpc-js';
+import { Client, credentials, Metadata, status, type ChannelCredentials, type ChannelOptions, type Server, type ServerDuplexStream } from '@grpc/grpc-js';
 import { toGrpcError } from '../../errors/grpc.js';
 import { checkToken, type CallGuard } from './handler.js';
 import { grpcOptions } from './channel-options.js';
+import type { PeerAuth } from './peer-security.js';
 
-/** Where to send a proxied call, with the metadata to send it with. */
-export type ProxyDirector = (method: string, metadata: Metadata) => Promise<{ address: string; metadata: Metadata }>;
+/** Where to send a proxied call, with the metadata to send it with and, for mTLS, the channel to use. */
+export type ProxyDirector = (method: string, metadata: Metadata, peer: PeerAuth) => Promise<{ address: string; metadata: Metadata; secure?: SecureChannel }>;
+
+/** A TLS channel to the target: `key` tells channels to different identities at one address apart. */
+export interface SecureChannel {
+  key: string;
+  credentials: ChannelCredentials;
+  options: ChannelOptions;
+}
 
 const IDENTITY = (b: Buffer) => b;
 /** Set by the HTTP/2 layer of each hop, never relayed. */
@@ -17,11 +25,14 @@ const HOP_HEADERS = ['content-type', 'user-agent', 'te', 'host', 'grpc-timeout',
  */
 export function proxyUnknownMethods(server: Server, director: ProxyDirector, maxMessageBytes: number, guard: CallGuard = {}): { close(): void } {
   const clients = new Map<string, Client>();
-  const clientFor = (address: string) => {
-    let client = clients.get(address);
+  const clientFor = (address: string, secure?: SecureChannel) => {
+    const key = secure ? `${address} ${secure.key}` : address;
+    let client = clients.get(key);
     if (!client) {
-      client = new Client(address, credentials.createInsecure(), grpcOptions(maxMessageBytes));
-      clients.set(address, client);
+      client = secure
+        ? new Client(address, secure.credentials, { ...grpcOptions(maxMessageBytes), ...secure.options })
+        : new Client(address, credentials.createInsecure(), grpcOptions(maxMessageBytes));
+      clients.set(key, client);
     }
     return client;
   };
@@ -31,10 +42,10 @@ export function proxyUnknownMethods(server: Server, director: ProxyDirector, max
     const method = call.getPath();
     const incoming = call.metadata.clone();
     for (const h of HOP_HEADERS) incoming.remove(h);
-    director(method, incoming).then(
-      ({ address, metadata }) => {
+    director(method, incoming, call.getAuthContext()).then(
+      ({ address, metadata, secure }) => {
         const deadline = call.getDeadline();
-        const upstream = clientFor(address).makeBidiStreamRequest(method, IDENTITY, IDENTITY, metadata, Number.isFinite(deadline) ? { deadline } : {});
+        const upstream = clientFor(address, secure).makeBidiStreamRequest(method, IDENTITY, IDENTITY, metadata, Number.isFinite(deadline) ? { deadline } : {});
         upstream.on('metadata', (md: Metadata) => call.sendMetadata(md));
         upstream.on('data', (chunk: Buffer) => call.write(chunk));
         upstream.on('error', () => undefined); // the status event below carries it

@@ -47,12 +47,12 @@ export function buildGrpcApi(o: GrpcApiOptions): Server {
 }
 
 /** Binds every listen address on one port; resolves with the port (useful when 0 was asked for). */
-export async function listenGrpc(server: Server, addresses: readonly string[], port: number): Promise<number> {
+export async function listenGrpc(server: Server, addresses: readonly string[], port: number, creds: ServerCredentials = ServerCredentials.createInsecure()): Promise<number> {
   let bound = port;
   for (const host of addresses) {
     const target = host.includes(':') ? `[${host}]:${bound}` : `${host}:${bound}`;
     bound = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(target, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      server.bindAsync(target, creds, (err, p) => (err ? reject(err) : resolve(p))),
     );
   }
   return bound;

@@ -24,9 +24,11 @@ export class GrpcCallError extends Error {
 export class UnaryChannel {
   #session?: http2.ClientHttp2Session;
 
+  /** `tls`: options for each new connection (mTLS: read anew so a renewed certificate is used). */
   constructor(
     private readonly address: string,
     private readonly maxMessageBytes: number,
+    private readonly tls?: () => http2.SecureClientSessionOptions,
   ) {}
 
   /** `metadata`: extra request headers (gRPC metadata), such as the trace context. */
@@ -94,7 +96,9 @@ export class UnaryChannel {
   #connection(): http2.ClientHttp2Session {
     const current = this.#session;
     if (current && !current.closed && !current.destroyed) return current;
-    const session = http2.connect(`http://${this.address}`, { maxSessionMemory: 64 });
+    const session = this.tls
+      ? http2.connect(`https://${this.address}`, { maxSessionMemory: 64, ...this.tls() })
+      : http2.connect(`http://${this.address}`, { maxSessionMemory: 64 });
     const forget = () => {
       if (this.#session === session) this.#session = undefined;
     };

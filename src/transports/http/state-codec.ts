@@ -2,7 +2,7 @@ import type { StateItem } from '../../contracts/state.js';
 import { encodeJsonValue } from '../../core/state-values.js';
 import type { BulkStateItem, SaveStateItem, StateOptions, TransactionRequestOperation } from '../../core/state-requests.js';
 import type { StateQueryPage } from '../../core/state-api.js';
-import { field, isObject, malformed, nullAsEmpty, optionalString, optionalStringMap, typeName, type JsonObject } from './request.js';
+import { field, isObject, malformed, nullAsEmpty, optionalString, optionalStringMap, parseJsonBody, typeName, type JsonObject } from './request.js';
 
 /** JSON ⇄ core request types for the state routes. Shapes only: the rules live in core/state-api.ts. */
 
@@ -61,6 +61,17 @@ function decodeItem(raw: JsonObject, path: string): SaveStateItem {
 
 function decodeOptions(o: JsonObject, path: string): StateOptions {
   return { concurrency: optionalString(o, 'concurrency', path), consistency: optionalString(o, 'consistency', path) };
+}
+
+/** The SQL API's body: `{"query": "SELECT …", "token": "…"}`, or the bare SQL as `text/plain` or `application/sql`. */
+export function decodeSqlRequest(body: unknown, contentType: string | undefined): { sql: string; token?: string } {
+  const media = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (media === 'text/plain' || media === 'application/sql') return { sql: Buffer.isBuffer(body) ? body.toString('utf8') : '' };
+  const json = parseJsonBody(body);
+  if (!isObject(json)) throw malformed(`request body must be a JSON object {"query": "SELECT …"}, got ${typeName(json)}`);
+  const sql = field(json, 'query');
+  if (typeof sql !== 'string') throw malformed(`query must be a string of SQL, got ${sql === undefined ? 'nothing' : typeName(sql)}`);
+  return { sql, token: optionalString(json, 'token', 'body') };
 }
 
 /** Bulk results as daprd writes them: stored bytes embedded as raw JSON under `data`. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StateApi } from '../../core/state-api.js';
 import { parseJsonBody, firstValue, queryMetadata, type Query } from './request.js';
-import { decodeBulkGet, decodeSaveItems, decodeTransaction, encodeBulkItems, encodeQueryPage } from './state-codec.js';
+import { decodeBulkGet, decodeSaveItems, decodeSqlRequest, decodeTransaction, encodeBulkItems, encodeQueryPage } from './state-codec.js';
 
 type Req = FastifyRequest<{ Params: { storeName: string; key: string }; Querystring: Query }>;
 
@@ -85,5 +85,14 @@ export function registerStateRoutes(app: FastifyInstance, state: StateApi): void
       if (page.results.length === 0) return reply.code(204).send();
       return reply.code(200).type('application/json').send(encodeQueryPage(page));
     },
+  });
+
+  // Mecha's own: SQL over the query API (core/state-sql.ts), answered as the query API answers.
+  app.post('/v1.0-alpha1/state/:storeName/sql', async (req: Req, reply) => {
+    state.checkStore(req.params.storeName, 'query');
+    const { sql, token } = decodeSqlRequest(req.body, firstValue(req.headers, 'content-type'));
+    const page = await state.querySql({ storeName: req.params.storeName, sql, token, metadata: queryMetadata(req.query) });
+    if (page.results.length === 0) return reply.code(204).send();
+    return reply.code(200).type('application/json').send(encodeQueryPage(page));
   });
 }

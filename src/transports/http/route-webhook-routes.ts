@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+import type { RouteOutcome } from '../../routes/route-runner.js';
+import type { WebhookRequest } from '../../routes/sources.js';
+import { readAll } from '../../util/body-streams.js';
+import { limitBody } from './body.js';
+import { firstValue } from './request.js';
+
+/** The running webhook for a method and path, or undefined. */
+export type WebhookLookup = (method: string, path: string) => ((req: WebhookRequest) => Promise<RouteOutcome>) | undefined;
+
+/**
+ * Route webhooks (`from: { http: … }`). Routes come and go with hot reload while fastify cannot add routes
+ * once listening, so a hook looks each unmatched request up before the invocation fallback takes it:
+ * 204 once the route's sinks accepted the message (or a step ended it), 202 once it went to the dead
+ * letter, a Dapr error otherwise.
+ */
+export function registerRouteWebhooks(app: FastifyInstance, lookup: WebhookLookup): void {
+  app.addHook('preValidation', async (req, reply) => {
+    if (!req.is404) return;
+    const path = req.url.split('?')[0];
+    const receive = lookup(req.method, path);
+    if (!receive) return;
+    const headers: Record<string, string> = {};
+    for (const name of Object.keys(req.headers)) headers[name] = firstValue(req.headers, name) ?? '';
+    const body = await readAll(limitBody(req.raw, app.initialConfig.bodyLimit ?? Infinity));
+    const outcome = await receive({ body, headers, path });
+    return reply.code(outcome === 'deadLettered' ? 202 : 204).send();
+  });
+}
