@@ -4,7 +4,7 @@ import type { HistoryEvent } from '../../workflows/engine.js';
 import { firstValue, type Query } from './request.js';
 
 /** daprd 1.17 serves the workflow API under all three versions. */
-const VERSIONS = ['v1.0-alpha1', 'v1.0-beta1', 'v1.0'];
+export const WORKFLOW_API_VERSIONS = ['v1.0-alpha1', 'v1.0-beta1', 'v1.0'];
 
 type Params = { component: string; name: string; instanceId: string; eventName: string };
 type Req = FastifyRequest<{ Params: Params; Querystring: Query }>;
@@ -12,7 +12,7 @@ type Req = FastifyRequest<{ Params: Params; Querystring: Query }>;
 /** `/v1.0*\/workflows/{component}/…`: Dapr's workflow management API (and our `…/history`) on the workflows core. */
 export function registerWorkflowRoutes(app: FastifyInstance, workflows: WorkflowsApi): void {
   const route = (method: 'GET' | 'POST', suffix: string, handler: (req: Req, reply: FastifyReply) => Promise<unknown>) => {
-    for (const v of VERSIONS) app.route({ method, url: `/${v}/workflows/:component/${suffix}`, handler });
+    for (const v of WORKFLOW_API_VERSIONS) app.route({ method, url: `/${v}/workflows/:component/${suffix}`, handler });
   };
   const target = (req: Req) => ({ component: req.params.component, instanceId: req.params.instanceId });
   // daprd answers 202 with the protojson of google.protobuf.Empty.

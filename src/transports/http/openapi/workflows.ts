@@ -1,9 +1,9 @@
 import { Errors, type ErrorKind } from '../../../errors/codes.js';
+import { WORKFLOW_API_VERSIONS } from '../workflow-routes.js';
 import { anyBody, answers, BODY_ERRORS, jsonAnswer, pathParam, type Json, type Paths } from './parts.js';
 
 /** The workflow API (workflow-routes.ts) in the sidecar's OpenAPI document, under each version daprd serves. */
 
-const VERSIONS = ['v1.0-alpha1', 'v1.0-beta1', 'v1.0'];
 const tags = ['workflows'];
 const COMPONENT = [Errors.WorkflowComponentMissing, Errors.WorkflowComponentNotFound];
 const TARGET = [...COMPONENT, Errors.WorkflowInstanceIdMissing];
@@ -68,7 +68,7 @@ const OPS: Op[] = [
 ];
 
 export const WORKFLOW_PATHS: Paths = Object.fromEntries(
-  VERSIONS.flatMap((v) =>
+  WORKFLOW_API_VERSIONS.flatMap((v) =>
     OPS.map((op): [string, Json] => {
       const version = v.replace(/^v1\.0-?/, '').replace(/^./, (c) => c.toUpperCase());
       return [
