@@ -131,4 +131,17 @@ describe('workflow tasks against the building blocks of a running sidecar', () =
     const types = (await client.history(id))!.map((e) => e.type);
     expect(types.filter((t) => ['ExecutionSuspended', 'EventRaised', 'ExecutionResumed'].includes(t))).toEqual(['ExecutionSuspended', 'EventRaised', 'ExecutionResumed']);
   });
+
+  it('hot-reloads Workflow resources: an added one is listed; a bad edit is refused and the previous version keeps running', async () => {
+    const metadata = async () => JSON.parse(((await (await fetch(`http://127.0.0.1:${sidecar.httpPort}/v1.0/metadata`)).json()) as { extended: Record<string, string> }).extended.workflows) as Array<{ name: string; definitionHash: string }>;
+    const extra = (result: string, next = 'End: true') => `apiVersion: mecha.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: extra\nspec:\n  definition:\n    StartAt: Say\n    States:\n      Say: { Type: Pass, Result: ${result}, ${next} }\n`;
+    writeFileSync(join(dir, 'extra.yaml'), extra('one'));
+    const listed = await waitFor('the new workflow is listed', metadata, (w) => w.some((x) => x.name === 'extra'));
+    const hash = listed.find((x) => x.name === 'extra')!.definitionHash;
+    writeFileSync(join(dir, 'extra.yaml'), extra('two', 'Next: Nowhere'));
+    const reload = async () => JSON.parse(((await (await fetch(`http://127.0.0.1:${sidecar.httpPort}/v1.0/metadata`)).json()) as { extended: Record<string, string> }).extended.hotReload) as { resources: Array<{ kind: string; name: string; status: string; lastError?: string }> };
+    const refused = await waitFor('the bad edit is refused', reload, (r) => r.resources.some((x) => x.kind === 'Workflow' && x.name === 'extra' && x.status === 'failed'));
+    expect(refused.resources.find((x) => x.name === 'extra')!.lastError).toContain('Nowhere');
+    expect((await metadata()).find((x) => x.name === 'extra')!.definitionHash).toBe(hash);
+  });
 });

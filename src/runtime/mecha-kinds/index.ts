@@ -5,6 +5,6 @@ import type { MechaKindFactory } from './mecha-kind.js';
 
 /**
  * Every Mecha kind the sidecar runs, in the order they start (and the reverse of the order they stop):
- * contracts first, so that what routes and workflows publish is checked from their first message.
+ * contracts first, so that what workflows and routes publish is checked from their first message.
  */
-export const mechaKindFactories: readonly MechaKindFactory[] = [createContractKind, routeKindFactory, createWorkflowKind];
+export const mechaKindFactories: readonly MechaKindFactory[] = [createContractKind, createWorkflowKind, routeKindFactory];

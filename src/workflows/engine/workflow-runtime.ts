@@ -39,6 +39,7 @@ export class WorkflowRuntime {
   readonly #host: LiveHost;
   #closed = false;
   #scanning?: Promise<void>;
+  #renewing = false;
 
   constructor(
     readonly repo: InstanceRepo,
@@ -259,6 +260,17 @@ export class WorkflowRuntime {
 
   /** Renews the leases of the instances running here and hands them the operations other replicas left. */
   async #renew(): Promise<void> {
+    // One round at a time: two would race on the lease records and lose them to each other.
+    if (this.#renewing) return;
+    this.#renewing = true;
+    try {
+      await this.#renewAll();
+    } finally {
+      this.#renewing = false;
+    }
+  }
+
+  async #renewAll(): Promise<void> {
     for (const [id, entry] of [...this.#live]) {
       if (this.#closed) return;
       const ok = await this.repo.acquireLease(id, this.o.replicaId, this.o.leaseMs).catch(() => false);

@@ -15,10 +15,8 @@ import { stateStoresOf } from '../../../src/runtime/state-stores.js';
 import type { Binding } from '../../../src/contracts/binding.js';
 import { WorkflowRuntime } from '../../../src/workflows/engine/workflow-runtime.js';
 import { InstanceRepo } from '../../../src/workflows/store/instance-repo.js';
-import type { KvStore } from '../../../src/workflows/store/kv-store.js';
 import { SqliteKv } from '../../../src/workflows/store/sqlite-kv.js';
-import { StateKv } from '../../../src/workflows/store/state-kv.js';
-import { taskRunner, type TaskRunner } from '../../../src/workflows/tasks/task-runner.js';
+import { taskRunner } from '../../../src/workflows/tasks/task-runner.js';
 import { readWorkflows, type WorkflowDefinition } from '../../../src/workflows/workflow-resources.js';
 import type { WorkflowInstanceStatus } from '../../../src/workflows/engine.js';
 
@@ -63,17 +61,18 @@ export interface EngineHarness {
 
 let ids = 0;
 
-/** An engine runtime on an embedded SQLite file (or a state store), with Tasks against in-process components. */
-export async function startEngine(o: { appId?: string; documents?: ResourceDocument[]; runTask?: TaskRunner; kv?: (cores: Awaited<ReturnType<typeof startCores>>) => KvStore; leaseMs?: number } = {}): Promise<EngineHarness> {
-  const appId = o.appId ?? 'wfapp';
+/** An engine runtime on an embedded SQLite file, with Tasks against in-process components. */
+export async function startEngine(): Promise<EngineHarness> {
+  const appId = 'wfapp';
   const dir = mkdtempSync(join(tmpdir(), 'mecha-wf-'));
-  const cores = await startCores(appId, o.documents ?? [componentDoc('kv', 'state.in-memory'), componentDoc('bus', 'pubsub.in-memory')]);
-  const runTask = o.runTask ?? taskRunner({ appId, blocks: cores, invocation: { invoke: () => Promise.reject(new Error('no invocation in this harness')) } });
+  const cores = await startCores(appId, [componentDoc('kv', 'state.in-memory'), componentDoc('bus', 'pubsub.in-memory')]);
+  // Service invocation needs a sidecar and an app: the tests of invoke: run against a started sidecar.
+  const runTask = taskRunner({ appId, blocks: cores, invocation: { invoke: () => Promise.reject(new Error('no service invocation in this harness')) } });
   const make = () =>
-    new WorkflowRuntime(new InstanceRepo(o.kv ? o.kv(cores) : new SqliteKv(join(dir, 'workflows.db'))), {
+    new WorkflowRuntime(new InstanceRepo(new SqliteKv(join(dir, 'workflows.db'))), {
       replicaId: 'test-replica',
       runner: true,
-      leaseMs: o.leaseMs ?? 5_000,
+      leaseMs: 5_000,
       scanMs: 200,
       runTask,
       logger: cores.logger,
@@ -115,4 +114,3 @@ export async function startEngine(o: { appId?: string; documents?: ResourceDocum
   return h;
 }
 
-export { StateKv, SqliteKv };
