@@ -16,13 +16,26 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'dist/bundle');
 /** Written last by a build: a bundle without it is incomplete. */
 const LAST_OUTPUT = join(OUT, 'mecha.v8cache');
-const INPUTS = ['src', 'scripts/bundle.mjs', 'scripts/code-cache.mjs', 'scripts/contract-meta.mjs', 'package.json', 'package-lock.json'];
+const INPUTS = ['src', 'proto', 'scripts/bundle.mjs', 'scripts/code-cache.mjs', 'scripts/contract-meta.mjs', 'package.json', 'package-lock.json'];
 
-const external = ['better-sqlite3', 'ioredis', 'kafkajs', 'pg', 'mqtt', 'amqplib', 'nats', '@opentelemetry/*', '@peculiar/x509', 'reflect-metadata'];
+// @opentelemetry/api is bundled: prom-client's default metrics require it at every start, and from
+// node_modules that is dozens of small files to resolve and compile; the tracing SDK (loaded only with
+// tracing on) shares its state through the API's global registry.
+const external = ['better-sqlite3', 'ioredis', 'kafkajs', 'pg', 'mqtt', 'amqplib', 'nats', '@opentelemetry/core', '@opentelemetry/resources', '@opentelemetry/sdk-trace', '@opentelemetry/exporter-*', '@peculiar/x509', 'reflect-metadata'];
 const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' };
+
+/** The .proto files parsed now, as protobufjs JSON, so the bundle does not parse them at each start. */
+async function protoDescriptor(build) {
+  const out = join(ROOT, '.cache/proto-descriptor.mjs');
+  await build({ ...common, entryPoints: [join(ROOT, 'src/transports/grpc/protos.ts')], outfile: out, format: 'esm', packages: 'external', minifySyntax: false });
+  const { parseProtoFiles } = await import(`${pathToFileURL(out).href}?${Date.now()}`);
+  rmSync(out, { force: true });
+  return JSON.stringify(parseProtoFiles().toJSON());
+}
 
 export async function buildBundle() {
   const { build } = await import('esbuild');
+  const descriptor = await protoDescriptor(build);
   rmSync(OUT, { recursive: true, force: true });
   await build({
     ...common,
@@ -31,8 +44,11 @@ export async function buildBundle() {
     format: 'cjs',
     external,
     // The one use of import.meta (finding the package root) gets this file's URL.
-    define: { 'import.meta.url': '__mechaBundleUrl' },
-    banner: { js: "const __mechaBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__mechaBundleUrl', MECHA_PROTO_DESCRIPTOR: JSON.stringify(descriptor) },
+    // Written as the CommonJS wrapper function itself, which the launcher compiles as read: wrapping it at
+    // start would make V8 flatten a second 2.7 MB copy of the source, kept until a major GC.
+    banner: { js: "(function (exports, require, module, __filename, __dirname) {const __mechaBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    footer: { js: '\n})' },
   });
   await build({ ...common, entryPoints: [join(ROOT, 'src/cli/launcher.ts')], outfile: join(OUT, 'main.js'), format: 'esm' });
   chmodSync(join(OUT, 'main.js'), 0o755);

@@ -84,6 +84,9 @@ export class Sidecar {
   #hotReload?: HotReload;
   readonly #resourceStatus = new ResourceStatus();
   readonly #stopping = new AbortController();
+  #markAppReady!: () => void;
+  /** Resolves once the app is reachable and its subscriptions started; at once without `--app-port`. */
+  readonly #appReady = new Promise<void>((resolve) => (this.#markAppReady = resolve));
   #stopped?: Promise<void>;
   /** Why the app must not be called now (failing health checks), or undefined. */
   readonly #appUnavailable = () => (this.appHealth && !this.appHealth.healthy ? 'app is not in a healthy state' : undefined);
@@ -152,6 +155,8 @@ export class Sidecar {
         dataDir: options.dataDir,
         logger,
         metrics: options.enableMetrics ? this.metrics : undefined,
+        appReady: this.#appReady,
+        kindChannels: () => this.#kinds.flatMap((kind) => kind.asyncApiChannels?.() ?? []),
       }),
     );
     this.#api = buildApiServers(options, blocks, { invocation: this.#invocation, metadata, health: this.health, shutdown: (force) => this.onShutdownRequest(force), observer: options.enableMetrics ? this.metrics : undefined, kinds: this.#kinds }, logger);
@@ -395,6 +400,7 @@ export class Sidecar {
   #connectApp(): void {
     const { appPort, appChannelAddress } = this.options;
     if (appPort === undefined) {
+      this.#markAppReady();
       this.health.done('app channel');
       return;
     }
@@ -403,6 +409,7 @@ export class Sidecar {
       void this.#startSubscriptions()
         .catch((err: Error) => this.logger.error({ err: err.message }, 'starting subscriptions failed'))
         .finally(() => {
+          this.#markAppReady();
           this.health.done('app channel');
           this.logger.info({ appPort }, 'app is reachable; sidecar ready');
         });

@@ -1,3 +1,6 @@
+import { runSideBySide, sideBySideNames } from './against.js';
+import { sideBySideSteps } from './against-steps.js';
+import { resolveDaprd } from './daprd.js';
 import { ensureKafkaServer, type KafkaServer } from '../../test/support/kafka-server.js';
 import { ensureRedisServer, type RedisServer } from '../../test/support/redis-server.js';
 import { parseOptions, USAGE } from './options.js';
@@ -15,7 +18,7 @@ const order = ['startup', 'contracts', 'workflows', ...scenarios.map((s) => s.na
 
 function parseOrExit() {
   try {
-    return parseOptions(process.argv.slice(2), order);
+    return parseOptions(process.argv.slice(2), order, sideBySideNames);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
     return process.exit(2);
@@ -31,11 +34,30 @@ if (options.reportOnly) {
   process.exit(0);
 }
 const { load, quick } = options;
+const run: BenchRun = { format: FORMAT, date: new Date().toISOString(), quick, machine: machine(), mecha: mechaBuild(), load, payloadBytes: options.payloadBytes, scenarios: [], failures: [] };
+
+if (options.against !== undefined) {
+  let daprd;
+  try {
+    daprd = resolveDaprd(options.against);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const redis = sideBySideSteps.some((s) => options.steps.includes(s.name) && s.needs.includes('redis')) ? await ensureRedisServer() : undefined;
+  try {
+    const env: Env = { load, payloadBytes: options.payloadBytes, redisAddress: redis ? `${redis.host}:${redis.port}` : '', kafkaBrokers: '' };
+    run.against = await runSideBySide({ daprd, env, quick, only: options.steps, commit: run.mecha.commit, log });
+  } finally {
+    await redis?.stop();
+  }
+  for (const line of saveResults(run, { out: options.out, order })) log(line);
+  process.exit(run.against.failures.length > 0 ? 1 : 0);
+}
 const selected = scenarios.filter((s) => options.steps.includes(s.name));
 const withStartup = options.steps.includes('startup');
 const needs = new Set([...selected.flatMap((s) => s.needs), ...(withStartup ? (['redis', 'kafka'] as const) : [])]);
 
-const run: BenchRun = { format: FORMAT, date: new Date().toISOString(), quick, machine: machine(), mecha: mechaBuild(), load, payloadBytes: options.payloadBytes, scenarios: [], failures: [] };
 let redis: RedisServer | undefined;
 let kafka: KafkaServer | undefined;
 try {

@@ -10,6 +10,10 @@ export const USAGE = `npm run bench [-- options]
   --duration s         measured seconds per run (default 60; quick 2)
   --warmup s           unmeasured seconds before each measured run (default 5; quick 0.5)
   --payload bytes      request payload size (default 1024)
+  --against path       daprd (or the wrapper that prints its path on --path): run the side-by-side steps
+                       through Mecha and it, alternating, instead of the scenarios; --only then names
+                       those steps (startup, state-get-memory, state-save-memory, publish-memory,
+                       invoke-http, deliver-redis, deliver-redis-restart)
   --out file           write the run's JSON there (nothing else is written)
   --report-only        measure nothing: write docs/benchmarks.md again from bench/results/latest.json
   --help
@@ -27,6 +31,8 @@ export interface Options {
   payloadBytes: number;
   /** Selected step names, in the harness's order. */
   steps: string[];
+  /** The daprd to compare with, as given. */
+  against?: string;
   out?: string;
 }
 
@@ -40,7 +46,7 @@ function number(flag: string, text: string | undefined, fallback: number, { inte
 }
 
 /** The command line, checked: each bad value is refused naming its flag. */
-export function parseOptions(argv: string[], knownSteps: string[]): Options {
+export function parseOptions(argv: string[], scenarioSteps: string[], sideBySideSteps: string[] = []): Options {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -55,8 +61,11 @@ export function parseOptions(argv: string[], knownSteps: string[]): Options {
       payload: { type: 'string' },
       only: { type: 'string' },
       out: { type: 'string' },
+      against: { type: 'string' },
     },
   });
+  if (values.against !== undefined && values.against.trim() === '') throw new Error('--against: expected the path of daprd, got ""');
+  const knownSteps = values.against === undefined ? scenarioSteps : sideBySideSteps;
   const quick = values.quick ?? false;
   const load: LoadOptions = {
     rate: number('rate', values.rate, quick ? 200 : 1000, { integer: false, min: 1 }),
@@ -72,5 +81,5 @@ export function parseOptions(argv: string[], knownSteps: string[]): Options {
     if (wanted.length === 0 || unknown.length > 0) throw new Error(`--only: unknown step ${JSON.stringify(unknown.join(',') || values.only)}; known: ${knownSteps.join(', ')}`);
     steps = knownSteps.filter((k) => wanted.includes(k));
   }
-  return { help: values.help ?? false, reportOnly: values['report-only'] ?? false, quick, load, payloadBytes, steps, out: values.out };
+  return { help: values.help ?? false, reportOnly: values['report-only'] ?? false, quick, load, payloadBytes, steps, against: values.against, out: values.out };
 }

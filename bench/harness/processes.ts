@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MECHA_BIN } from '../../test/support/mecha-process.js';
+import { MECHA_BIN, mechaNodeFlags } from '../../test/support/mecha-process.js';
 import { freePort, freePorts } from '../../test/support/server-process.js';
 
 const APPS = fileURLToPath(new URL('../../bench/apps/', import.meta.url));
@@ -45,10 +45,10 @@ export interface Sidecar extends Proc {
   readyMs: number;
 }
 
-/** Spawns `args` (which listen on `http`) and polls GET /v1.0/healthz until the first 204, bounded. */
-async function spawnUntilHealthy(args: string[], http: number, grpc: number, home: string, what: string): Promise<Sidecar> {
+/** Spawns `bin args` (which listen on `http`) and polls GET /v1.0/healthz until the first 204, bounded. */
+export async function spawnUntilHealthy(bin: string, args: string[], http: number, grpc: number, home: string, what: string, env: NodeJS.ProcessEnv = {}): Promise<Sidecar> {
   const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd: home, env: { ...process.env, HOME: home }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(bin, args, { cwd: home, env: { ...process.env, ...env, HOME: home }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${http}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
@@ -66,14 +66,14 @@ async function spawnUntilHealthy(args: string[], http: number, grpc: number, hom
 export async function startSidecar(args: string[], home: string): Promise<Sidecar> {
   const [http, grpc, metrics] = await freePorts(3);
   // Metrics stay on, as by default, on a port of their own so runs side by side never share one.
-  const argv = [MECHA_BIN, 'run', '--dapr-http-port', String(http), '--dapr-grpc-port', String(grpc), '--metrics-port', String(metrics), '--metrics-listen-address', '127.0.0.1', '--log-level', 'warn', ...args];
-  return spawnUntilHealthy(argv, http!, grpc!, home, 'mecha');
+  const argv = [...mechaNodeFlags(), MECHA_BIN, 'run', '--dapr-http-port', String(http), '--dapr-grpc-port', String(grpc), '--metrics-port', String(metrics), '--metrics-listen-address', '127.0.0.1', '--log-level', 'warn', ...args];
+  return spawnUntilHealthy(process.execPath, argv, http!, grpc!, home, 'mecha');
 }
 
 /** A bare Node HTTP server answering the same health check: the floor any Node sidecar starts from. */
 export async function startBareNode(home: string): Promise<Sidecar> {
   const http = await freePort();
-  return spawnUntilHealthy([join(APPS, 'bare-healthz.mjs'), String(http)], http, 0, home, 'bare-healthz.mjs');
+  return spawnUntilHealthy(process.execPath, [join(APPS, 'bare-healthz.mjs'), String(http)], http, 0, home, 'bare-healthz.mjs');
 }
 
 export const privateHome = () => mkdtempSync(join(tmpdir(), 'mecha-bench-'));

@@ -41,7 +41,7 @@ interface Counts {
 const counts = async (url: string): Promise<Counts> => (await fetch(`${url}/count`)).json() as Promise<Counts>;
 
 /** Publishes single probes until the receiver has seen one (a Kafka consumer group takes seconds to join). */
-async function untilFlowing(publish: () => Promise<unknown>, receiverUrl: string): Promise<void> {
+export async function untilFlowing(publish: () => Promise<unknown>, receiverUrl: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     await publish();
@@ -52,7 +52,7 @@ async function untilFlowing(publish: () => Promise<unknown>, receiverUrl: string
 }
 
 /** Waits (bounded) until every accepted publish was delivered or deliveries stop coming, then summarizes. */
-async function delivered(receiverUrl: string, sent: Latency): Promise<Latency> {
+export async function delivered(receiverUrl: string, sent: Latency): Promise<Latency> {
   const deadline = Date.now() + 30_000;
   let last = -1;
   let quietSince = Date.now();

@@ -1,3 +1,4 @@
+import { sideBySideSection } from './against-report.js';
 import { COST_TARGETS, DAPRD, limitsSection, methodSection, type DaprdFigure } from './report-prose.js';
 import { describeMachine, type BenchRun, type Machine } from './run-record.js';
 import type { ScenarioResult } from './scenario-kit.js';
@@ -174,6 +175,10 @@ ${methodSection(run)}
 ## Against the targets
 
 ${targetsSection(run)}
+
+## Side by side with daprd
+
+${sideBySideSection(run.against)}
 
 ## Startup and idle memory
 

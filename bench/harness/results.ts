@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { mergeSideBySide } from './against.js';
 import { renderReport } from './report.js';
 import type { BenchRun } from './run-record.js';
 
@@ -72,7 +73,11 @@ export function saveResults(run: BenchRun, { out, order }: { out?: string; order
   mkdirSync(RESULTS, { recursive: true });
   const own = `${RESULTS}${run.date.replace(/[:.]/g, '-')}.json`;
   writeFileSync(own, json(run));
-  const merged = merge(readLatest(), run, order);
+  const previous = readLatest();
+  // A side-by-side run measures none of the scenarios: it replaces only its own steps in the latest results.
+  const merged = run.against
+    ? { ...(previous ?? run), against: mergeSideBySide(previous?.against, run.against) }
+    : { ...merge(previous, run, order), against: previous?.against };
   writeFileSync(LATEST, json(merged));
   writeFileSync(DOC, renderReport(merged, order));
   return [`wrote ${own}, bench/results/latest.json and docs/benchmarks.md`];

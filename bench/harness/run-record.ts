@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
+import type { SideBySideRun } from './against.js';
 import type { LoadOptions } from './load.js';
 import type { ScenarioResult } from './scenario-kit.js';
 import type { StartupResult } from './startup.js';
@@ -24,6 +25,8 @@ export interface BenchRun {
   contracts?: ContractFigures;
   scenarios: ScenarioResult[];
   failures: Array<{ name: string; error: string }>;
+  /** Mecha and daprd through the same steps (`--against`); kept apart from the scenarios above. */
+  against?: SideBySideRun;
 }
 
 export type Machine = ReturnType<typeof machine>;

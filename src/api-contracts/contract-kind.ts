@@ -46,7 +46,7 @@ export const createContractKind: MechaKindFactory = (deps: MechaKindDeps): Mecha
     httpRoutes(app: FastifyInstance) {
       registerContractRoutes(app, {
         list: () => running.map(contractSummary),
-        asyncapi: () => appAsyncApi(deps.appId, deps.blocks.subscriptions.list(), running, documents),
+        asyncapi: () => appAsyncApi(deps.appId, deps.blocks.subscriptions.list(), deps.kindChannels(), running, documents),
         openapi: () => appOpenApi(deps.appId, running, documents),
       });
     },

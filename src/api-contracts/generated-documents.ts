@@ -1,4 +1,5 @@
 import type { SubscriptionDefinition } from '../core/subscriptions/subscription.js';
+import type { KindChannel } from '../runtime/mecha-kinds/mecha-kind.js';
 import type { TopicRule } from './asyncapi-topics.js';
 import { isObj, refLocation, type ContractDocuments, type Location } from './contract-documents.js';
 import type { LoadedContract } from './contract-spec.js';
@@ -31,48 +32,52 @@ export function standalone(docs: ContractDocuments, at: Location, keep?: (target
 interface ChannelDraft {
   address: string;
   messages: Record<string, { name: string; payload: unknown }>;
-  send: boolean;
-  receive: Array<{ description: string }>;
+  /** Who publishes there; a `send` operation when any. */
+  send: string[];
+  /** Who reads it; a `receive` operation when any. */
+  receive: string[];
 }
 
 /**
  * The AsyncAPI 3.0 document of this app: a channel per topic it publishes or subscribes to, from its
- * subscriptions (declarative and programmatic) and its contracts, with the contracts' payload schemas.
- * A channel gets a `send` operation when a contract binds what the app publishes there, a `receive` one
- * when the app subscribes or a contract binds what it accepts.
+ * subscriptions (declarative and programmatic), the Mecha kinds' resources (routes) and its contracts, with
+ * the contracts' payload schemas. A channel gets a `send` operation when a contract binds what the app
+ * publishes there or a route publishes there, a `receive` one when the app or a route subscribes or a
+ * contract binds what the app accepts.
  */
-export function appAsyncApi(appId: string, subscriptions: readonly SubscriptionDefinition[], contracts: readonly LoadedContract[], docs?: ContractDocuments): Record<string, unknown> {
+export function appAsyncApi(appId: string, subscriptions: readonly SubscriptionDefinition[], kindChannels: readonly KindChannel[], contracts: readonly LoadedContract[], docs?: ContractDocuments): Record<string, unknown> {
   const channels = new Map<string, ChannelDraft>();
   const channel = (pubsubName: string, topic: string) => {
     const address = `${pubsubName}/${topic}`;
     let c = channels.get(address);
-    if (!c) channels.set(address, (c = { address, messages: {}, send: false, receive: [] }));
+    if (!c) channels.set(address, (c = { address, messages: {}, send: [], receive: [] }));
     return c;
   };
   for (const s of subscriptions) {
     const paths = [...new Set(s.rules.map((r) => r.path))].join(', ');
-    channel(s.pubsubName, s.topic).receive.push({ description: `${s.type.toLowerCase()} subscription delivered to ${paths}${s.deadLetterTopic ? `; dead letters to ${s.deadLetterTopic}` : ''}` });
+    channel(s.pubsubName, s.topic).receive.push(`${s.type.toLowerCase()} subscription delivered to ${paths}${s.deadLetterTopic ? `; dead letters to ${s.deadLetterTopic}` : ''}`);
   }
   for (const contract of contracts) {
     for (const rule of contract.topics) {
       const c = channel(rule.pubsubName, rule.topic);
-      if (rule.directions.includes('publish')) c.send = true;
-      if (rule.directions.includes('subscribe')) c.receive.push({ description: `contract ${contract.name} gives the events ${appId} accepts` });
+      if (rule.directions.includes('publish')) c.send.push(`${appId} publishes to ${c.address}`);
+      if (rule.directions.includes('subscribe')) c.receive.push(`contract ${contract.name} gives the events ${appId} accepts`);
       for (const message of messagesOf(contract, rule, docs)) c.messages[uniqueKey(c.messages, message.name)] = message;
     }
   }
+  for (const k of kindChannels) channel(k.pubsubName, k.topic)[k.action].push(k.description);
   const out = { channels: {} as Record<string, unknown>, operations: {} as Record<string, unknown> };
   for (const c of channels.values()) {
     const id = uniqueKey(out.channels, c.address);
     out.channels[id] = { address: c.address, messages: c.messages };
     const messages = Object.keys(c.messages).map((m) => ({ $ref: `#/channels/${id}/messages/${m}` }));
     const op = (action: string, description?: string) => ({ action, channel: { $ref: `#/channels/${id}` }, messages, ...(description ? { description } : {}) });
-    if (c.send) out.operations[`publish_${id}`] = op('send', `${appId} publishes to ${c.address}`);
-    if (c.receive.length > 0) out.operations[`receive_${id}`] = op('receive', c.receive.map((r) => r.description).join('; '));
+    if (c.send.length > 0) out.operations[`publish_${id}`] = op('send', [...new Set(c.send)].join('; '));
+    if (c.receive.length > 0) out.operations[`receive_${id}`] = op('receive', [...new Set(c.receive)].join('; '));
   }
   return {
     asyncapi: '3.0.0',
-    info: { title: appId, version: '1.0.0', description: `Topics the app ${appId} publishes and subscribes to, as its Mecha sidecar sees them.` },
+    info: { title: appId, version: '1.0.0', description: `Topics the app ${appId} and its routes publish and subscribe to, as its Mecha sidecar sees them.` },
     defaultContentType: 'application/json',
     ...out,
   };

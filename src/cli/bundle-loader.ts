@@ -11,7 +11,8 @@ export interface CompiledBundle {
 }
 
 /**
- * Compiles dir/mecha.cjs (the CLI as one CommonJS bundle) with the V8 code cache dir/mecha.v8cache, so
+ * Compiles dir/mecha.cjs (the CLI as one CommonJS bundle, which the build writes as one function expression:
+ * the CommonJS wrapper) with the V8 code cache dir/mecha.v8cache, so
  * V8 skips parsing and compiling ~2.5 MB of JavaScript at each start. With `cacheOut`, the cache is
  * written there when the process exits: by then it also holds every function the run compiled lazily.
  */
@@ -23,7 +24,7 @@ export function compileBundle(dir: string, cacheOut?: string): CompiledBundle {
   } catch {
     // No cache (a build without warm-up): compile from source.
   }
-  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
+  const source = readFileSync(file, 'utf8');
   const script = new Script(source, { filename: file, cachedData, importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
   if (cacheOut) {
     process.once('exit', () => {

@@ -1,10 +1,19 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 // What `mecha` runs: compiling the CLI bundle is a third of a cold start, so it is compiled with the
 // V8 code cache the build recorded during a warm-up start (scripts/code-cache.mjs). A cache V8
 // rejects only costs the compile time back.
+//
+// The V8 flags on the first line size the heap for a sidecar, one per pod: semi-spaces of 1 MB instead of
+// up to 16 MB keep the young generation from growing to ~48 MB under load (about 10 MB less RSS, a few
+// more, shorter scavenges). V8 sizes the heap from them only at start, and accepts a code cache only under
+// the flags it was recorded with: set here too, they keep the cache valid when the launcher is started
+// without them (`node main.js`, `npm start`), which then only misses the heap sizing.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { compileBundle } from './bundle-loader.js';
+
+setFlagsFromString('--max-semi-space-size=1');
 
 // Set only by the build's warm-up start; not passed on to the app.
 const cacheOut = process.env.MECHA_WRITE_CODE_CACHE;

@@ -3,7 +3,7 @@ import type { ResourceProblem } from '../config/resource-problem.js';
 import { readMechaResources } from '../config/mecha-resources.js';
 import { Errors } from '../errors/codes.js';
 import { SidecarError } from '../errors/sidecar-error.js';
-import type { MechaKind, MechaKindDeps, MechaKindFactory, MechaKindLoad } from '../runtime/mecha-kinds/mecha-kind.js';
+import type { KindChannel, MechaKind, MechaKindDeps, MechaKindFactory, MechaKindLoad } from '../runtime/mecha-kinds/mecha-kind.js';
 import { registerRouteWebhooks } from '../transports/http/route-webhook-routes.js';
 import { RouteFailure, RouteRunner, type RouteOutcome } from './route-runner.js';
 import { parseRoute, type RouteDefinition, type SourceDefinition } from './route-spec.js';
@@ -13,6 +13,10 @@ import { stepDefinitions } from './steps/index.js';
 interface RunningRoute {
   runner: RouteRunner;
   source?: RunningSource;
+  /** Its steps started: only its source may be (re)started. */
+  stepsStarted?: boolean;
+  /** Its source opens once the app is reachable (the route invokes the app). */
+  waiting?: boolean;
   /** Why the route does not take messages (its source could not start), or undefined. */
   error?: string;
 }
@@ -31,6 +35,7 @@ export class RouteKind implements MechaKind {
   readonly #webhooks = new Map<string, RouteRunner>();
   /** Applies run one after another: a reload waits for the previous set to settle. */
   #applying: Promise<void> = Promise.resolve();
+  #appReachable = false;
 
   constructor(private readonly deps: MechaKindDeps) {}
 
@@ -54,14 +59,18 @@ export class RouteKind implements MechaKind {
   }
 
   metadata(): unknown[] {
-    return [...this.#running.values()].map(({ runner, error }) => ({
+    return [...this.#running.values()].map(({ runner, error, waiting }) => ({
       name: runner.definition.name,
       from: describeSource(runner.definition.source),
       steps: runner.definition.steps.map((s) => s.key),
-      status: error ? 'failed' : 'running',
+      status: error ? 'failed' : waiting ? 'waiting' : 'running',
       ...(error ? { error } : {}),
       counters: { ...runner.counters.counts },
     }));
+  }
+
+  asyncApiChannels(): KindChannel[] {
+    return [...this.#running.values()].flatMap(({ runner }) => runner.definition.channels);
   }
 
   httpRoutes(app: Parameters<NonNullable<MechaKind['httpRoutes']>>[0]): void {
@@ -69,6 +78,17 @@ export class RouteKind implements MechaKind {
       const runner = this.#webhooks.get(webhookKey(method, path));
       return runner && ((req: WebhookRequest) => receiveWebhook(runner, req));
     });
+  }
+
+  /** Routes reading from the swapped component close their source on the old instance and open it on the current one. */
+  async componentChanged(category: 'pubsub' | 'bindings', name: string): Promise<void> {
+    const reads = ({ source }: RouteDefinition) => (category === 'pubsub' ? 'pubsub' in source && source.pubsub === name : 'binding' in source && source.binding === name);
+    await (this.#applying = this.#applying.then(async () => {
+      for (const running of [...this.#running.values()].filter((r) => r.stepsStarted && reads(r.runner.definition))) {
+        await this.#closeSource(running);
+        await this.#openSource(running);
+      }
+    }));
   }
 
   async close(): Promise<void> {
@@ -90,15 +110,49 @@ export class RouteKind implements MechaKind {
     this.#running.set(route.name, running);
     try {
       await runner.start();
-      const { source } = route;
-      if ('pubsub' in source) running.source = await startPubSubSource(source, runner, this.deps);
-      else if ('binding' in source) running.source = await startBindingSource(source, runner, this.deps);
-      else this.#webhooks.set(webhookKey(source.http.method, source.http.path), runner);
-      this.deps.logger.info({ route: route.name, from: describeSource(source) }, 'route started');
+      running.stepsStarted = true;
     } catch (err) {
       running.error = (err as Error).message;
       this.deps.logger.error({ route: route.name, err: running.error }, 'route not started');
+      return;
     }
+    await this.#openSource(running);
+  }
+
+  async #openSource(running: RunningRoute): Promise<void> {
+    const { runner } = running;
+    const { name, source, invokes } = runner.definition;
+    running.error = undefined;
+    running.waiting = !this.#appReachable && !('http' in source) && invokes.includes(this.deps.appId);
+    if (running.waiting) {
+      // As the app's subscriptions: messages wait in the broker, rather than fail on an app not listening yet.
+      void this.deps.appReady.then(
+        () =>
+          (this.#applying = this.#applying.then(() => {
+            this.#appReachable = true;
+            if (this.#running.get(name) === running && running.waiting) return this.#openSource(running);
+          })),
+      );
+      this.deps.logger.info({ route: name, from: describeSource(source) }, 'route waits for the app to be reachable');
+      return;
+    }
+    try {
+      if ('pubsub' in source) running.source = await startPubSubSource(source, runner, this.deps);
+      else if ('binding' in source) running.source = await startBindingSource(source, runner, this.deps);
+      else this.#webhooks.set(webhookKey(source.http.method, source.http.path), runner);
+      this.deps.logger.info({ route: name, from: describeSource(source) }, 'route started');
+    } catch (err) {
+      running.error = (err as Error).message;
+      this.deps.logger.error({ route: name, err: running.error }, 'route not started');
+    }
+  }
+
+  /** Stops taking messages and waits for those handed over (the broker keeps the rest). */
+  async #closeSource(running: RunningRoute): Promise<void> {
+    const { source } = running;
+    running.source = undefined;
+    running.waiting = false;
+    await source?.close().catch((err: Error) => this.deps.logger.warn({ route: running.runner.definition.name, err: err.message }, 'closing a route source failed'));
   }
 
   /** Stops the source first (it waits for handed-over messages), then the steps. */
@@ -108,7 +162,7 @@ export class RouteKind implements MechaKind {
     this.#running.delete(name);
     const { source } = running.runner.definition;
     if ('http' in source) this.#webhooks.delete(webhookKey(source.http.method, source.http.path));
-    await running.source?.close().catch((err: Error) => this.deps.logger.warn({ route: name, err: err.message }, 'closing a route source failed'));
+    await this.#closeSource(running);
     await running.runner.stop();
     this.deps.logger.info({ route: name }, 'route stopped');
   }

@@ -1,7 +1,8 @@
 import type { ValidateFunction } from 'ajv';
 import { ajv, describeAjvError } from '../config/ajv.js';
 import type { MechaResource } from '../config/mecha-resources.js';
-import type { MechaKindDeps } from '../runtime/mecha-kinds/mecha-kind.js';
+import type { KindChannel, MechaKindDeps } from '../runtime/mecha-kinds/mecha-kind.js';
+import { invokedApps, routeChannels } from './route-channels.js';
 import { parseSink, type Sink } from './sinks.js';
 import type { RouteStep, StepContext, StepDefinition } from './step.js';
 
@@ -52,6 +53,10 @@ export interface RouteDefinition {
   steps: Array<{ key: string; position: string; create(ctx: StepContext): RouteStep }>;
   sinks: Array<(deps: MechaKindDeps) => Sink>;
   deadLetter?: (deps: MechaKindDeps) => Sink;
+  /** The topics it reads and publishes to, for the app's AsyncAPI document. */
+  channels: KindChannel[];
+  /** The apps its sinks and steps invoke: a route invoking its own app reads its source once the app is reachable. */
+  invokes: string[];
   /** The spec as written: a route whose fingerprint did not change keeps running on reload. */
   fingerprint: string;
 }
@@ -98,7 +103,7 @@ export function parseRoute(resource: MechaResource, registry: readonly StepDefin
   problems.push(...(dead?.problems ?? []));
   const deadLetter = dead?.create;
   if (problems.length > 0 || !source) return { problems };
-  return { problems, route: { name: resource.name, source, steps, sinks, deadLetter, fingerprint } };
+  return { problems, route: { name: resource.name, source, steps, sinks, deadLetter, channels: routeChannels(resource.name, spec), invokes: invokedApps(spec), fingerprint } };
 }
 
 function parseSource(from: unknown, problems: Problem[]): SourceDefinition | undefined {

@@ -21,6 +21,21 @@ spec:
 `,
   'orders.yaml': contract('orders', 'asyncapi: { file: contracts/orders.asyncapi.yaml }'),
   'payments.yaml': contract('payments', 'topics:\n  - pubsubname: pubsub\n    topic: payments\n    schema: { type: object, required: [amount], properties: { amount: { type: number } } }'),
+  'shipping-route.yaml': `apiVersion: mecha.io/v1alpha1
+kind: Route
+metadata:
+  name: shipping
+spec:
+  from: { pubsub: pubsub, topic: shipments }
+  steps:
+    - wireTap: { pubsub: pubsub, topic: shipments-audit }
+    - choice:
+        - when: "event.data.weight > 100"
+          to: [{ pubsub: pubsub, topic: freight }]
+      otherwise: [{ pubsub: pubsub, topic: parcels }]
+  to: [{ pubsub: pubsub, topic: payments }]
+  deadLetter: { pubsub: pubsub, topic: shipments-dead }
+`,
   'own-api.yaml': contract('own-api', 'appId: orders-svc\nopenapi: { file: contracts/orders.openapi.yaml }'),
 });
 writeContractDocuments(dir);
@@ -45,12 +60,18 @@ describe('the documents the sidecar publishes for its app', () => {
     const doc = await getJson('/v1.0-alpha1/contracts/asyncapi.json');
     expect(checkDocument('asyncapi-3.0', doc)).toEqual([]);
     const addresses = Object.values(doc.channels as Record<string, { address: string }>).map((c) => c.address).sort();
-    expect(addresses).toEqual(['pubsub/orders', 'pubsub/payments', 'pubsub/refunds']);
+    expect(addresses).toEqual(['pubsub/freight', 'pubsub/orders', 'pubsub/parcels', 'pubsub/payments', 'pubsub/refunds', 'pubsub/shipments', 'pubsub/shipments-audit', 'pubsub/shipments-dead']);
     const ops = Object.values(doc.operations as Record<string, { action: string; channel: { $ref: string }; description: string }>);
     const byAddress = (address: string) => ops.filter((o) => doc.channels[o.channel.$ref.split('/').pop()!].address === address).map((o) => o.action).sort();
     expect(byAddress('pubsub/orders')).toEqual(['send']);
     expect(byAddress('pubsub/payments')).toEqual(['receive', 'send']);
     expect(byAddress('pubsub/refunds')).toEqual(['receive']);
+    // The route reads its source and publishes to every pub/sub sink: spec.to, choice branches, wire tap, dead letter.
+    expect(byAddress('pubsub/shipments')).toEqual(['receive']);
+    for (const sink of ['freight', 'parcels', 'shipments-audit', 'shipments-dead']) expect(byAddress(`pubsub/${sink}`)).toEqual(['send']);
+    const paymentsSend = ops.find((o) => o.action === 'send' && doc.channels[o.channel.$ref.split('/').pop()!].address === 'pubsub/payments')!.description;
+    expect(paymentsSend).toBe('orders-svc publishes to pubsub/payments; route shipping publishes to it (spec.to[0])');
+    expect(ops.find((o) => o.action === 'receive' && o.description.startsWith('route'))!.description).toBe('route shipping reads it');
     const paymentsReceive = ops.find((o) => o.action === 'receive' && o.description.includes('declarative'))!.description;
     expect(paymentsReceive).toContain('dead letters to payments-dead');
     expect(paymentsReceive).toContain('contract payments gives the events orders-svc accepts');

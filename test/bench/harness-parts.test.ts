@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mergeSideBySide, type Comparison, type SideBySideRun } from '../../bench/harness/against.js';
 import { slotMs } from '../../bench/harness/load.js';
 import { parseOptions } from '../../bench/harness/options.js';
 import { renderReport } from '../../bench/harness/report.js';
@@ -101,5 +102,36 @@ describe('benchmark harness parts', () => {
     const startup = { date: '2026-02-01T00:00:00.000Z', commit: 'def5678', bareNode: figures, defaults: figures, full: figures };
     const doc = renderReport(benchRun([scenario('state-get-memory', 0.2), scenario('invoke-http', 1)], { startup }), STEPS);
     expect(doc).toContain('Mecha 0.1.0 at commit abc1234 (`startup` at def5678).');
+  });
+
+  it('reads --against and then takes the side-by-side steps for --only', () => {
+    const sides = ['startup', 'state-save-memory'];
+    expect(parseOptions(['--against', '/x/daprd', '--only', 'state-save-memory'], STEPS, sides)).toMatchObject({ against: '/x/daprd', steps: ['state-save-memory'] });
+    expect(parseOptions(['--against', '/x/daprd'], STEPS, sides).steps).toEqual(sides);
+    expect(() => parseOptions(['--against', '/x/daprd', '--only', 'invoke-http'], STEPS, sides)).toThrow(/--only: unknown step "invoke-http"/);
+    expect(() => parseOptions(['--against', ' '], STEPS, sides)).toThrow(/--against: expected the path of daprd/);
+  });
+
+  it('reports Mecha over daprd as medians of the rounds, against each goal, and merges re-runs of a step', () => {
+    const step = (name: string, mecha: Comparison['mecha'], daprd: Comparison['daprd']): Comparison => ({ name, title: `title of ${name}`, date: '2026-01-01T00:00:00.000Z', mecha, daprd });
+    const sides = (steps: Comparison[], over: Partial<SideBySideRun> = {}): SideBySideRun =>
+      ({ date: '2026-01-01T00:00:00.000Z', daprd: { version: '1.17.0' }, load, payloadBytes: 1024, quick: false, steps, failures: [], ...over });
+    const run = sides([
+      step('startup', { readyMs: [300, 100, 200], idleRssMb: [60, 60, 60] }, { readyMs: [90, 110, 100], idleRssMb: [50, 40, 60] }),
+      step('state-save-memory', { p99: [1, 3], mCpu: [40, 40], errors: [0, 0], lost: [0, 0] }, { p99: [5, 5], mCpu: [100, 100], errors: [0, 3], lost: [0, 0] }),
+    ]);
+    const doc = renderReport(benchRun([], { against: run }), STEPS);
+    expect(doc).toContain('## Side by side with daprd');
+    expect(doc).toContain('| title of startup | spawn → first healthz 204 (ms) | 100 | 200 | ×2.00 | ≤ ×1.0: no |');
+    expect(doc).toContain('| title of startup | idle RSS (MB) | 50 | 60 | ×1.20 | ≤ ×1.0: no |');
+    expect(doc).toContain('| title of state-save-memory | p99 (ms) | 5 | 2 | ×0.40 | ≤ ×0.5: yes |');
+    expect(doc).toContain('| title of state-save-memory | CPU (mCPU) | 100 | 40 | ×0.40 | ≤ ×0.8: yes |');
+    expect(doc).toContain('| title of state-save-memory | failed requests (all rounds) | 3 | 0 | | |');
+    expect(doc).not.toContain('messages not delivered');
+    expect(renderReport(benchRun([]), STEPS)).toContain('_Not measured: run `npm run bench -- --against /path/to/daprd`._');
+
+    const rerun = sides([step('startup', { readyMs: [50] }, { readyMs: [100] })], { date: '2026-02-01T00:00:00.000Z' });
+    expect(mergeSideBySide(run, rerun).steps.map((s) => [s.name, s.mecha.readyMs?.[0]])).toEqual([['startup', 50], ['state-save-memory', undefined]]);
+    expect(mergeSideBySide(run, { ...rerun, load: { ...load, rate: 500 } }).steps).toHaveLength(1);
   });
 });

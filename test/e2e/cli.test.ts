@@ -1,9 +1,12 @@
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { compileBundle } from '../../src/cli/bundle-loader.js';
-import { freePort, MECHA_BIN, runMecha, startMecha } from '../support/mecha-process.js';
+import { freePort, MECHA_BIN, mechaNodeFlags, runMecha, startMecha } from '../support/mecha-process.js';
 import { component, resourcesDir } from '../support/resources.js';
 
 describe('mecha CLI', () => {
@@ -20,8 +23,15 @@ describe('mecha CLI', () => {
     expect(help.output).toContain('(default "4Mi")');
   });
 
-  it('starts from a code cache this Node accepts', () => {
-    expect(compileBundle(dirname(MECHA_BIN)).cacheRejected).toBe(false);
+  it('starts from a code cache this Node accepts under the V8 flags `mecha` runs with', () => {
+    expect(mechaNodeFlags()).toContain('--max-semi-space-size=1');
+    // V8 takes a code cache only under the flags it was recorded with: check in a Node started with them.
+    const loader = join(mkdtempSync(join(tmpdir(), 'mecha-loader-')), 'bundle-loader.mjs');
+    buildSync({ entryPoints: [fileURLToPath(new URL('../../src/cli/bundle-loader.ts', import.meta.url))], outfile: loader, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning' });
+    const check = `const { compileBundle } = await import(${JSON.stringify(pathToFileURL(loader).href)}); console.log(compileBundle(${JSON.stringify(dirname(MECHA_BIN))}).cacheRejected);`;
+    const answer = (flags: string[]) => execFileSync(process.execPath, [...flags, '--input-type=module', '-e', check], { encoding: 'utf8', timeout: 30_000 }).trim();
+    expect(answer(mechaNodeFlags())).toBe('false');
+    expect(answer([])).toBe('true');
   });
 
   it('rejects an unknown flag or a bad value with one line naming the flag', async () => {

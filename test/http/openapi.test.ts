@@ -44,7 +44,7 @@ beforeAll(async () => {
   const blocks = createBuildingBlocks({ appId: 'app', components, resiliency, secretScopes: () => [], appUnavailable: () => undefined, logger });
   const invocation = new InvocationRuntime(options, logger, undefined, { appUnavailable: () => undefined, httpEndpoint: () => undefined, denied: () => undefined, resiliency });
   const kinds = mechaKindFactories.map((create) =>
-    create({ appId: 'app', namespace: 'default', blocks, invocation: invocation.api, components, resiliency, dataDir: options.dataDir, logger }),
+    create({ appId: 'app', namespace: 'default', blocks, invocation: invocation.api, components, resiliency, dataDir: options.dataDir, logger, appReady: Promise.resolve(), kindChannels: () => [] }),
   );
   doc = openApiDocument(kindsOpenApi(kinds));
   const metadata = new MetadataApi({ appId: 'app', runtimeVersion: 'test', appConnection: { port: 0, protocol: 'http', channelAddress: '127.0.0.1', maxConcurrency: -1 }, components: () => [] });

@@ -11,7 +11,7 @@ export interface Received {
 }
 
 /** An app that records every request it accepts and counts every attempt; paths in `failing` answer 500. */
-export async function startRecordingApp(): Promise<{ port: number; received: Received[]; failing: Set<string>; attempts: Map<string, number>; on(path: string): Received[]; close(): Promise<void> }> {
+export async function startRecordingApp(onPort?: number): Promise<{ port: number; received: Received[]; failing: Set<string>; attempts: Map<string, number>; on(path: string): Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
   const attempts = new Map<string, number>();
   const failing = new Set<string>();
@@ -36,7 +36,7 @@ export async function startRecordingApp(): Promise<{ port: number; received: Rec
       res.end(JSON.stringify({ ok: true, path }));
     });
   });
-  const port = await freePort();
+  const port = onPort ?? (await freePort());
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return {
     port,

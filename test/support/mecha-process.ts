@@ -1,8 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const MECHA_BIN = fileURLToPath(new URL('../../dist/bundle/main.js', import.meta.url));
+
+/**
+ * The node flags on the bundle's `#!/usr/bin/env -S node …` line (V8 heap sizing): `mecha` runs with them,
+ * and its code cache is valid only under them, so the tests start it the same way. Empty before a build.
+ */
+export function mechaNodeFlags(): string[] {
+  let first = '';
+  try {
+    first = readFileSync(MECHA_BIN, 'utf8').split('\n', 1)[0]!;
+  } catch {
+    return [];
+  }
+  return /^#!.*?\bnode\b(.*)$/.exec(first)?.[1]!.trim().split(/\s+/).filter(Boolean) ?? [];
+}
 
 export interface MechaProcess {
   proc: ChildProcess;
@@ -35,7 +50,7 @@ export async function runMecha(args: string[], opts: { cwd?: string; env?: NodeJ
   const flags = dashdash === -1 ? args : args.slice(0, dashdash);
   const full = args[0] === 'run' && !flags.includes('--dapr-grpc-port') ? ['run', '--dapr-grpc-port', String(await freePort()), ...args.slice(1)] : args;
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [MECHA_BIN, ...full], { cwd: opts.cwd, env: { ...process.env, ...opts.env } });
+    const proc = spawn(process.execPath, [...mechaNodeFlags(), MECHA_BIN, ...full], { cwd: opts.cwd, env: { ...process.env, ...opts.env } });
     let output = '';
     proc.stdout.on('data', (d) => (output += d));
     proc.stderr.on('data', (d) => (output += d));
@@ -51,7 +66,7 @@ export async function runMecha(args: string[], opts: { cwd?: string; env?: NodeJ
 export async function startMecha(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; readyPath?: string } = {}): Promise<MechaProcess> {
   const httpPort = await freePort();
   const grpcPort = await freePort();
-  const proc = spawn(process.execPath, [MECHA_BIN, 'run', '--dapr-http-port', String(httpPort), '--dapr-grpc-port', String(grpcPort), ...args], {
+  const proc = spawn(process.execPath, [...mechaNodeFlags(), MECHA_BIN, 'run', '--dapr-http-port', String(httpPort), '--dapr-grpc-port', String(grpcPort), ...args], {
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env },
   });

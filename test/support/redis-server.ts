@@ -21,20 +21,22 @@ export async function ensureRedisServer(): Promise<RedisServer> {
     if (await ping(host, port)) return { host, port, stop: async () => {} };
     process.stderr.write(`MECHA_TEST_REDIS=${external} does not answer PING; starting a private redis-server\n`);
   }
+  return withPortRetries(async () => startRedisServer(await freePort()));
+}
+
+/** A private `redis-server` without persistence on `port` (installed with apt-get first when missing). */
+export async function startRedisServer(port: number): Promise<RedisServer> {
   const bin = await ensureDebianCommand('redis-server', 'redis-server');
-  return withPortRetries(async () => {
-    const port = await freePort();
-    const dir = await mkdtemp(join(tmpdir(), 'mecha-redis-'));
-    const server = await startServerProcess({
-      name: 'redis-server',
-      bin,
-      args: ['--port', String(port), '--bind', LOOPBACK, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir],
-      ready: () => ping(LOOPBACK, port),
-      readyTimeoutMs: 10_000,
-      cleanup: () => rm(dir, { recursive: true, force: true }),
-    });
-    return { host: LOOPBACK, port, stop: server.stop };
+  const dir = await mkdtemp(join(tmpdir(), 'mecha-redis-'));
+  const server = await startServerProcess({
+    name: 'redis-server',
+    bin,
+    args: ['--port', String(port), '--bind', LOOPBACK, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir],
+    ready: () => ping(LOOPBACK, port),
+    readyTimeoutMs: 10_000,
+    cleanup: () => rm(dir, { recursive: true, force: true }),
   });
+  return { host: LOOPBACK, port, stop: server.stop };
 }
 
 /** A raw RESP PING, so this helper depends on nothing but node. */

@@ -146,9 +146,15 @@ export class ResourceReloader {
     await swap.retire(this.t.drainMs);
   }
 
-  /** What runs on top of a pub/sub or binding component (subscriptions, input bindings) moves to the current one. */
+  /** What runs on top of a pub/sub or binding component (subscriptions, input bindings, routes) moves to the current one. */
   async #swapped(name: string, categories: ReadonlyArray<string | undefined>): Promise<void> {
     if (categories.includes('pubsub')) await this.t.pubsubChanged(name);
     if (categories.includes('bindings')) await this.t.bindingChanged(name);
+    for (const category of ['pubsub', 'bindings'] as const) {
+      if (!categories.includes(category)) continue;
+      for (const kind of this.t.mechaKinds) {
+        await kind.componentChanged?.(category, name).catch((err: Error) => this.t.logger.error({ kind: kind.kind, component: name, err: err.message }, 'moving to the reloaded component failed'));
+      }
+    }
   }
 }

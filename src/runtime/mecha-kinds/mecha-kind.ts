@@ -9,6 +9,15 @@ import type { CallGuard, UnaryHandler } from '../../transports/grpc/handler.js';
 import type { BuildingBlocks } from '../building-blocks.js';
 import type { ComponentHost } from '../component-host.js';
 
+/** A topic a kind's resources read (`receive`) or publish to (`send`), for the app's generated AsyncAPI document. */
+export interface KindChannel {
+  pubsubName: string;
+  topic: string;
+  action: 'send' | 'receive';
+  /** Who does it, e.g. `route orders reads it`. */
+  description: string;
+}
+
 /** What a Mecha kind runs on: the building blocks it composes, never anything beside them. */
 export interface MechaKindDeps {
   appId: string;
@@ -23,6 +32,13 @@ export interface MechaKindDeps {
   logger: Logger;
   /** Present when metrics are enabled. */
   metrics?: Metrics;
+  /**
+   * Resolves once the app is reachable and its subscriptions started (at once without an app port); never
+   * when the sidecar stops first. Not to be awaited in `apply`: the sidecar applies kinds before it waits for the app.
+   */
+  appReady: Promise<void>;
+  /** The topics every kind's running resources read or publish to (their `asyncApiChannels`). */
+  kindChannels(): KindChannel[];
 }
 
 /** One loaded set of a kind's documents: every problem, and how to make it the running set. */
@@ -53,8 +69,15 @@ export interface MechaKind {
    * sidecar serves at `/v1.0-alpha1/openapi.json`; a test checks it against the registered routes both ways.
    */
   openApi?(): { paths: Record<string, unknown>; schemas?: Record<string, unknown> };
+  /** The topics its running resources read or publish to, listed in the app's generated AsyncAPI document. */
+  asyncApiChannels?(): KindChannel[];
   /** Its RPCs of `dapr.proto.runtime.v1.Dapr`, by method name. */
   grpcHandlers?(guard: CallGuard): Record<string, UnaryHandler | ((call: never) => void)>;
+  /**
+   * Hot reload added, replaced or removed a pub/sub or binding component (called between the swap and the old
+   * instance's close): what the kind reads from that component moves to the current one.
+   */
+  componentChanged?(category: 'pubsub' | 'bindings', name: string): Promise<void>;
   /** Stops what it runs (subscriptions, timers, leases), letting work in flight finish or persist. */
   close(): Promise<void>;
 }

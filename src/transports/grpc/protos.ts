@@ -19,6 +19,22 @@ const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: String, d
 
 let services: Record<string, ServiceDefinition> | undefined;
 
+/** The parsed .proto files as protobufjs JSON: the build puts it into the bundle (scripts/bundle.mjs). */
+declare const MECHA_PROTO_DESCRIPTOR: string | undefined;
+
+/** Our .proto files parsed (imports under proto/; protobufjs serves google/protobuf/* from its bundled copies). */
+export function parseProtoFiles(): protobuf.Root {
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(PROTO_ROOT, target));
+  return root.loadSync(PROTO_FILES, { keepCase: true });
+}
+
+/** From the bundle's descriptor when there is one: a fraction of the time parsing the .proto files takes at start. */
+function loadRoot(): protobuf.NamespaceBase {
+  const root = typeof MECHA_PROTO_DESCRIPTOR === 'string' ? protobuf.Root.fromJSON(JSON.parse(MECHA_PROTO_DESCRIPTOR) as protobuf.INamespace) : parseProtoFiles();
+  return root.resolveAll();
+}
+
 function methodDefinition(service: protobuf.Service, method: protobuf.Method): MethodDefinition<object, object> {
   const request = method.resolvedRequestType as protobuf.Type;
   const response = method.resolvedResponseType as protobuf.Type;
@@ -42,16 +58,18 @@ function methodDefinition(service: protobuf.Service, method: protobuf.Method): M
  * proto-loader we build no descriptors for reflection, which halves the time this takes at startup.
  */
 function serviceDefinitions(): Record<string, ServiceDefinition> {
-  services ??= servicesOf(PROTO_FILES);
+  services ??= servicesIn(loadRoot());
   return services;
 }
 
 /** The services of the given .proto files under proto/, for what only some commands need (e.g. Sentry's CA). */
 export function servicesOf(files: readonly string[]): Record<string, ServiceDefinition> {
   const root = new protobuf.Root();
-  // Imports resolve under proto/ (protobufjs serves google/protobuf/* from its bundled copies).
   root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(PROTO_ROOT, target));
-  root.loadSync(files as string[], { keepCase: true }).resolveAll();
+  return servicesIn(root.loadSync(files as string[], { keepCase: true }).resolveAll());
+}
+
+function servicesIn(root: protobuf.NamespaceBase): Record<string, ServiceDefinition> {
   const found: Record<string, ServiceDefinition> = {};
   const visit = (ns: protobuf.NamespaceBase) => {
     for (const child of ns.nestedArray) {

@@ -17,7 +17,9 @@ export interface ConsumerOptions {
 }
 
 const MAX_BLOCK_MS = 2000;
-const MAX_ERROR_BACKOFF_MS = 1000;
+// ioredis paces reconnects itself (a read sent while disconnected waits for the connection): this only
+// spaces out reads that fail outright, and bounds how late the first read after an outage can be.
+const MAX_ERROR_BACKOFF_MS = 500;
 const CLOSE_WAIT_MS = 5000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -92,6 +94,7 @@ export class StreamConsumer {
     // The command timeout also bounds a blocking read, so block for less than it.
     const blockMs = commandTimeoutMs === undefined ? MAX_BLOCK_MS : Math.max(1, Math.min(MAX_BLOCK_MS, Math.floor(commandTimeoutMs / 2)));
     let failures = 0;
+    let regroupedAt = -Infinity;
     // Lives as long as the subscription; every turn ends within blockMs (or the error backoff) so close is prompt.
     while (!this.#closed) {
       const room = queueDepth - this.#held.size;
@@ -110,8 +113,16 @@ export class StreamConsumer {
       } catch (err) {
         if (this.#closed) return;
         this.#reportError(err as Error);
-        // The stream or group may have been deleted under us; recreate it like daprd does.
-        if (/NOGROUP/.test((err as Error).message)) await this.#ensureGroup().catch(() => undefined);
+        // The stream or group may have been deleted under us (Redis restarted empty); recreate it like daprd
+        // does and read again at once, since publishers may already be filling the new stream. At most once
+        // per backoff window, so a group deleted again and again cannot make this loop spin.
+        if (/NOGROUP/.test((err as Error).message)) {
+          const regrouped = await this.#ensureGroup().then(() => true, () => false);
+          if (regrouped && performance.now() - regroupedAt > MAX_ERROR_BACKOFF_MS) {
+            regroupedAt = performance.now();
+            continue;
+          }
+        }
         await sleep(Math.min(MAX_ERROR_BACKOFF_MS, 50 * 2 ** Math.min(failures++, 5)));
       }
     }
