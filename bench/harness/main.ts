@@ -8,12 +8,13 @@ import { FORMAT, machine, mechaBuild, type BenchRun } from './run-record.js';
 import { rewriteReport, saveResults } from './results.js';
 import { scenarios, type Env } from './scenarios.js';
 import { measureStartup } from './startup.js';
+import { measureWorkflows } from './workflow-bench.js';
 import { measureContracts } from './contract-validation.js';
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
 /** Every step, in the order of the results and the report. */
-const order = ['startup', 'contracts', ...scenarios.map((s) => s.name)];
+const order = ['startup', 'contracts', 'workflows', ...scenarios.map((s) => s.name)];
 
 function parseOrExit() {
   try {
@@ -80,6 +81,15 @@ try {
     } catch (err) {
       log(`contracts failed: ${(err as Error).stack ?? err}`);
       run.failures.push({ name: 'contracts', error: (err as Error).message });
+    }
+  }
+  if (options.steps.includes('workflows')) {
+    log(`workflows (${quick ? 'a tenth of the instances' : 'full size'})`);
+    try {
+      run.workflows = { ...(await measureWorkflows(quick)), commit: run.mecha.commit };
+    } catch (err) {
+      log(`workflows failed: ${(err as Error).stack ?? err}`);
+      run.failures.push({ name: 'workflows', error: (err as Error).message });
     }
   }
   for (const s of selected) {

@@ -4,7 +4,7 @@ import type { LoadOptions } from './load.js';
 export const USAGE = `npm run bench [-- options]
 
   --quick              every step at a low rate for a few seconds: proves the harness works, nothing more
-  --only a,b,...       only these steps ("startup", "contracts" or scenario names; default: all)
+  --only a,b,...       only these steps ("startup", "contracts", "workflows" or scenario names; default: all)
   --rate n             requests per second, all connections together (default 1000; quick 200)
   --connections n      keep-alive connections (default 16)
   --duration s         measured seconds per run (default 60; quick 2)

@@ -5,6 +5,7 @@ import type { ScenarioResult } from './scenario-kit.js';
 import type { StartupFigures } from './startup.js';
 import { contractsSection } from './contract-validation.js';
 import type { Latency } from './stats.js';
+import { workflowsSection } from './workflow-bench.js';
 
 /** docs/benchmarks.md from a (merged) run: machine, method, results, targets and what limits each figure. */
 
@@ -120,7 +121,7 @@ function startupSection(run: BenchRun): string {
 type MeasuredStep = { name: string; date: string; commit: string; machine: Machine };
 
 function measuredSteps(run: BenchRun): MeasuredStep[] {
-  const steps = [...run.scenarios, ...(run.startup ? [{ ...run.startup, name: 'startup' }] : []), ...(run.contracts ? [{ ...run.contracts, name: 'contracts' }] : [])];
+  const steps = [...run.scenarios, ...(run.startup ? [{ ...run.startup, name: 'startup' }] : []), ...(run.workflows ? [{ ...run.workflows, name: 'workflows' }] : []), ...(run.contracts ? [{ ...run.contracts, name: 'contracts' }] : [])];
   return steps.map(({ name, date, commit, machine }) => ({ name, date, commit: commit ?? run.mecha.commit, machine: machine ?? run.machine }));
 }
 
@@ -186,6 +187,10 @@ ${startupSection(run)}
 ## Contracts
 
 ${contractsSection(run.contracts)}
+
+## Workflows
+
+${workflowsSection(run.workflows)}
 
 ${groups.map((g) => `## ${g}\n\n${scenarioTable(run.scenarios.filter((r) => r.group === g))}`).join('\n\n')}
 ${cost && `\n${cost}`}${run.failures.length > 0 ? `\n## Steps that failed\n\n${run.failures.map((x) => `- \`${x.name}\`: ${x.error}`).join('\n')}\n` : ''}

@@ -20,7 +20,7 @@ const sameMachine = (a: BenchRun, b: BenchRun) => json(a.machine) === json(b.mac
 /** Each step marked with the machine it ran on (the run's own unless it already carries one). */
 function withMachines(run: BenchRun): BenchRun {
   const machine = <T extends { machine?: BenchRun['machine'] }>(step: T): T => ({ ...step, machine: step.machine ?? run.machine });
-  return { ...run, scenarios: run.scenarios.map(machine), startup: run.startup && machine(run.startup), contracts: run.contracts && machine(run.contracts) };
+  return { ...run, scenarios: run.scenarios.map(machine), startup: run.startup && machine(run.startup), workflows: run.workflows && machine(run.workflows), contracts: run.contracts && machine(run.contracts) };
 }
 
 /**
@@ -31,11 +31,12 @@ function withMachines(run: BenchRun): BenchRun {
 export function merge(previous: BenchRun | undefined, run: BenchRun, order: string[]): BenchRun {
   if (!previous || !sameSettings(previous, run)) return run;
   if (!sameMachine(previous, run)) [previous, run] = [withMachines(previous), withMachines(run)];
-  const rerun = new Set([...run.scenarios.map((s) => s.name), ...run.failures.map((f) => f.name), ...(run.startup ? ['startup'] : []), ...(run.contracts ? ['contracts'] : [])]);
+  const rerun = new Set([...run.scenarios.map((s) => s.name), ...run.failures.map((f) => f.name), ...(run.startup ? ['startup'] : []), ...(run.workflows ? ['workflows'] : []), ...(run.contracts ? ['contracts'] : [])]);
   const rank = (name: string) => order.indexOf(name);
   return {
     ...run,
     startup: run.startup ?? previous.startup,
+    workflows: run.workflows ?? previous.workflows,
     contracts: run.contracts ?? previous.contracts,
     scenarios: [...previous.scenarios.filter((s) => !rerun.has(s.name)), ...run.scenarios].sort((a, b) => rank(a.name) - rank(b.name)),
     failures: [...previous.failures.filter((f) => !rerun.has(f.name)), ...run.failures],

@@ -5,6 +5,7 @@ import type { SideBySideRun } from './against.js';
 import type { LoadOptions } from './load.js';
 import type { ScenarioResult } from './scenario-kit.js';
 import type { StartupResult } from './startup.js';
+import type { WorkflowResult } from './workflow-bench.js';
 import type { ContractFigures } from './contract-validation.js';
 
 export const FORMAT = 2;
@@ -20,6 +21,7 @@ export interface BenchRun {
   load: LoadOptions;
   payloadBytes: number;
   startup?: StartupResult;
+  workflows?: WorkflowResult;
   contracts?: ContractFigures;
   scenarios: ScenarioResult[];
   failures: Array<{ name: string; error: string }>;

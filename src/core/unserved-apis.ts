@@ -2,7 +2,7 @@ import { Errors } from '../errors/codes.js';
 import { SidecarError } from '../errors/sidecar-error.js';
 
 /**
- * The building blocks Mecha does not serve (actors, workflows, jobs, conversation, crypto), answered
+ * The building blocks Mecha does not serve (actors, jobs, conversation, crypto), answered
  * as daprd 1.17 answers them when it runs without placement, scheduler or those components, which is
  * what a Dapr app then expects. One table for both APIs: each family lists its HTTP routes and gRPC
  * RPCs; the transports decode the named inputs (path parameters, or the proto fields given by number)
@@ -50,8 +50,6 @@ const noCryptoProviders = () => new SidecarError(Errors.CryptoProvidersNotConfig
 const unimplemented = () => new SidecarError(Errors.ApiUnimplemented, 'this API is currently not implemented');
 
 const ACTOR = '/v1.0/actors/:actorType/:actorId';
-const WORKFLOW_VERSIONS = ['v1.0-alpha1', 'v1.0-beta1', 'v1.0'];
-const workflow = (suffix: string) => WORKFLOW_VERSIONS.map((v) => `/${v}/workflows/:component/${suffix}`);
 
 export const UNSERVED_HTTP: readonly UnservedHttpRoute[] = [
   { methods: ['GET'], urls: [`${ACTOR}/state/:key`], answer: noPlacement },
@@ -60,9 +58,6 @@ export const UNSERVED_HTTP: readonly UnservedHttpRoute[] = [
   { methods: ['POST', 'PUT'], urls: [`${ACTOR}/reminders/:name`, `${ACTOR}/timers/:name`], body: 'json', answer: noPlacement },
   { methods: ['GET', 'DELETE'], urls: [`${ACTOR}/reminders/:name`], answer: noPlacement },
   { methods: ['DELETE'], urls: [`${ACTOR}/timers/:name`], answer: noPlacement },
-  { methods: ['POST'], urls: workflow(':name/start'), answer: noPlacement },
-  { methods: ['GET'], urls: workflow(':instanceId'), answer: noPlacement },
-  { methods: ['POST'], urls: ['terminate', 'pause', 'resume', 'purge', 'raiseEvent/:event'].flatMap((op) => workflow(`:instanceId/${op}`)), answer: noPlacement },
   {
     methods: ['POST'],
     urls: ['/v1.0-alpha1/jobs/:name'],
@@ -85,7 +80,6 @@ export const UNSERVED_HTTP: readonly UnservedHttpRoute[] = [
 
 const ACTOR_RPCS = ['RegisterActorTimer', 'UnregisterActorTimer', 'RegisterActorReminder', 'UnregisterActorReminder', 'UnregisterActorRemindersByType',
   'ListActorReminders', 'GetActorState', 'GetActorReminder', 'ExecuteActorStateTransaction', 'InvokeActor'];
-const WORKFLOW_RPCS = ['Start', 'Get', 'Purge', 'Terminate', 'Pause', 'Resume', 'RaiseEvent'].flatMap((v) => [`${v}WorkflowAlpha1`, `${v}WorkflowBeta1`]);
 const SUBTLE_RPCS = ['GetKey', 'Encrypt', 'Decrypt', 'WrapKey', 'UnwrapKey', 'Sign', 'Verify'].map((op) => `Subtle${op}Alpha1`);
 const nameIsEmpty = (ctx: UnservedContext) => scheduler(Errors.SchedulerJobNameEmpty, 'Name is empty', ctx);
 const byName = (verb: string, kind: (typeof Errors)['SchedulerScheduleJob']) => (i: UnservedInput, ctx: UnservedContext) =>
@@ -94,7 +88,6 @@ const byName = (verb: string, kind: (typeof Errors)['SchedulerScheduleJob']) => 
 /** RPCs daprd 1.17 does not define at all (the unsuffixed jobs RPCs…) are not listed: they reach the gRPC proxy, as in daprd. */
 export const UNSERVED_RPCS: readonly UnservedRpc[] = [
   ...ACTOR_RPCS.map((name) => ({ name, answer: noPlacement })),
-  ...WORKFLOW_RPCS.map((name) => ({ name, answer: noPlacement })),
   {
     name: 'ScheduleJobAlpha1',
     fields: { job: [1], name: [1, 1], schedule: [1, 2], dueTime: [1, 4] },

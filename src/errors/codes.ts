@@ -94,6 +94,26 @@ export const Errors = {
   TryLock: kind('ERR_TRY_LOCK', 500, GrpcCode.INTERNAL),
   Unlock: kind('ERR_UNLOCK', 500, GrpcCode.INTERNAL),
 
+  // workflows (daprd's plain API errors: status and message, no details)
+  WorkflowComponentMissing: kind('ERR_WORKFLOW_COMPONENT_MISSING', 400, GrpcCode.INVALID_ARGUMENT),
+  WorkflowComponentNotFound: kind('ERR_WORKFLOW_COMPONENT_NOT_FOUND', 400, GrpcCode.INVALID_ARGUMENT),
+  WorkflowNameMissing: kind('ERR_WORKFLOW_NAME_MISSING', 400, GrpcCode.INVALID_ARGUMENT),
+  WorkflowInstanceIdMissing: kind('ERR_INSTANCE_ID_PROVIDED_MISSING', 400, GrpcCode.INVALID_ARGUMENT),
+  WorkflowInstanceIdInvalid: kind('ERR_INSTANCE_ID_INVALID', 400, GrpcCode.INVALID_ARGUMENT),
+  WorkflowInstanceIdTooLong: kind('ERR_INSTANCE_ID_TOO_LONG', 400, GrpcCode.INVALID_ARGUMENT),
+  WorkflowInstanceNotFound: kind('ERR_INSTANCE_ID_NOT_FOUND', 404, GrpcCode.NOT_FOUND),
+  WorkflowEventNameMissing: kind('ERR_WORKFLOW_EVENT_NAME_MISSING', 400, GrpcCode.INVALID_ARGUMENT),
+  StartWorkflow: kind('ERR_START_WORKFLOW', 500, GrpcCode.INTERNAL),
+  /** Mecha's: ASL workflows take JSON, so an input that is not JSON is the caller's fault. */
+  StartWorkflowInput: kind('ERR_START_WORKFLOW', 400, GrpcCode.INVALID_ARGUMENT),
+  GetWorkflow: kind('ERR_GET_WORKFLOW', 500, GrpcCode.INTERNAL),
+  TerminateWorkflow: kind('ERR_TERMINATE_WORKFLOW', 500, GrpcCode.INTERNAL),
+  PauseWorkflow: kind('ERR_PAUSE_WORKFLOW', 500, GrpcCode.INTERNAL),
+  ResumeWorkflow: kind('ERR_RESUME_WORKFLOW', 500, GrpcCode.INTERNAL),
+  PurgeWorkflow: kind('ERR_PURGE_WORKFLOW', 500, GrpcCode.INTERNAL),
+  RaiseEventWorkflow: kind('ERR_RAISE_EVENT_WORKFLOW', 500, GrpcCode.INTERNAL),
+  RaiseEventWorkflowData: kind('ERR_RAISE_EVENT_WORKFLOW', 400, GrpcCode.INVALID_ARGUMENT),
+
   // building blocks not served (core/unserved-apis.ts): daprd's answers without placement, scheduler or components
   ActorNoPlacement: kind('ERR_ACTOR_NO_PLACEMENT', 400, GrpcCode.UNAVAILABLE),
   SchedulerEmpty: kind('DAPR_SCHEDULER_EMPTY', 400, GrpcCode.INVALID_ARGUMENT, 'DAPR_SCHEDULER_EMPTY'),

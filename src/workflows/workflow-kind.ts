@@ -1,4 +1,8 @@
+import { WorkflowsApi } from '../core/workflows-api.js';
 import type { MechaKind, MechaKindDeps } from '../runtime/mecha-kinds/mecha-kind.js';
+import { workflowHandlers } from '../transports/grpc/workflow-handlers.js';
+import { WORKFLOW_PATHS } from '../transports/http/openapi/workflows.js';
+import { registerWorkflowRoutes } from '../transports/http/workflow-routes.js';
 import type { WorkflowEngine } from './engine.js';
 import { WorkflowEngineHost } from './engine-host.js';
 import { readWorkflows } from './workflow-resources.js';
@@ -15,6 +19,7 @@ export interface WorkflowKind extends MechaKind {
  */
 export function createWorkflowKind(deps: MechaKindDeps): WorkflowKind {
   const host = new WorkflowEngineHost(deps);
+  const api = new WorkflowsApi(host);
   return {
     kind: 'Workflow',
     metadataKey: 'workflows',
@@ -30,6 +35,10 @@ export function createWorkflowKind(deps: MechaKindDeps): WorkflowKind {
         states: Object.keys(w.definition.States).length,
         definitionHash: w.hash,
       })),
+    // Dapr's workflow management API, served whether or not a Workflow is declared (as daprd serves it).
+    httpRoutes: (app) => registerWorkflowRoutes(app, api),
+    openApi: () => ({ paths: WORKFLOW_PATHS }),
+    grpcHandlers: (guard) => workflowHandlers(api, guard),
     close: () => host.close(),
   };
 }
