@@ -105,7 +105,7 @@ describe('publishing under an AsyncAPI contract', () => {
   });
 
   it('reaches the official JavaScript SDK as its own error: a ConnectError with INVALID_ARGUMENT over gRPC, the Dapr error body over HTTP', async () => {
-    const logger = { level: LogLevel.Off };
+    const logger = { level: LogLevel.Error };
     const grpc = new DaprClient({ daprHost: '127.0.0.1', daprPort: String(sidecar.grpcPort), communicationProtocol: CommunicationProtocolEnum.GRPC, logger });
     const http = new DaprClient({ daprHost: '127.0.0.1', daprPort: String(sidecar.httpPort), communicationProtocol: CommunicationProtocolEnum.HTTP, logger });
     try {
