@@ -7,6 +7,7 @@ import { SidecarError } from '../errors/sidecar-error.js';
 import type { MechaKindDeps } from '../runtime/mecha-kinds/mecha-kind.js';
 import { consumerIdOf } from '../runtime/pubsubs.js';
 import { decodeEvent, isExpired } from '../runtime/subscriptions/event-decoding.js';
+import { depthExceededAt, depthMessage } from '../util/json-text.js';
 import { messageOfPayload, NOT_CARRIED_HEADERS } from './message.js';
 import type { RouteRunner } from './route-runner.js';
 import type { RouteMessage } from './step.js';
@@ -81,10 +82,16 @@ export function webhookMessage(req: WebhookRequest): RouteMessage {
   return messageOfPayload(req.body, req.headers['content-type'], { source: req.path, type: 'io.mecha.route.http', traceparent: req.headers.traceparent, tracestate: req.headers.tracestate }, headers);
 }
 
-/** A body that says it is JSON and is not is the caller's mistake, not a text message to route. */
+/**
+ * A body that says it is JSON and is not is the caller's mistake, not a text message to route; so is one
+ * nested deeper than the other APIs take (steps and sinks would overflow the stack on it).
+ */
 function assertJson(body: Buffer, contentType: string): void {
+  const text = body.toString('utf8');
+  const deep = depthExceededAt(text);
+  if (deep) throw new SidecarError(Errors.MalformedRequest, `webhook body: ${depthMessage(deep)}`);
   try {
-    JSON.parse(body.toString('utf8'));
+    JSON.parse(text);
   } catch (err) {
     throw new SidecarError(Errors.MalformedRequest, `webhook body is not valid JSON (content-type ${contentType}): ${(err as Error).message}`);
   }

@@ -89,6 +89,9 @@ describe('route sources', () => {
       expect(error.errorCode).toBe('ERR_MALFORMED_REQUEST');
       expect(error.message).toContain(`webhook body is not valid JSON (content-type ${type})`);
     }
+    const deep = await fetch(`${base}/hooks/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '['.repeat(10_001) + ']'.repeat(10_001) });
+    expect(deep.status).toBe(400);
+    expect(await deep.json()).toEqual({ errorCode: 'ERR_MALFORMED_REQUEST', message: "webhook body: invalid character '[' exceeded max depth" });
     expect((await route('github'))!.counters.in).toBe(before);
     // Not the route's method: the request goes on to service invocation, which has no target here.
     const other = await fetch(`${base}/hooks/github`, { method: 'PUT', body: 'x' });
@@ -139,6 +142,9 @@ describe('route sources', () => {
     await waitFor(async () => (await route('extra')) === undefined, 'the removed route');
     expect(await route('bad')).toBeUndefined();
     // The unchanged route kept running: its counters were not reset.
+    const deep = await fetch(`${base}/hooks/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '['.repeat(10_001) + ']'.repeat(10_001) });
+    expect(deep.status).toBe(400);
+    expect(await deep.json()).toEqual({ errorCode: 'ERR_MALFORMED_REQUEST', message: "webhook body: invalid character '[' exceeded max depth" });
     expect((await route('github'))!.counters.in).toBe(before);
   });
 });
