@@ -65,28 +65,33 @@ export function loadContracts(documents: readonly ResourceDocument[], appId: str
   for (const r of resources) {
     const spec = r.spec;
     const before = problems.length + docs.problems.length;
+    // A field error skips only the part it is in: the other parts are still read, so every problem shows at once.
+    const broken = new Set<string>();
     if (!validateSpec(spec)) {
-      for (const e of validateSpec.errors ?? []) problems.push({ ...r.at, ...describeAjvError(e, 'spec') });
-      continue;
+      for (const e of validateSpec.errors ?? []) {
+        problems.push({ ...r.at, ...describeAjvError(e, 'spec') });
+        broken.add(e.instancePath.split('/')[1] ?? '');
+      }
     }
-    if (spec.openapi !== undefined && typeof spec.appId !== 'string') problems.push({ ...r.at, field: 'spec.appId', message: 'is required with spec.openapi: the app whose methods the document describes' });
+    const readable = (part: string) => spec[part] !== undefined && !broken.has(part);
+    if (spec.openapi !== undefined && spec.appId === undefined) problems.push({ ...r.at, field: 'spec.appId', message: 'is required with spec.openapi: the app whose methods the document describes' });
     const parts = ['asyncapi', 'openapi', 'topics', 'bindings'].filter((p) => spec[p] !== undefined);
     if (parts.length === 0) problems.push({ ...r.at, field: 'spec', message: 'needs at least one of asyncapi, openapi, topics, bindings' });
     const contract: LoadedContract = { name: r.name, enforce: (spec.enforce as Enforce | undefined) ?? 'reject', parts, topics: [], bindings: [] };
-    const asyncapi = spec.asyncapi === undefined ? undefined : readPart(docs, r, 'asyncapi');
+    const asyncapi = readable('asyncapi') ? readPart(docs, r, 'asyncapi') : undefined;
     if (asyncapi) contract.topics.push(...asyncApiTopics(docs, compiler, asyncapi.uri, asyncapi.version));
-    const openapi = spec.openapi === undefined ? undefined : readPart(docs, r, 'openapi');
+    const openapi = readable('openapi') ? readPart(docs, r, 'openapi') : undefined;
     if (openapi && typeof spec.appId === 'string') {
       const operations = openApiOperations(docs, compiler, openapi.uri, openapi.version.startsWith('3.0') ? 'draft-07' : '2020-12');
       contract.openapi = { appId: spec.appId, root: openapi.uri, operations };
     }
-    ((spec.topics as Array<Record<string, unknown>> | undefined) ?? []).forEach((t, i) => {
+    (readable('topics') ? (spec.topics as Array<Record<string, unknown>>) : []).forEach((t, i) => {
       const field = `spec.topics[${i}].schema`;
       const at = { uri: docs.addInline(r.doc.file, r.doc.index, field, r.name, t.schema), pointer: '' };
       const check = compiler.compile(at, '2020-12');
       if (check) contract.topics.push({ pubsubName: t.pubsubname as string, topic: t.topic as string, directions: ['publish', 'subscribe'], messages: [r.name], check, schemas: [at] });
     });
-    ((spec.bindings as Array<Record<string, unknown>> | undefined) ?? []).forEach((b, i) => {
+    (readable('bindings') ? (spec.bindings as Array<Record<string, unknown>>) : []).forEach((b, i) => {
       const field = `spec.bindings[${i}].schema`;
       const check = compiler.compile({ uri: docs.addInline(r.doc.file, r.doc.index, field, r.name, b.schema), pointer: '' }, '2020-12');
       if (check) contract.bindings.push({ name: b.name as string, operation: b.operation as string | undefined, check });

@@ -1,10 +1,13 @@
 import { isInputBinding, type Binding } from '../contracts/binding.js';
 import type { PubSub } from '../contracts/pubsub.js';
-import { isCloudEventContentType } from '../core/pubsub-envelope.js';
+import { dataKind, isCloudEventContentType } from '../core/pubsub-envelope.js';
 import { TopicAcl } from '../core/pubsub-topic-acl.js';
+import { Errors } from '../errors/codes.js';
+import { SidecarError } from '../errors/sidecar-error.js';
 import type { MechaKindDeps } from '../runtime/mecha-kinds/mecha-kind.js';
 import { consumerIdOf } from '../runtime/pubsubs.js';
 import { decodeEvent, isExpired } from '../runtime/subscriptions/event-decoding.js';
+import { depthExceededAt, depthMessage } from '../util/json-text.js';
 import { messageOfPayload, NOT_CARRIED_HEADERS } from './message.js';
 import type { RouteRunner } from './route-runner.js';
 import type { RouteMessage } from './step.js';
@@ -71,9 +74,27 @@ export interface WebhookRequest {
 export function webhookMessage(req: WebhookRequest): RouteMessage {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) if (!NOT_CARRIED_HEADERS.has(name)) headers[name] = value;
-  const event = isCloudEventContentType(req.headers['content-type']) ? structuredEvent(req.body) : undefined;
+  const contentType = req.headers['content-type'];
+  const structured = isCloudEventContentType(contentType);
+  if (contentType && req.body.length > 0 && (structured || dataKind(contentType) === 'json')) assertJson(req.body, contentType);
+  const event = structured ? structuredEvent(req.body) : undefined;
   if (event) return { event, headers };
   return messageOfPayload(req.body, req.headers['content-type'], { source: req.path, type: 'io.mecha.route.http', traceparent: req.headers.traceparent, tracestate: req.headers.tracestate }, headers);
+}
+
+/**
+ * A body that says it is JSON and is not is the caller's mistake, not a text message to route; so is one
+ * nested deeper than the other APIs take (steps and sinks would overflow the stack on it).
+ */
+function assertJson(body: Buffer, contentType: string): void {
+  const text = body.toString('utf8');
+  const deep = depthExceededAt(text);
+  if (deep) throw new SidecarError(Errors.MalformedRequest, `webhook body: ${depthMessage(deep)}`);
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    throw new SidecarError(Errors.MalformedRequest, `webhook body is not valid JSON (content-type ${contentType}): ${(err as Error).message}`);
+  }
 }
 
 /** A structured-mode CloudEvent body, or undefined when it is not a JSON object with an id, source and type. */

@@ -107,4 +107,12 @@ describe("the callee's sidecar checks its app's answers (warn only)", () => {
     const metrics = await (await fetch(`http://127.0.0.1:${calleeMetrics}/metrics`)).text();
     expect(metrics).toMatch(/mecha_contract_violations_total\{[^}]*contract="orders-svc-api"[^}]*point="answer"[^}]*action="logged"[^}]*\} [1-9]/);
   });
+
+  it('checks the answer of a call the app makes to itself too: its sidecar is the callee', async () => {
+    const res = await fetch(`${callee.url}/v1.0/invoke/orders-svc/method/orders/13`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ app: 'orders-svc', url: '/orders/13' });
+    const out = await waitFor(async () => callee.output(), (o) => o.includes('answer 200 of our app to GET /orders/13'));
+    expect(out).toContain('/body/id');
+  });
 });

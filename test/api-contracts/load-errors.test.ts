@@ -79,6 +79,21 @@ describe('Contract documents refused at load', () => {
     );
   });
 
+  it('reports the problems of the parts a field error does not touch, in the same document, at once', async () => {
+    const r = await load({
+      'a.yaml': contract('a', 'enforce: sometimes\nbindings:\n  - { operation: create, schema: {} }\ntopics:\n  - { pubsubname: pubsub, topic: t, schema: { type: objekt } }\nopenapi: { file: contracts/nowhere.yaml }\nappId: x'),
+    });
+    expect(r.problems.map((p) => `${p.field}: ${p.message}`)).toEqual(
+      expect.arrayContaining([
+        'spec.enforce: must be one of "reject", "warn", "off"',
+        'spec.bindings[0].name: is required',
+        expect.stringMatching(/^spec\.topics\[0\]\.schema: invalid schema/),
+        expect.stringMatching(/^spec\.openapi: cannot read .*nowhere\.yaml/),
+      ]),
+    );
+    expect(r.contracts).toEqual([]);
+  });
+
   it('leaves out contracts scoped to other apps', async () => {
     const r = await load({ 'c.yaml': contract('elsewhere', 'topics:\n  - { pubsubname: p, topic: t, schema: { type: object } }', ['billing']) });
     expect(r).toMatchObject({ contracts: [], problems: [] });

@@ -1,3 +1,4 @@
+import { CommunicationProtocolEnum, DaprClient, LogLevel } from '@dapr/dapr';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -101,6 +102,23 @@ describe('publishing under an AsyncAPI contract', () => {
     const details = grpcDetails(err);
     expect(details.find((d) => String(d.type).endsWith('BadRequest'))).toMatchObject({ fieldViolations: expect.arrayContaining([expect.objectContaining({ field: '/total/amount' })]) });
     expect(details.find((d) => String(d.type).endsWith('ErrorInfo'))).toMatchObject({ reason: 'MECHA_CONTRACT_VIOLATION' });
+  });
+
+  it('reaches the official JavaScript SDK as its own error: a ConnectError with INVALID_ARGUMENT over gRPC, the Dapr error body over HTTP', async () => {
+    const logger = { level: LogLevel.Error };
+    const grpc = new DaprClient({ daprHost: '127.0.0.1', daprPort: String(sidecar.grpcPort), communicationProtocol: CommunicationProtocolEnum.GRPC, logger });
+    const http = new DaprClient({ daprHost: '127.0.0.1', daprPort: String(sidecar.httpPort), communicationProtocol: CommunicationProtocolEnum.HTTP, logger });
+    try {
+      expect(await grpc.pubsub.publish('pubsub', 'orders', goodOrder)).toEqual({});
+      const thrown = (await grpc.pubsub.publish('pubsub', 'orders', badOrder).catch((e: unknown) => e)) as { error: { code: number; rawMessage: string } };
+      expect(thrown.error.code).toBe(status.INVALID_ARGUMENT);
+      expect(thrown.error.rawMessage).toContain('breaks contract orders: /id must NOT have fewer than 1 characters');
+      const answered = (await http.pubsub.publish('pubsub', 'orders', badOrder)) as { error?: Error };
+      const body = JSON.parse(JSON.parse(answered.error!.message).error_msg) as { errorCode: string };
+      expect(body.errorCode).toBe('ERR_CONTRACT_VIOLATION');
+    } finally {
+      await Promise.all([grpc.stop(), http.stop()]);
+    }
   });
 
   it('refuses a bulk publish with a bad entry, naming the entry in each pointer (HTTP and gRPC)', async () => {

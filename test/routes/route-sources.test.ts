@@ -80,6 +80,19 @@ describe('route sources', () => {
     const ce = { specversion: '1.0', id: 'ev-1', source: 'https://github.com', type: 'ignored', data: { x: 1 } };
     expect((await fetch(`${base}/hooks/github`, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(ce) })).status).toBe(204);
     expect(app.on('/hooked').at(-1)).toMatchObject({ body: { x: 1 }, headers: { 'ce-id': 'ev-1', 'ce-source': 'https://github.com', 'ce-type': 'com.github.push' } });
+    // A body that says it is JSON and is not: the caller's mistake, refused before the route sees it.
+    const before = (await route('github'))!.counters.in;
+    for (const type of ['application/json', 'application/cloudevents+json']) {
+      const bad = await fetch(`${base}/hooks/github`, { method: 'POST', headers: { 'content-type': type }, body: '{"ref": ' });
+      expect(bad.status).toBe(400);
+      const error = (await bad.json()) as { errorCode: string; message: string };
+      expect(error.errorCode).toBe('ERR_MALFORMED_REQUEST');
+      expect(error.message).toContain(`webhook body is not valid JSON (content-type ${type})`);
+    }
+    const deep = await fetch(`${base}/hooks/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '['.repeat(10_001) + ']'.repeat(10_001) });
+    expect(deep.status).toBe(400);
+    expect(await deep.json()).toEqual({ errorCode: 'ERR_MALFORMED_REQUEST', message: "webhook body: invalid character '[' exceeded max depth" });
+    expect((await route('github'))!.counters.in).toBe(before);
     // Not the route's method: the request goes on to service invocation, which has no target here.
     const other = await fetch(`${base}/hooks/github`, { method: 'PUT', body: 'x' });
     expect(other.status).toBe(404);
@@ -129,6 +142,9 @@ describe('route sources', () => {
     await waitFor(async () => (await route('extra')) === undefined, 'the removed route');
     expect(await route('bad')).toBeUndefined();
     // The unchanged route kept running: its counters were not reset.
+    const deep = await fetch(`${base}/hooks/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '['.repeat(10_001) + ']'.repeat(10_001) });
+    expect(deep.status).toBe(400);
+    expect(await deep.json()).toEqual({ errorCode: 'ERR_MALFORMED_REQUEST', message: "webhook body: invalid character '[' exceeded max depth" });
     expect((await route('github'))!.counters.in).toBe(before);
   });
 });

@@ -24,6 +24,13 @@ to:
   - { invoke: { appId: steps, method: /transformed } }
   - { pubsub: bus, topic: out-transform }`,
     ),
+    routeDoc(
+      'event-into-data',
+      `from: { pubsub: bus, topic: in-event }
+steps:
+  - transform: { jsonata: "{ 'total': total, 'whole': $event }" }
+to: [{ state: { store: kv, key: "'event-copy'" } }]`,
+    ),
     routeDoc('only-split', 'from: { pubsub: bus, topic: in-split }\nsteps:\n  - split: "lines"\nto: [{ pubsub: bus, topic: out-split }]'),
     routeDoc(
       'only-choice',
@@ -104,6 +111,16 @@ describe('route steps on the in-memory broker', () => {
     // The trace continues: same trace id (the publish span may give it a span id of its own).
     expect(String(event.traceparent).split('-')[1]).toBe(traceparent.split('-')[1]);
     expect(event.tracestate).toBe('');
+  });
+
+  it('transform can put $event into the data: the data holds the event as it came in, not the message itself', async () => {
+    await publish(base, 'bus', 'in-event', { total: 3 });
+    const saved = await waitFor(async () => {
+      const res = await fetch(`${base}/v1.0/state/kv/event-copy`);
+      return res.status === 200 ? ((await res.json()) as { total: number; whole: Record<string, unknown> }) : undefined;
+    }, 'the saved copy');
+    expect(saved.total).toBe(3);
+    expect(saved.whole).toMatchObject({ data: { total: 3 }, topic: 'in-event', pubsubname: 'bus' });
   });
 
   it('split gives one message per array element, with stable ids', async () => {

@@ -98,7 +98,8 @@ export class InvocationApi {
       const call = { ...outgoing, body, buffered };
       if (isUrl) return this.d.external.invoke(target.appId, call);
       if (endpoint) return this.d.external.invoke(endpoint.baseUrl, call, endpoint.headers, endpoint.tls);
-      if (isSelf) return this.#callApp(call);
+      // A call to our own app: this sidecar is the callee's too, so the answer meets the app's contract here.
+      if (isSelf) return this.#checkedAnswer(outgoing, await this.#callApp(call));
       const addresses = await this.d.resolver.resolve(target.appId, target.namespace);
       if (addresses.length === 0) throw new Error(`couldn't find service: ${target.appId}`);
       return this.d.remote.invoke(addresses[0], target, call, buffered);
@@ -133,6 +134,11 @@ export class InvocationApi {
     if (denial) throw new SidecarError(Errors.DirectInvokeForbidden, denial);
     const res = await this.#callApp({ ...req, headers: stampIdentity(req.headers, caller, this.d.appId) });
     this.d.observer?.invocationResponded(caller.appId, res.status);
+    return this.#checkedAnswer(req, res);
+  }
+
+  /** Our app's answer, checked (warn only) against the app's own contract when it has one. */
+  #checkedAnswer(req: InvokeRequest, res: InvokeResponse): Promise<InvokeResponse> | InvokeResponse {
     const checks = this.d.contracts?.checks;
     return checks?.coversApp(this.d.appId) ? checks.answer(req, res) : res;
   }

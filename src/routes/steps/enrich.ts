@@ -33,11 +33,12 @@ export const enrichStep: StepDefinition = {
 
 function readLookup(c: StepConfig, source: (typeof SOURCES)[number], value: unknown, field: string): Lookup | undefined {
   if (source === 'invoke') {
-    const m = c.mapping(value, field, ['appId', 'method', 'httpVerb']);
+    // The same fields as an invoke sink's (`verb`, not `httpVerb`): one way to write a call in a Route.
+    const m = c.mapping(value, field, ['appId', 'method', 'verb']);
     if (!m) return undefined;
     const appId = c.string(m.appId, `${field}.appId`);
     const method = c.string(m.method, `${field}.method`);
-    const verb = m.httpVerb === undefined ? 'POST' : c.oneOf(m.httpVerb, `${field}.httpVerb`, VERBS);
+    const verb = m.verb === undefined ? 'POST' : c.oneOf(m.verb, `${field}.verb`, VERBS);
     return (ctx, message) => invokeApp(ctx, appId!, method!.replace(/^\/+/, ''), verb!, message);
   }
   if (source === 'state') {

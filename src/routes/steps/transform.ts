@@ -52,7 +52,9 @@ export const transformStep: StepDefinition = {
         async process(input) {
           const m = copyMessage(input);
           if (expression) {
-            const data = await expression(m.event.data, m);
+            // `$event` is the incoming message's event, not the copy whose data the result becomes: a
+            // result holding `$event` would otherwise contain itself.
+            const data = await expression(m.event.data, input);
             delete m.event.data_base64;
             if (data === undefined) delete m.event.data;
             else m.event.data = data;

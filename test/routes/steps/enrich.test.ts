@@ -70,7 +70,7 @@ describe('enrich', () => {
   it('fails the message when the app answers an error, or the data cannot be merged', async () => {
     const broken = host.step(enrichStep, { invoke: { appId: 'steps', method: 'broken' } });
     await expect(broken.step.process(order())).rejects.toThrow(/answered POST \/broken with status 500: database down/);
-    const { step } = host.step(enrichStep, { invoke: { appId: 'steps', method: 'x', httpVerb: 'PUT' } });
+    const { step } = host.step(enrichStep, { invoke: { appId: 'steps', method: 'x', verb: 'PUT' } });
     await expect(step.process(message('text'))).rejects.toThrow(/not a JSON object; use merge: \{ into: <field> \}/);
   });
 
@@ -79,10 +79,10 @@ describe('enrich', () => {
       { field: 'spec.steps[2].enrich', message: 'needs exactly one of invoke, state, binding (got invoke, state)' },
       { field: 'spec.steps[2].enrich.merge', message: 'must be one of deep, shallow' },
     ]);
-    expect(enrichStep.parse({ invoke: { appId: '', httpVerb: 'FETCH' }, merge: { into: '' } }, 'e').problems).toEqual([
+    expect(enrichStep.parse({ invoke: { appId: '', verb: 'FETCH' }, merge: { into: '' } }, 'e').problems).toEqual([
       { field: 'e.invoke.appId', message: 'must be a non-empty string' },
       { field: 'e.invoke.method', message: 'must be a non-empty string' },
-      { field: 'e.invoke.httpVerb', message: 'must be one of GET, POST, PUT, PATCH, DELETE' },
+      { field: 'e.invoke.verb', message: 'must be one of GET, POST, PUT, PATCH, DELETE' },
       { field: 'e.merge.into', message: 'must be a non-empty string' },
     ]);
   });
