@@ -85,7 +85,8 @@ export class ResourceReloader {
     const load = this.#setKinds[kind];
     const touched = [...removed, ...upserts].filter((r) => r.kind === kind);
     if (touched.length === 0) return;
-    for (const r of removed.filter((r) => r.kind === kind)) {
+    const applied = removed.filter((r) => r.kind === kind);
+    for (const r of applied) {
       this.#good.delete(r.key);
       this.t.status.removed(r.kind, r.name);
     }
@@ -98,14 +99,17 @@ export class ResourceReloader {
       }
       this.#good.set(r.key, r);
       this.t.status.loaded(r.kind, r.name, r.doc.file);
+      applied.push(r);
     }
+    // Every change refused: the running set stays as it is.
+    if (applied.length === 0) return;
     const set = load([...this.#good.values()].filter((r) => r.kind === kind).map((r) => r.doc), this.t);
     if (set.problems.length > 0) {
       this.t.logger.error({ kind }, `${kind} resources not reloaded, they conflict: ${set.problems.map(formatProblem).join('\n  ')}`);
       return;
     }
     await set.apply();
-    this.t.logger.info({ kind, names: touched.map((r) => r.name) }, `${kind} resources reloaded`);
+    this.t.logger.info({ kind, names: applied.map((r) => r.name) }, `${kind} resources reloaded`);
   }
 
   async #putComponent(r: WatchedResource): Promise<void> {
