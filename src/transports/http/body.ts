@@ -20,5 +20,5 @@ export function readDeclaredBody(raw: IncomingMessage, contentLength: number, li
 }
 
 export function tooLarge(limit: number): SidecarError {
-  return new SidecarError(Errors.RequestTooLarge, `request body is larger than ${limit} bytes (set --dapr-http-max-request-size to raise the limit)`);
+  return new SidecarError(Errors.RequestTooLarge, `request body is larger than ${limit} bytes (set --max-body-size to raise the limit)`);
 }
