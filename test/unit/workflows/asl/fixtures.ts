@@ -1,4 +1,4 @@
-import type { ContextObject } from '../../../../src/workflows/asl/index.js';
+import { AslError, type ContextObject } from '../../../../src/workflows/asl/index.js';
 
 /** A context object as an executor would build it; tests add the fields a spec example reads. */
 export function context(extra: Record<string, unknown> = {}): ContextObject {
@@ -8,4 +8,15 @@ export function context(extra: Record<string, unknown> = {}): ContextObject {
     StateMachine: { Id: 'sm-1', Name: 'orders' },
     ...extra,
   };
+}
+
+/** The AslError `fn` throws; fails the test when it throws nothing or something else. */
+export function aslFailure(fn: () => unknown): AslError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof AslError) return e;
+    throw e;
+  }
+  throw new Error('expected an AslError');
 }

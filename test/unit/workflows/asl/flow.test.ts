@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { AslError, failOutcome, findCatcher, retryDelay, taskTimeouts, waitUntil, type Retrier, type WaitState } from '../../../../src/workflows/asl/index.js';
-import { context } from './fixtures.js';
+import { aslFailure, context } from './fixtures.js';
 
 const entered = new Date('2026-03-01T00:00:00.000Z');
 const err = (name: string) => new AslError(name, 'it broke');
 
-function caught(fn: () => unknown): AslError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AslError) return e;
-    throw e;
-  }
-  throw new Error('expected an AslError');
-}
 
 describe('Wait', () => {
   const wait = (fields: Partial<WaitState>): WaitState => ({ Type: 'Wait', Next: 'N', ...fields });
@@ -27,14 +18,14 @@ describe('Wait', () => {
   });
 
   it('bad path values are States.Runtime naming the field and the value', () => {
-    const e = caught(() => waitUntil(wait({ SecondsPath: '$.delay' }), { delay: -1 }, entered));
+    const e = aslFailure(() => waitUntil(wait({ SecondsPath: '$.delay' }), { delay: -1 }, entered));
     expect(e.error).toBe('States.Runtime');
     expect(e.cause).toContain('SecondsPath "$.delay"');
     expect(e.cause).toContain('-1');
-    expect(caught(() => waitUntil(wait({ SecondsPath: '$.delay' }), { delay: '5' }, entered)).cause).toContain('"5"');
-    expect(caught(() => waitUntil(wait({ SecondsPath: '$.nope' }), {}, entered)).cause).toContain('matched nothing');
-    expect(caught(() => waitUntil(wait({ TimestampPath: '$.t' }), { t: '2016-03-14 01:59:00' }, entered)).cause).toContain('RFC 3339');
-    expect(caught(() => waitUntil(wait({ TimestampPath: '$.t' }), { t: '2016-03-14t01:59:00z' }, entered)).error).toBe('States.Runtime');
+    expect(aslFailure(() => waitUntil(wait({ SecondsPath: '$.delay' }), { delay: '5' }, entered)).cause).toContain('"5"');
+    expect(aslFailure(() => waitUntil(wait({ SecondsPath: '$.nope' }), {}, entered)).cause).toContain('matched nothing');
+    expect(aslFailure(() => waitUntil(wait({ TimestampPath: '$.t' }), { t: '2016-03-14 01:59:00' }, entered)).cause).toContain('RFC 3339');
+    expect(aslFailure(() => waitUntil(wait({ TimestampPath: '$.t' }), { t: '2016-03-14t01:59:00z' }, entered)).error).toBe('States.Runtime');
   });
 });
 
@@ -111,7 +102,7 @@ describe('Fail', () => {
     const d = failOutcome({ Type: 'Fail', ErrorPath: '$.err', CausePath: "States.Format('code {}', $.code)" }, { err: 'Bad', code: 7 });
     expect([d.error, d.cause]).toEqual(['Bad', 'code 7']);
     expect(failOutcome({ Type: 'Fail' }, {}).error).toBe('');
-    expect(caught(() => failOutcome({ Type: 'Fail', ErrorPath: '$.err' }, { err: 3 })).cause).toContain('ErrorPath "$.err"');
+    expect(aslFailure(() => failOutcome({ Type: 'Fail', ErrorPath: '$.err' }, { err: 3 })).cause).toContain('ErrorPath "$.err"');
   });
 });
 
@@ -119,8 +110,8 @@ describe('Task time limits', () => {
   it('TimeoutSeconds defaults to 60 (spec "Task State"); the Path forms read the input', () => {
     expect(taskTimeouts({ Type: 'Task', Resource: 'r', End: true }, {})).toEqual({ timeoutSeconds: 60 });
     expect(taskTimeouts({ Type: 'Task', Resource: 'r', TimeoutSecondsPath: '$.t', HeartbeatSecondsPath: '$.h', End: true }, { t: 300, h: 30 })).toEqual({ timeoutSeconds: 300, heartbeatSeconds: 30 });
-    expect(caught(() => taskTimeouts({ Type: 'Task', Resource: 'r', TimeoutSecondsPath: '$.t', End: true }, { t: 0 })).cause).toContain('TimeoutSecondsPath "$.t" must select a positive integer, got 0');
-    expect(caught(() => taskTimeouts({ Type: 'Task', Resource: 'r', HeartbeatSecondsPath: '$.h', End: true }, { h: 60 })).cause).toContain('must be shorter');
+    expect(aslFailure(() => taskTimeouts({ Type: 'Task', Resource: 'r', TimeoutSecondsPath: '$.t', End: true }, { t: 0 })).cause).toContain('TimeoutSecondsPath "$.t" must select a positive integer, got 0');
+    expect(aslFailure(() => taskTimeouts({ Type: 'Task', Resource: 'r', HeartbeatSecondsPath: '$.h', End: true }, { h: 60 })).cause).toContain('must be shorter');
   });
 });
 

@@ -1,32 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { AslError, IntrinsicSyntaxError, evaluateIntrinsic, intrinsics, parseIntrinsic, payloadTemplate } from '../../../../src/workflows/asl/index.js';
-import { context } from './fixtures.js';
+import { aslFailure, context } from './fixtures.js';
 
 const run = (expr: string, input: unknown = {}, env = {}) => evaluateIntrinsic(expr, input, context(), env);
 
-function failure(fn: () => unknown): AslError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AslError) return e;
-    throw e;
-  }
-  throw new Error('expected an AslError');
-}
 
 // Expected values below are the spec's "Intrinsic Functions" examples unless noted.
 describe('intrinsic functions', () => {
   it('States.Format, with \\\' and \\{ escapes', () => {
     expect(run("States.Format('Welcome to {} {}\\'s playlist.', $.firstName, $.lastName)", { firstName: 'John', lastName: 'Doe' })).toBe("Welcome to John Doe's playlist.");
     expect(run("States.Format('\\{}{} {}', 1, null)")).toBe('{}1 null');
-    expect(failure(() => run("States.Format('{} {}', 1)")).cause).toMatch(/States.Format: .*more \{\}/);
-    expect(failure(() => run("States.Format('{}', $.o)", { o: { a: 1 } })).cause).toContain('argument 2');
+    expect(aslFailure(() => run("States.Format('{} {}', 1)")).cause).toMatch(/States.Format: .*more \{\}/);
+    expect(aslFailure(() => run("States.Format('{}', $.o)", { o: { a: 1 } })).cause).toContain('argument 2');
   });
 
   it('States.StringToJson and States.JsonToString', () => {
     expect(run('States.StringToJson($.someString)', { someString: '{"number": 20}' })).toEqual({ number: 20 });
     expect(run('States.JsonToString($.someJson)', { someJson: { name: 'Foo', year: 2020 } })).toBe('{"name":"Foo","year":2020}');
-    expect(failure(() => run("States.StringToJson('{nope')")).cause).toBe('States.StringToJson: argument 1 is not valid JSON text');
+    expect(aslFailure(() => run("States.StringToJson('{nope')")).cause).toBe('States.StringToJson: argument 1 is not valid JSON text');
   });
 
   it('States.Array', () => {
@@ -44,16 +35,16 @@ describe('intrinsic functions', () => {
     expect(run('States.ArrayGetItem($.inputArray, $.index)', input)).toBe(6);
     expect(run('States.ArrayLength($.inputArray)', input)).toBe(9);
     expect(run('States.ArrayUnique($.inputArray)', { inputArray: [1, 2, 3, 3, 3, 3, 3, 3, 4] })).toEqual([1, 2, 3, 4]);
-    expect(failure(() => run('States.ArrayPartition($.inputArray, 0)', input)).cause).toBe('States.ArrayPartition: argument 2 must be at least 1, got 0');
-    expect(failure(() => run('States.ArrayGetItem($.inputArray, 9)', input)).cause).toContain('out of range');
-    expect(failure(() => run('States.ArrayLength($.lookingFor)', input)).cause).toBe('States.ArrayLength: argument 1 must be an array, got 5');
-    expect(failure(() => run('States.ArrayRange(1, 5000, 1)')).cause).toContain('more than 1000');
+    expect(aslFailure(() => run('States.ArrayPartition($.inputArray, 0)', input)).cause).toBe('States.ArrayPartition: argument 2 must be at least 1, got 0');
+    expect(aslFailure(() => run('States.ArrayGetItem($.inputArray, 9)', input)).cause).toContain('out of range');
+    expect(aslFailure(() => run('States.ArrayLength($.lookingFor)', input)).cause).toBe('States.ArrayLength: argument 1 must be an array, got 5');
+    expect(aslFailure(() => run('States.ArrayRange(1, 5000, 1)')).cause).toContain('more than 1000');
   });
 
   it('States.Base64Encode and States.Base64Decode', () => {
     expect(run('States.Base64Encode($.input)', { input: 'Data to encode' })).toBe('RGF0YSB0byBlbmNvZGU=');
     expect(run('States.Base64Decode($.base64)', { base64: 'RGF0YSB0byBlbmNvZGU=' })).toBe('Data to encode');
-    expect(failure(() => run("States.Base64Decode('not base64!')")).error).toBe('States.IntrinsicFailure');
+    expect(aslFailure(() => run("States.Base64Decode('not base64!')")).error).toBe('States.IntrinsicFailure');
   });
 
   // MD5 and SHA-2 digests of "input data" computed with coreutils (md5sum, sha256sum, ...).
@@ -66,13 +57,13 @@ describe('intrinsic functions', () => {
     expect(run("States.Hash($.Data, 'SHA-512')", input)).toBe(
       '6ce4adb348546d4f449c4d25aad9a7c9cb711d9e91982d3f0b29ca2f3f47d4ce2deba23bf2954f0f1d593fc50283731a533d30d425402d4f91316d871303aac4',
     );
-    expect(failure(() => run("States.Hash($.Data, 'SHA-3')", input)).cause).toMatch(/argument 2 must be one of MD5, SHA-1/);
+    expect(aslFailure(() => run("States.Hash($.Data, 'SHA-3')", input)).cause).toMatch(/argument 2 must be one of MD5, SHA-1/);
   });
 
   it('States.JsonMerge is shallow', () => {
     const input = { json1: { a: { a1: 1, a2: 2 }, b: 2 }, json2: { a: { a3: 1, a4: 2 }, c: 3 } };
     expect(run('States.JsonMerge($.json1, $.json2, false)', input)).toEqual({ a: { a3: 1, a4: 2 }, b: 2, c: 3 });
-    expect(failure(() => run('States.JsonMerge($.json1, $.json2, true)', input)).cause).toContain('argument 3 must be false');
+    expect(aslFailure(() => run('States.JsonMerge($.json1, $.json2, true)', input)).cause).toContain('argument 3 must be false');
   });
 
   it('States.MathRandom and States.UUID use the injected sources', () => {
@@ -80,13 +71,13 @@ describe('intrinsic functions', () => {
     expect(run('States.MathRandom(1, 999, 1234)', {}, { random: () => 0 })).toBe(1);
     expect(run('States.MathRandom(1, 999)', {}, { random: () => 0.999999 })).toBe(998);
     expect(run('States.UUID()', {}, { uuid: () => 'ca4c1140-dcc1-40cd-ad05-7b4aa23df4a8' })).toBe('ca4c1140-dcc1-40cd-ad05-7b4aa23df4a8');
-    expect(failure(() => run('States.UUID()')).cause).toContain('no uuid source');
-    expect(failure(() => run('States.MathRandom(5, 5)', {}, { random: () => 0 })).cause).toContain('must be greater');
+    expect(aslFailure(() => run('States.UUID()')).cause).toContain('no uuid source');
+    expect(aslFailure(() => run('States.MathRandom(5, 5)', {}, { random: () => 0 })).cause).toContain('must be greater');
   });
 
   it('States.MathAdd', () => {
     expect(run('States.MathAdd($.value1, $.step)', { value1: 111, step: -1 })).toBe(110);
-    expect(failure(() => run('States.MathAdd(1.5, 1)')).cause).toBe('States.MathAdd: argument 1 must be an integer, got 1.5');
+    expect(aslFailure(() => run('States.MathAdd(1.5, 1)')).cause).toBe('States.MathAdd: argument 1 must be an integer, got 1.5');
   });
 
   it('States.StringSplit splits on each delimiter character', () => {
@@ -96,9 +87,9 @@ describe('intrinsic functions', () => {
 
   it('nested calls, context paths and arity errors', () => {
     expect(run("States.Format('{}-{}', States.ArrayLength(States.Array(1, 2)), $$.Execution.Name)")).toBe('2-run-1');
-    expect(failure(() => run('States.ArrayLength()')).cause).toBe('States.ArrayLength: takes 1 argument(s), got 0');
-    expect(failure(() => run('States.Nope(1)')).cause).toBe('States.Nope: is not a known intrinsic function');
-    expect(failure(() => run('States.ArrayLength($.missing)')).cause).toBe('States.ArrayLength: argument 1: the path "$.missing" matched nothing');
+    expect(aslFailure(() => run('States.ArrayLength()')).cause).toBe('States.ArrayLength: takes 1 argument(s), got 0');
+    expect(aslFailure(() => run('States.Nope(1)')).cause).toBe('States.Nope: is not a known intrinsic function');
+    expect(aslFailure(() => run('States.ArrayLength($.missing)')).cause).toBe('States.ArrayLength: argument 1: the path "$.missing" matched nothing');
   });
 
   it('inside payload templates', () => {
@@ -139,6 +130,6 @@ describe('intrinsic parser', () => {
       expect(() => parseIntrinsic(bad), bad).toThrow(IntrinsicSyntaxError);
       expect(() => parseIntrinsic(bad), bad).toThrow(message);
     }
-    expect(failure(() => run('States.Format(1')).error).toBe('States.IntrinsicFailure');
+    expect(aslFailure(() => run('States.Format(1')).error).toBe('States.IntrinsicFailure');
   });
 });

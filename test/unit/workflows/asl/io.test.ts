@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AslError, effectiveInput, passResult, payloadTemplate, stateOutput, type State } from '../../../../src/workflows/asl/index.js';
-import { context } from './fixtures.js';
+import { aslFailure, context } from './fixtures.js';
 
-function failure(fn: () => unknown): AslError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AslError) return e;
-    throw e;
-  }
-  throw new Error('expected an AslError');
-}
 
 describe('input and output processing', () => {
   // Spec "Input and Output Processing": the "Numbers to add" example.
@@ -69,10 +60,10 @@ describe('input and output processing', () => {
 
   it('ResultPath into a value that is not an object is States.ResultPathMatchFailure', () => {
     const state: State = { Type: 'Pass', ResultPath: '$.master.detail.bla', End: true };
-    const e = failure(() => stateOutput(state, { master: { detail: [1, 2, 3] } }, 6));
+    const e = aslFailure(() => stateOutput(state, { master: { detail: [1, 2, 3] } }, 6));
     expect(e.error).toBe('States.ResultPathMatchFailure');
     expect(e.cause).toContain('$.master.detail');
-    expect(failure(() => stateOutput({ ...state, ResultPath: '$.x' }, 'a string', 1)).error).toBe('States.ResultPathMatchFailure');
+    expect(aslFailure(() => stateOutput({ ...state, ResultPath: '$.x' }, 'a string', 1)).error).toBe('States.ResultPathMatchFailure');
   });
 
   // Spec "Filters": null InputPath gives {}, null ResultPath discards the result, null OutputPath gives {}.
@@ -118,10 +109,10 @@ describe('input and output processing', () => {
 
   it('an InputPath or OutputPath matching nothing is States.Runtime naming the field', () => {
     const state: State = { Type: 'Pass', InputPath: '$.missing', End: true };
-    const e = failure(() => effectiveInput(state, { a: 1 }));
+    const e = aslFailure(() => effectiveInput(state, { a: 1 }));
     expect(e.error).toBe('States.Runtime');
     expect(e.cause).toContain('InputPath');
-    expect(failure(() => stateOutput({ Type: 'Pass', OutputPath: '$.nope', End: true }, {}, {})).cause).toContain('OutputPath');
+    expect(aslFailure(() => stateOutput({ Type: 'Pass', OutputPath: '$.nope', End: true }, {}, {})).cause).toContain('OutputPath');
   });
 
   it('a path that selects several nodes yields the array of them', () => {
@@ -134,7 +125,7 @@ describe('input and output processing', () => {
 
 describe('payload templates', () => {
   it('a path matching nothing is States.ParameterPathFailure naming the field', () => {
-    const e = failure(() => payloadTemplate({ 'x.$': '$.nope' }, { a: 1 }));
+    const e = aslFailure(() => payloadTemplate({ 'x.$': '$.nope' }, { a: 1 }));
     expect(e.error).toBe('States.ParameterPathFailure');
     expect(e.cause).toContain('"x.$"');
   });
