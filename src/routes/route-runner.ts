@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { MechaKindDeps } from '../runtime/mecha-kinds/mecha-kind.js';
 import { copyMessage } from './message.js';
 import { RouteCounters } from './route-counters.js';
@@ -36,6 +37,8 @@ export class RouteRunner {
     this.counters = new RouteCounters(definition.name, deps.metrics);
     this.#sinks = definition.sinks.map((create) => create(deps));
     this.#deadLetter = definition.deadLetter?.(deps);
+    // Every message a throttle or delay holds listens for the route to stop: bounded by the steps' own limits.
+    setMaxListeners(0, this.#abort.signal);
   }
 
   /** Builds the steps and lets them recover persisted work; messages may flow once it resolves. */

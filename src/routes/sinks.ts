@@ -1,4 +1,3 @@
-import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ajv, describeAjvError } from '../config/ajv.js';
 import { CLOUDEVENT_CONTENT_TYPE } from '../core/pubsub-envelope.js';
@@ -8,6 +7,7 @@ import type { MechaKindDeps } from '../runtime/mecha-kinds/mecha-kind.js';
 import { compileCel, type CelExpression } from './expressions.js';
 import { NOT_CARRIED_HEADERS, payloadOf } from './message.js';
 import type { RouteMessage } from './step.js';
+import { isSendableHeader } from '../util/http-header.js';
 
 type Problem = { field: string; message: string };
 const str = { type: 'string', minLength: 1 };
@@ -123,14 +123,7 @@ export async function invokeApp(deps: MechaKindDeps, target: { appId: string; me
 
 /** Message headers an HTTP call can carry: valid names and values, not the ones the call sets itself. */
 function isCarriedHeader(name: string, value: string): boolean {
-  if (NOT_CARRIED_HEADERS.has(name.toLowerCase())) return false;
-  try {
-    validateHeaderName(name);
-    validateHeaderValue(name, value);
-    return true;
-  } catch {
-    return false;
-  }
+  return !NOT_CARRIED_HEADERS.has(name.toLowerCase()) && isSendableHeader(name, value);
 }
 
 function stateSink(store: string, key: CelExpression, deps: MechaKindDeps): Sink {

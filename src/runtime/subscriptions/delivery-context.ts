@@ -1,10 +1,10 @@
-import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { Logger } from 'pino';
 import type { PubSub, PubSubMessage } from '../../contracts/pubsub.js';
 import type { ContractGate } from '../../core/contract-gate.js';
 import type { Router } from '../../core/subscriptions/routing.js';
 import type { SubscriptionDefinition } from '../../core/subscriptions/subscription.js';
 import type { EventChannel } from '../grpc-event-channel.js';
+import { isSendableHeader } from '../../util/http-header.js';
 
 /** Everything a subscription's delivery needs; one per active subscription. */
 export interface DeliveryContext {
@@ -115,22 +115,12 @@ export function deliveryHeaders(message: PubSubMessage, pubsubName: string, even
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.metadata)) {
     if (name.toLowerCase() === 'content-length' || name.toLowerCase() === 'content-type') continue;
-    if (isHeader(name, value)) headers[name] = value;
+    if (isSendableHeader(name, value)) headers[name] = value;
   }
   headers.pubsubName = pubsubName;
   for (const k of ['traceparent', 'tracestate']) {
     const v = event[k];
-    if (typeof v === 'string' && v !== '' && isHeader(k, v)) headers[k] = v;
+    if (typeof v === 'string' && v !== '' && isSendableHeader(k, v)) headers[k] = v;
   }
   return headers;
-}
-
-function isHeader(name: string, value: string): boolean {
-  try {
-    validateHeaderName(name);
-    validateHeaderValue(name, value);
-    return true;
-  } catch {
-    return false;
-  }
 }
