@@ -71,6 +71,7 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     forceCloseConnections: 'idle',
     http: serverOptions,
     requestTimeout: serverOptions.requestTimeout,
+    keepAliveTimeout: serverOptions.keepAliveTimeout,
     clientErrorHandler: answerClientError,
     // A bad %-escape or an over-long parameter, found while routing: answered through the error handler.
     frameworkErrors: (err, _req, reply) => sendError(err, reply),
