@@ -37,11 +37,6 @@ export class RequestBodies {
     readonly onShed: () => void = () => {},
   ) {}
 
-  /** Bytes of bodies being read right now. */
-  get held(): number {
-    return this.#held;
-  }
-
   /**
    * Reads a whole body (events, not an async iterator: this runs for every request with a body). Its
    * budget is taken as it arrives, all of it up front when the length is declared, and given back once read.

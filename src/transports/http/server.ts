@@ -56,9 +56,8 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     if (e.isUnexpected) o.logger.error({ err: e.cause }, 'unexpected error in an HTTP API call');
     const { status, body } = toHttpError(e);
     if (status >= 500) o.logger.debug({ err: body.message, errorCode: body.errorCode }, 'api error');
-    // A body refused unread: the connection closes rather than carry the rest of it.
-    if (e.kind === Errors.BodyBudgetExhausted || e.kind === Errors.RequestTooLarge) reply.header('connection', 'close');
-    if (e.kind === Errors.BodyBudgetExhausted) reply.header('retry-after', '1');
+    // Shed load: the connection closes rather than carry the rest of a body refused unread.
+    if (e.kind === Errors.BodyBudgetExhausted) reply.header('connection', 'close').header('retry-after', '1');
     return reply.code(status).type('application/json').send(JSON.stringify(body));
   };
   const bodies = o.bodies ?? new RequestBodies(o.maxBodyBytes);
