@@ -10,13 +10,14 @@ import { chmodSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { recordCodeCache } from './code-cache.mjs';
+import { configValidatorsPlugin } from './config-validators.mjs';
 import { writeContractMetaValidators } from './contract-meta.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'dist/bundle');
 /** Written last by a build: a bundle without it is incomplete. */
 const LAST_OUTPUT = join(OUT, 'mecha.v8cache');
-const INPUTS = ['src', 'proto', 'scripts/bundle.mjs', 'scripts/code-cache.mjs', 'scripts/contract-meta.mjs', 'package.json', 'package-lock.json'];
+const INPUTS = ['src', 'proto', 'scripts/bundle.mjs', 'scripts/code-cache.mjs', 'scripts/contract-meta.mjs', 'scripts/config-validators.mjs', 'package.json', 'package-lock.json'];
 
 // @opentelemetry/api is bundled: prom-client's default metrics require it at every start, and from
 // node_modules that is dozens of small files to resolve and compile; the tracing SDK (loaded only with
@@ -36,6 +37,7 @@ async function protoDescriptor(build) {
 export async function buildBundle() {
   const { build } = await import('esbuild');
   const descriptor = await protoDescriptor(build);
+  const validators = await configValidatorsPlugin(build, common, ROOT);
   rmSync(OUT, { recursive: true, force: true });
   await build({
     ...common,
@@ -43,6 +45,7 @@ export async function buildBundle() {
     outfile: join(OUT, 'mecha.cjs'),
     format: 'cjs',
     external,
+    plugins: [validators],
     // The one use of import.meta (finding the package root) gets this file's URL.
     define: { 'import.meta.url': '__mechaBundleUrl', MECHA_PROTO_DESCRIPTOR: JSON.stringify(descriptor) },
     // Written as the CommonJS wrapper function itself, which the launcher compiles as read: wrapping it at

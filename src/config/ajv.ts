@@ -1,5 +1,5 @@
-import { Ajv, type ErrorObject } from 'ajv';
-import { parseDuration } from '../util/duration.js';
+import { Ajv, type CodeOptions, type ErrorObject } from 'ajv';
+import { formats } from './ajv-formats.js';
 
 /**
  * The one ajv instance: coerces the strings YAML metadata arrives as, fills defaults, reports all
@@ -7,10 +7,15 @@ import { parseDuration } from '../util/duration.js';
  * against the JSON Schema meta-schema by a test rather than at every start, and the generated code
  * is not optimised: both would cost startup time for validators that run a few times.
  */
-export const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: true, validateSchema: false, code: { optimize: false } });
-ajv.addKeyword({ keyword: 'sensitive', schemaType: 'boolean' });
-ajv.addFormat('regex', { type: 'string', validate: (s: string) => isRegex(s) });
-ajv.addFormat('duration', { type: 'string', validate: (s: string) => parseDuration(s) !== undefined });
+export const ajv = newAjv();
+
+/** An ajv instance as the sidecar's (scripts/config-validators.mjs compiles with one too, `code` added). */
+export function newAjv(code: CodeOptions = {}): Ajv {
+  const instance = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: true, validateSchema: false, code: { optimize: false, ...code } });
+  instance.addKeyword({ keyword: 'sensitive', schemaType: 'boolean' });
+  for (const [name, format] of Object.entries(formats)) instance.addFormat(name, format);
+  return instance;
+}
 
 /** Turns an ajv error into `field: message` text, the field given as a dotted path under `prefix`. */
 export function describeAjvError(e: ErrorObject, prefix: string): { field: string; message: string } {
@@ -28,13 +33,4 @@ export function describeAjvError(e: ErrorObject, prefix: string): { field: strin
   if (e.keyword === 'format' && e.params.format === 'regex') message = 'must be a valid regular expression';
   if (e.keyword === 'format' && e.params.format === 'duration') message = 'must be a duration such as "30s", "500ms" or a number';
   return { field: field.replace(/^\./, ''), message };
-}
-
-function isRegex(s: string): boolean {
-  try {
-    new RegExp(s);
-    return true;
-  } catch {
-    return false;
-  }
 }

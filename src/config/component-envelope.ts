@@ -1,5 +1,5 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { ajv } from './ajv.js';
+import { compiledValidator } from './compiled-validators.js';
 
 /** Stage one of Component validation: the Dapr envelope, whatever the adapter. */
 export const componentEnvelopeSchema = {
@@ -69,6 +69,6 @@ export interface ComponentEnvelope {
 let validate: ValidateFunction<ComponentEnvelope> | undefined;
 
 export function validateEnvelope(doc: unknown): { ok: true; value: ComponentEnvelope } | { ok: false; errors: ErrorObject[] } {
-  validate ??= ajv.compile<ComponentEnvelope>(componentEnvelopeSchema);
+  validate ??= compiledValidator<ComponentEnvelope>('componentEnvelope', componentEnvelopeSchema);
   return validate(doc) ? { ok: true, value: doc } : { ok: false, errors: validate.errors ?? [] };
 }

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import type { ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
-import { ajv, describeAjvError } from './ajv.js';
+import { describeAjvError } from './ajv.js';
+import { compiledValidator } from './compiled-validators.js';
 import { ResourceLoadError, yamlSyntaxProblem, type ResourceProblem } from './resource-problem.js';
 import type { MetricsSpec } from '../observability/metrics.js';
 import { tracingSpecSchema, describeTracingError, type TracingSpec } from './tracing-spec.js';
@@ -126,7 +128,7 @@ export const configurationSchema = {
 } as const;
 
 // Compiled on first use: most runs have no --config, and compiling costs startup time.
-let validate: ReturnType<typeof ajv.compile> | undefined;
+let validate: ValidateFunction | undefined;
 
 /** `$VAR` and `${VAR}` replaced from the environment before parsing, as daprd does for standalone files. */
 export function expandEnv(text: string, env: NodeJS.ProcessEnv): string {
@@ -155,7 +157,7 @@ export async function loadConfiguration(files: readonly string[], env: NodeJS.Pr
       continue;
     }
     const content = doc.toJS() as unknown;
-    validate ??= ajv.compile(configurationSchema);
+    validate ??= compiledValidator('configuration', configurationSchema);
     if (!validate(content)) {
       for (const e of validate.errors ?? []) problems.push({ file, ...describeTracingError(e, describeAjvError(e, '')) });
       continue;

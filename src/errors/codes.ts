@@ -140,6 +140,8 @@ export const Errors = {
   BadRequest: kind('ERR_BAD_REQUEST', 400, GrpcCode.INVALID_ARGUMENT),
   HeadersTooLarge: kind('ERR_BAD_REQUEST', 431, GrpcCode.RESOURCE_EXHAUSTED),
   RequestTooLarge: kind('ERR_BODY_READ', 413, GrpcCode.RESOURCE_EXHAUSTED),
+  /** Mecha's load shedding: the sidecar already holds its budget of request bodies being read; retry later. */
+  BodyBudgetExhausted: kind('ERR_BODY_READ', 503, GrpcCode.UNAVAILABLE),
   ApiUnimplemented: kind('ERR_API_UNIMPLEMENTED', 501, GrpcCode.UNIMPLEMENTED),
   Internal: kind('ERR_INTERNAL', 500, GrpcCode.INTERNAL),
   /** daprd's plain errors on a SubscribeTopicEventsAlpha1 stream's requests: UNKNOWN with the reason (gRPC only). */

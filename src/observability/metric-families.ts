@@ -80,6 +80,8 @@ export const FAMILIES = {
 
   // Mecha's own: payloads and calls that broke a Contract resource's schema (`point`: publish, delivery, binding, invocation, answer).
   contractViolations: c('mecha_contract_violations_total', 'Number of payloads and calls found breaking their contract, by enforcement point and action taken.', ['app_id', 'contract', 'point', 'action']),
+  // Mecha's own: request bodies refused with 503 because the sidecar already held its budget of bodies being read.
+  httpBodiesShed: c('mecha_http_server_bodies_shed_total', 'Number of HTTP API requests refused because the sidecar was already reading its budget of request bodies.', ['app_id']),
 } as const satisfies Record<string, FamilySpec>;
 
 export type FamilyKey = keyof typeof FAMILIES;

@@ -136,6 +136,11 @@ export class Metrics {
     this.#httpBytes.response.observe(responseBytes);
   }
 
+  /** One HTTP API request refused for want of body budget (it is counted among the 503s too). */
+  bodyShed(): void {
+    if (this.#on) this.#counter('httpBodiesShed', {}).inc();
+  }
+
   /** One answered call from the sidecar into its HTTP app (`path` may carry a query string). */
   appCall(method: string, path: string, status: number, ms: number, sentBytes: number, receivedBytes: number): void {
     if (!this.#on) return;

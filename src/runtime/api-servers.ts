@@ -25,6 +25,7 @@ import { registerOpenApiRoute } from '../transports/http/openapi-route.js';
 import { kindsOpenApi } from '../transports/http/openapi/document.js';
 import { registerRuntimeRoutes, type RuntimeRouteDeps } from '../transports/http/runtime-routes.js';
 import { registerSecretsRoutes } from '../transports/http/secrets-routes.js';
+import { RequestBodies } from '../transports/http/body.js';
 import { buildHttpApi, type HttpObserver, type RouteRegistrar } from '../transports/http/server.js';
 import { registerStateRoutes } from '../transports/http/state-routes.js';
 import { registerUnservedRoutes } from '../transports/http/unserved-routes.js';
@@ -48,7 +49,8 @@ export function buildApiServers(
   logger: Logger,
 ): ApiServers {
   const { state, pubsub, subscriptions, lock, bindings, configuration, secrets } = blocks;
-  const invoke = invokeHandler(runtime.invocation.api, o.maxRequestBytes);
+  const bodies = new RequestBodies(o.maxRequestBytes, undefined, () => runtime.observer?.bodyShed());
+  const invoke = invokeHandler(runtime.invocation.api, bodies);
   // daprd's self-hosted namespace when NAMESPACE is not set.
   const unserved = { appId: o.appId, namespace: process.env.NAMESPACE || 'default' };
   const http = buildHttpApi({
@@ -57,6 +59,7 @@ export function buildApiServers(
     logger,
     apiToken: o.apiToken,
     maxBodyBytes: o.maxRequestBytes,
+    bodies,
     // Go's http.Server allows MaxHeaderBytes plus 4 KiB; daprd answers 431 only beyond that.
     maxHeaderBytes: o.maxHeaderBytes + 4096,
     allowedOrigins: o.allowedOrigins,

@@ -66,6 +66,21 @@ describe('mecha CLI', () => {
     expect(res.output).toContain('document 2: metadata.name: duplicate component name "one"');
   });
 
+  it('checks envelopes and Configurations with the validators compiled at build time as the sources do', async () => {
+    const dir = resourcesDir({
+      'c.yaml': 'apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: bad\nspec:\n  version: 1\n  ignoreErrors: maybe\n',
+      'config.yaml': 'apiVersion: dapr.io/v1alpha1\nkind: Configuration\nmetadata:\n  name: c\nspec:\n  metrics:\n    rules:\n      - name: dapr_http_server_request_count\n        labels:\n          - name: path\n            regex:\n              x: "([a-"\n',
+    });
+    const envelope = await runMecha(['run', '--resources-path', dir, '--dapr-http-port', String(await freePort())]);
+    expect(envelope.code).toBe(1);
+    expect(envelope.output).toContain('spec.type: is required');
+    expect(envelope.output).toContain('spec.ignoreErrors: must be boolean');
+    expect(envelope.output).not.toContain('spec.version'); // `1` is coerced to "1", as from the sources
+    const config = await runMecha(['run', '--config', join(dir, 'config.yaml'), '--dapr-http-port', String(await freePort())], { cwd: resourcesDir({}) });
+    expect(config.code).toBe(1);
+    expect(config.output).toContain('spec.metrics.rules[0].labels[0].regex.x: must be a valid regular expression');
+  });
+
   it('says so when the port is in use', async () => {
     const port = await freePort();
     const blocker = createServer().listen(port, '127.0.0.1');

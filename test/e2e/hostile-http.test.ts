@@ -101,4 +101,11 @@ describe('requests refused before any route', () => {
     expect(answer(res.text)).toMatchObject({ status: 400, body: { errorCode: 'ERR_BAD_REQUEST' } });
     expect(Date.now() - started).toBeGreaterThanOrEqual(9_000);
   }, 60_000);
+
+  it('a connection that sends nothing is closed without an answer (daprd: after 10 s)', async () => {
+    const started = Date.now();
+    const res = await raw(mecha.httpPort, '', 0, 40_000);
+    expect(res).toEqual({ text: '', closed: true });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(9_000);
+  }, 60_000);
 });

@@ -4,7 +4,7 @@ import { serviceByName } from './protos.js';
 import { unimplementedService } from './unimplemented.js';
 import type { CallGuard, UnaryHandler } from './handler.js';
 import type { UnservedContext } from '../../core/unserved-apis.js';
-import { grpcOptions } from './channel-options.js';
+import { grpcServerOptions } from './channel-options.js';
 import { traceGrpcApi } from '../../observability/tracing-hooks.js';
 
 export interface GrpcApiOptions {
@@ -25,7 +25,7 @@ export interface GrpcObserver {
 
 /** The Dapr gRPC API server. Handlers only decode, call a core and encode; errors map in errors/grpc.ts. */
 export function buildGrpcApi(o: GrpcApiOptions): Server {
-  const server = new Server(grpcOptions(o.maxMessageBytes));
+  const server = new Server(grpcServerOptions(o.maxMessageBytes));
   const dapr = serviceByName('dapr.proto.runtime.v1.Dapr');
   const declared = Object.keys(dapr.service);
   // Declared in dapr.proto but not wired to a handler: answered by name, like the blocks we lack.

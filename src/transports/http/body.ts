@@ -1,6 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { Errors } from '../../errors/codes.js';
-import { readAll } from '../../util/body-streams.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
 
 /** The request body, failing with 413 once it passes the limit (streamed bodies have no length up front). */
@@ -13,12 +12,77 @@ export async function* limitBody(body: AsyncIterable<Buffer>, limit: number): As
   }
 }
 
-/** A body announced by Content-Length: refused before reading when over the limit, as fastify does for parsed bodies. */
-export function readDeclaredBody(raw: IncomingMessage, contentLength: number, limit: number): Promise<Buffer> {
-  if (contentLength > limit) return Promise.reject(tooLarge(limit));
-  return readAll(raw); // Node's parser never delivers more than the declared length
-}
-
 export function tooLarge(limit: number): SidecarError {
   return new SidecarError(Errors.RequestTooLarge, `request body is larger than ${limit} bytes (set --max-body-size to raise the limit)`);
+}
+
+/** The sidecar-wide budget when none is given: 64 MiB, or two bodies of the largest size allowed. */
+export function defaultBodyBudget(maxBodyBytes: number): number {
+  return Math.max(64 * 1024 * 1024, 2 * maxBodyBytes);
+}
+
+/**
+ * The request bodies the HTTP API reads into memory, under two limits: each body's size (413 beyond it)
+ * and the bytes of all bodies being read at once. Each body per se is bounded, but a thousand slow clients
+ * each trickling a large one would make the sidecar hold all of them; past the shared budget a new body
+ * is refused with 503 (before it is read when its length is declared), which callers may retry.
+ */
+export class RequestBodies {
+  #held = 0;
+
+  constructor(
+    readonly maxBodyBytes: number,
+    readonly budgetBytes = defaultBodyBudget(maxBodyBytes),
+    /** Sees each body refused for want of budget (metrics). */
+    readonly onShed: () => void = () => {},
+  ) {}
+
+  /**
+   * Reads a whole body (events, not an async iterator: this runs for every request with a body). Its
+   * budget is taken as it arrives, all of it up front when the length is declared, and given back once read.
+   */
+  read(body: Readable, declaredLength?: number): Promise<Buffer> {
+    if (declaredLength !== undefined && declaredLength > this.maxBodyBytes) return Promise.reject(tooLarge(this.maxBodyBytes));
+    let taken = 0;
+    const take = (bytes: number): SidecarError | undefined => {
+      if (this.#held + bytes > this.budgetBytes) {
+        this.onShed();
+        return new SidecarError(Errors.BodyBudgetExhausted, `the sidecar is already reading ${this.#held} bytes of request bodies (limit ${this.budgetBytes}); retry later`);
+      }
+      this.#held += bytes;
+      taken += bytes;
+      return undefined;
+    };
+    const refused = declaredLength ? take(declaredLength) : undefined;
+    if (refused) return Promise.reject(refused);
+    if (body.readableEnded) return this.#done(taken, Buffer.alloc(0));
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const settle = (err?: Error | null) => {
+        body.off('data', onData).off('end', settle).off('error', settle).off('close', onClose);
+        this.#held -= taken;
+        if (err) {
+          body.resume(); // the rest is discarded as it comes; the answer closes the connection
+          reject(err);
+        } else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      };
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        chunks.push(chunk);
+        if (size > this.maxBodyBytes) return settle(tooLarge(this.maxBodyBytes));
+        if (size > taken) {
+          const err = take(size - taken);
+          if (err) settle(err);
+        }
+      };
+      const onClose = () => settle(body.errored ?? new Error('the body stream closed before its end'));
+      body.on('data', onData).on('end', settle).on('error', settle).on('close', onClose);
+    });
+  }
+
+  #done(taken: number, b: Buffer): Promise<Buffer> {
+    this.#held -= taken;
+    return Promise.resolve(b);
+  }
 }

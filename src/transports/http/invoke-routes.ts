@@ -7,7 +7,7 @@ import type { InvokeRequest } from '../../core/invocation/types.js';
 import { bufferBody } from '../../util/body-streams.js';
 import { Errors } from '../../errors/codes.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
-import { limitBody, readDeclaredBody } from './body.js';
+import { limitBody, type RequestBodies } from './body.js';
 import { firstValue } from './request.js';
 import { noTargetAppId } from './connection-guards.js';
 
@@ -16,7 +16,7 @@ import { noTargetAppId } from './connection-guards.js';
  * route (target from the `dapr-app-id` header or Basic auth). Bodies stream; one with a known length
  * is read first so the built-in retry can replay it, and it reaches another sidecar in one unary call.
  */
-export function invokeHandler(invocation: InvocationApi, maxBodyBytes: number) {
+export function invokeHandler(invocation: InvocationApi, bodies: RequestBodies) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const path = req.raw.url ?? '/';
     const target = findTarget(path.split('?')[0], (n) => firstValue(req.headers, n));
@@ -25,13 +25,13 @@ export function invokeHandler(invocation: InvocationApi, maxBodyBytes: number) {
     const length = req.headers['content-length'];
     // A request with neither a length nor chunked encoding has no body (HTTP/1.1), so it is replayable too.
     const bodiless = length === undefined && req.headers['transfer-encoding'] === undefined;
-    const replayable = bodiless ? Buffer.alloc(0) : length !== undefined ? await readDeclaredBody(req.raw, Number(length), maxBodyBytes) : undefined;
+    const replayable = bodiless ? Buffer.alloc(0) : length !== undefined ? await bodies.read(req.raw, Number(length)) : undefined;
     const call: InvokeRequest = {
       method: target.method,
       verb: req.method.toUpperCase(),
       query,
       headers: forwardableHeaders(req.headers),
-      body: replayable ? bufferBody(replayable) : limitBody(req.raw, maxBodyBytes),
+      body: replayable ? bufferBody(replayable) : limitBody(req.raw, bodies.maxBodyBytes),
     };
     const res = await invocation.invoke(target.targetId, call, replayable);
     reply.code(res.status);

@@ -4,8 +4,7 @@ import type { Logger } from 'pino';
 import { Errors } from '../../errors/codes.js';
 import { toHttpError } from '../../errors/http.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
-import { readAll } from '../../util/body-streams.js';
-import { limitBody, tooLarge } from './body.js';
+import { RequestBodies, tooLarge } from './body.js';
 import { answerClientError, guardServer, httpServerOptions, noTargetAppId } from './connection-guards.js';
 import { registerCors } from './cors.js';
 import { firstValue } from './request.js';
@@ -20,6 +19,8 @@ export interface HttpApiOptions {
   logger: Logger;
   apiToken?: string;
   maxBodyBytes: number;
+  /** Reads bodies under the per-request and sidecar-wide limits; default: a budget derived from maxBodyBytes. */
+  bodies?: RequestBodies;
   /** Limit on the request line and headers (Node's maxHeaderSize); larger requests get 431. */
   maxHeaderBytes?: number;
   /** `--allowed-origins`; none: no CORS headers. */
@@ -33,6 +34,8 @@ export interface HttpApiOptions {
 
 export interface HttpObserver {
   httpRequest(method: string, url: string, status: number, ms: number, requestBytes: number, responseBytes: number): void;
+  /** A request body refused because the sidecar already holds its budget of bodies being read. */
+  bodyShed(): void;
 }
 
 const UNAUTHENTICATED_PATHS = new Set(['/v1.0/healthz', '/v1.0/healthz/outbound']);
@@ -53,8 +56,11 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     if (e.isUnexpected) o.logger.error({ err: e.cause }, 'unexpected error in an HTTP API call');
     const { status, body } = toHttpError(e);
     if (status >= 500) o.logger.debug({ err: body.message, errorCode: body.errorCode }, 'api error');
+    // Shed load: the connection closes rather than carry the rest of a body refused unread.
+    if (e.kind === Errors.BodyBudgetExhausted) reply.header('connection', 'close').header('retry-after', '1');
     return reply.code(status).type('application/json').send(JSON.stringify(body));
   };
+  const bodies = o.bodies ?? new RequestBodies(o.maxBodyBytes);
   const serverOptions = httpServerOptions(o.maxHeaderBytes);
   const app = Fastify({
     bodyLimit: o.maxBodyBytes,
@@ -64,6 +70,7 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     forceCloseConnections: 'idle',
     http: serverOptions,
     requestTimeout: serverOptions.requestTimeout,
+    keepAliveTimeout: serverOptions.keepAliveTimeout,
     clientErrorHandler: answerClientError,
     // A bad %-escape or an over-long parameter, found while routing: answered through the error handler.
     frameworkErrors: (err, _req, reply) => sendError(err, reply),
@@ -76,7 +83,8 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (req, payload, done) => {
     if (req.is404 || (req.routeOptions.config as { rawBody?: boolean }).rawBody) return done(null, undefined);
-    readAll(limitBody(payload, o.maxBodyBytes)).then((b) => done(null, b), (err: Error) => done(err));
+    const length = req.headers['content-length'];
+    bodies.read(payload, length === undefined ? undefined : Number(length)).then((b) => done(null, b), (err: Error) => done(err));
   });
 
   // fastify refuses a Content-Type it cannot parse (`x/y/z;;`) with 415 before any parser runs; daprd
