@@ -73,8 +73,8 @@ export function answers(own: Record<string, Json>, ...kinds: ErrorKind[]): Recor
   return out;
 }
 
-/** Errors any operation with a body can meet before its route runs: too large a body, a bad URL. */
-export const BODY_ERRORS: ErrorKind[] = [Errors.RequestTooLarge, Errors.MalformedRequest];
+/** Errors any operation with a body can meet before its route runs: too large a body, a bad URL, no body budget left (503). */
+export const BODY_ERRORS: ErrorKind[] = [Errors.RequestTooLarge, Errors.MalformedRequest, Errors.BodyBudgetExhausted];
 
 /** One operation under several methods (POST and PUT alike, as daprd routes them). */
 export function methods(list: readonly string[], operation: (method: string) => Operation): PathItem {
