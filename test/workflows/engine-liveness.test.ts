@@ -93,6 +93,21 @@ async function unfinished(runtime: WorkflowRuntime, ids: string[], timeoutMs: nu
 }
 
 describe('workflow engine: liveness on a slow store with short leases', { timeout: 90_000 }, () => {
+  it('finishes every instance whose event is raised while it enters the state that waits for it', async () => {
+    const runtime = slowRuntime(7);
+    const def = define('parked', { StartAt: 'Park', States: { Park: { Type: 'Task', Resource: 'event:go', Next: 'Done' }, Done: { Type: 'Pass', End: true } } });
+    const ids = Array.from({ length: 150 }, (_, i) => `parked-${i}`);
+    await Promise.all(
+      ids.map(async (id, i) => {
+        await runtime.startInstance(def, {}, id);
+        // Staggered: some land while the instance commits its first state, some once it waits, parked.
+        await new Promise((r) => setTimeout(r, i % 40));
+        await runtime.operate(id, { op: 'raise', name: 'go', data: {} });
+      }),
+    );
+    expect(await unfinished(runtime, ids, 30_000)).toEqual([]);
+  });
+
   it('finishes every instance of a chain of Tasks when leases run short of renewals', async () => {
     let calls = 0;
     const runtime = slowRuntime(11, async () => {
