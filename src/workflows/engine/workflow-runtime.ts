@@ -203,9 +203,12 @@ export class WorkflowRuntime {
       const machine = await this.#machine(record.definitionHash);
       const tail = await this.repo.historyTail(id, Math.min(record.historyLength, LIMITS.maxHistory));
       const live = new LiveInstance(record, machine, tail, this.#host);
+      // Drained before the runner is visible: a wake meanwhile would pump it, find nothing to do and let it
+      // go, and the operations drained after that would be applied to a runner that may no longer write.
+      const ops = await this.repo.drainInbox(id);
       this.#live.set(id, { live, leaseUntil });
       this.#scheduler.delete(id);
-      await live.apply(await this.repo.drainInbox(id));
+      await live.apply(ops);
     } catch (err) {
       this.o.logger.warn({ instanceId: id, err: (err as Error).message }, 'workflow engine: could not resume an instance');
     } finally {
@@ -266,7 +269,7 @@ export class WorkflowRuntime {
     this.o.logger.warn({ instanceId: live.id, reason: why }, 'workflow engine: stopped running an instance here');
     // Operations it applied but did not commit go back to the inbox, for whoever runs the instance next.
     const ops = [...live.unsaved];
-    if (ops.length > 0) void this.#requeue(live.id, ops);
+    if (ops.length > 0) void this.#requeue(live.id, ops).then(() => this.wake(live.id));
   }
 
   /** Leaves operations in the inbox and marks the instance due, so a scan (or a wake now) applies them. */
