@@ -12,13 +12,13 @@ export interface LiveHost {
   repo: InstanceRepo;
   runTask: TaskRunner;
   logger: Logger;
-  /** Whether this replica still holds the instance's lease with margin: nothing is written or started without it. */
-  holds(id: string): boolean;
+  /** Whether this is the instance's current runner here and holds its lease with margin: nothing is written or started without it. */
+  holds(live: LiveInstance): boolean;
   /** The instance has nothing to do until a due time, an event or an operation: the host lets it go. */
   idle(live: LiveInstance): void;
   /** The instance waits for calls in flight, and has a timer (a Task timeout) to be woken for meanwhile. */
   remind(live: LiveInstance, due: number): void;
-  /** The instance lost its lease or its store failed: stop without writing. */
+  /** The instance lost its lease or its store failed: stop without writing (operations not yet committed go back to the inbox). */
   drop(live: LiveInstance, why: string): void;
 }
 
@@ -35,6 +35,8 @@ export class LiveInstance {
   /** Task calls in flight: frame id → idempotency key of the attempt. */
   readonly inflight = new Map<number, string>();
   #pending: StoredEvent[] = [];
+  /** Operations applied in memory since the last committed record: lost with it unless handed on. */
+  #unsaved: InboxOp[] = [];
   #launches: Frame[] = [];
   #pumping = false;
   #again = false;
@@ -70,8 +72,15 @@ export class LiveInstance {
     this.#stopped = true;
   }
 
+  /** Operations applied but not yet in a committed record: whoever runs the instance next must apply them again. */
+  get unsaved(): readonly InboxOp[] {
+    return this.#unsaved;
+  }
+
   apply(ops: InboxOp[]): Promise<void> {
     for (const op of ops) this.executor.apply(op);
+    this.#unsaved.push(...ops);
+    if (ops.length > 0) this.#dirty = true;
     return this.pump();
   }
 
@@ -117,7 +126,7 @@ export class LiveInstance {
   }
 
   async #commit(): Promise<void> {
-    if (!this.host.holds(this.id)) throw new Error('lease lost');
+    if (!this.host.holds(this)) throw new Error('lease lost');
     const events = this.#pending;
     this.#pending = [];
     this.#dirty = false;
@@ -126,7 +135,9 @@ export class LiveInstance {
     if (room > 0 && events.length > 0) this.tail = await this.host.repo.appendHistory(r.id, r.historyLength, this.tail, events.slice(0, room));
     r.historyLength += events.length;
     r.updatedAt = new Date().toISOString();
+    const saved = this.#unsaved.length;
     await this.host.repo.putInstance(r);
+    this.#unsaved.splice(0, saved);
   }
 
   #launch(frame: Frame): void {
@@ -137,7 +148,7 @@ export class LiveInstance {
       settle();
       return;
     }
-    if (!this.host.holds(this.id)) return this.host.drop(this, 'lease lost');
+    if (!this.host.holds(this)) return this.host.drop(this, 'lease lost');
     const call = { resource: state.Resource, input: frame.taskInput, idempotencyKey: key };
     this.host
       .runTask(call)

@@ -49,7 +49,7 @@ export class WorkflowRuntime {
       repo,
       runTask: o.runTask,
       logger: o.logger,
-      holds: (id) => (this.#live.get(id)?.leaseUntil ?? 0) - o.leaseMs / 5 > Date.now(),
+      holds: (live) => this.#current(live) && this.#live.get(live.id)!.leaseUntil - o.leaseMs / 5 > Date.now(),
       idle: (live) => void this.#idle(live),
       remind: (live, due) => this.#scheduler.set(live.id, due),
       drop: (live, why) => this.#drop(live, why),
@@ -203,9 +203,12 @@ export class WorkflowRuntime {
       const machine = await this.#machine(record.definitionHash);
       const tail = await this.repo.historyTail(id, Math.min(record.historyLength, LIMITS.maxHistory));
       const live = new LiveInstance(record, machine, tail, this.#host);
+      // Drained before the runner is visible: a wake meanwhile would pump it, find nothing to do and let it
+      // go, and the operations drained after that would be applied to a runner that may no longer write.
+      const ops = await this.repo.drainInbox(id);
       this.#live.set(id, { live, leaseUntil });
       this.#scheduler.delete(id);
-      await live.apply(await this.repo.drainInbox(id));
+      await live.apply(ops);
     } catch (err) {
       this.o.logger.warn({ instanceId: id, err: (err as Error).message }, 'workflow engine: could not resume an instance');
     } finally {
@@ -245,17 +248,38 @@ export class WorkflowRuntime {
       // An operation left in the inbox while letting go would otherwise wait for the next scan.
       const rewake = this.#settling.get(id) || (!FINISHED.has(live.record.status) && (await this.repo.hasInbox(id)));
       this.#settling.delete(id);
-      if (rewake) await this.wake(id);
+      if (!rewake) return;
+      // The index entry written above may have overwritten the one the operation set: without this, a wake
+      // that fails now (lease, room) would leave the operation waiting for a scan that skips the instance.
+      await this.repo.setIndex(id, 0);
+      await this.wake(id);
     } catch (err) {
       this.#settling.delete(id);
       this.o.logger.warn({ instanceId: id, err: (err as Error).message }, 'workflow engine: could not release an instance');
     }
   }
 
+  #current(live: LiveInstance): boolean {
+    return this.#live.get(live.id)?.live === live;
+  }
+
   #drop(live: LiveInstance, why: string): void {
     live.stop();
-    if (this.#live.get(live.id)?.live === live) this.#live.delete(live.id);
+    if (this.#current(live)) this.#live.delete(live.id);
     this.o.logger.warn({ instanceId: live.id, reason: why }, 'workflow engine: stopped running an instance here');
+    // Operations it applied but did not commit go back to the inbox, for whoever runs the instance next.
+    const ops = [...live.unsaved];
+    if (ops.length > 0) void this.#requeue(live.id, ops).then(() => this.wake(live.id));
+  }
+
+  /** Leaves operations in the inbox and marks the instance due, so a scan (or a wake now) applies them. */
+  async #requeue(id: string, ops: InboxOp[]): Promise<void> {
+    try {
+      for (const op of ops) await this.repo.pushInbox(id, op);
+      await this.repo.setIndex(id, 0);
+    } catch (err) {
+      this.o.logger.warn({ instanceId: id, err: (err as Error).message }, 'workflow engine: could not hand operations on');
+    }
   }
 
   /** Renews the leases of the instances running here and hands them the operations other replicas left. */
@@ -273,14 +297,20 @@ export class WorkflowRuntime {
   async #renewAll(): Promise<void> {
     for (const [id, entry] of [...this.#live]) {
       if (this.#closed) return;
+      // Let go of (or resumed anew) since the round began: its lease and inbox are no longer this entry's.
+      if (!this.#current(entry.live)) continue;
       const ok = await this.repo.acquireLease(id, this.o.replicaId, this.o.leaseMs).catch(() => false);
+      if (!this.#current(entry.live)) continue;
       if (!ok) {
         this.#drop(entry.live, 'lease lost');
         continue;
       }
       entry.leaseUntil = Date.now() + this.o.leaseMs;
       const ops = await this.repo.drainInbox(id);
-      if (ops.length > 0) await entry.live.apply(ops);
+      if (ops.length === 0) continue;
+      // Drained while the instance went idle: applied to a runner that no longer writes, they would be lost.
+      if (this.#current(entry.live)) await entry.live.apply(ops);
+      else await this.#requeue(id, ops).then(() => this.wake(id));
     }
   }
 

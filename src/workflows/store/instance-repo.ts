@@ -116,7 +116,8 @@ export class InstanceRepo {
         if (!(id in shard)) return;
         delete shard[id];
       } else shard[id] = due;
-      await this.kv.set(k, shard, entry?.etag);
+      // A shard's first write is a compare-and-set too: two unconditional first writes would lose one entry.
+      await (entry ? this.kv.set(k, shard, entry.etag) : this.kv.create(k, shard));
     });
   }
 
@@ -135,15 +136,14 @@ export class InstanceRepo {
     const entry = await this.kv.get<Lease>(key.lease(id));
     const now = Date.now();
     if (entry && entry.value.owner !== owner && entry.value.owner !== '' && entry.value.until > now) return false;
+    const lease = { owner, until: now + ttlMs };
     try {
-      await this.kv.set(key.lease(id), { owner, until: now + ttlMs }, entry?.etag);
+      await (entry ? this.kv.set(key.lease(id), lease, entry.etag) : this.kv.create(key.lease(id), lease));
     } catch (err) {
       if (err instanceof KvConflict) return false;
       throw err;
     }
-    if (entry) return true;
-    // Created just now without an ETag to compare: read back to see whose write stayed.
-    return (await this.kv.get<Lease>(key.lease(id)))?.value.owner === owner;
+    return true;
   }
 
   async releaseLease(id: string, owner: string): Promise<void> {

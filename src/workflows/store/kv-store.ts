@@ -20,6 +20,8 @@ export interface KvStore {
   get<T = unknown>(key: string): Promise<KvEntry<T> | undefined>;
   /** With `etag`, succeeds only if the record still has it (else KvConflict). */
   set(key: string, value: unknown, etag?: string): Promise<void>;
+  /** Writes a record that does not exist yet (else KvConflict): the compare-and-set of a first write. */
+  create(key: string, value: unknown): Promise<void>;
   delete(key: string, etag?: string): Promise<void>;
   close(): Promise<void>;
 }

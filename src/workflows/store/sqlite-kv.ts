@@ -14,6 +14,7 @@ export class SqliteKv implements KvStore {
   readonly #get: Database.Statement<[string], Row>;
   readonly #upsert: Database.Statement<[string, string]>;
   readonly #update: Database.Statement<[string, string, number]>;
+  readonly #insert: Database.Statement<[string, string]>;
   readonly #delete: Database.Statement<[string]>;
   readonly #deleteIf: Database.Statement<[string, number]>;
 
@@ -29,6 +30,7 @@ export class SqliteKv implements KvStore {
     );
     // Plain positional parameters: better-sqlite3 refuses positional values for numbered ones (?1, ?2…).
     this.#update = this.#db.prepare('UPDATE workflow_records SET value = ?, version = version + 1 WHERE key = ? AND version = ?');
+    this.#insert = this.#db.prepare('INSERT INTO workflow_records (key, value, version) VALUES (?, ?, 1) ON CONFLICT(key) DO NOTHING');
     this.#delete = this.#db.prepare('DELETE FROM workflow_records WHERE key = ?');
     this.#deleteIf = this.#db.prepare('DELETE FROM workflow_records WHERE key = ? AND version = ?');
   }
@@ -42,6 +44,10 @@ export class SqliteKv implements KvStore {
     const text = JSON.stringify(value);
     if (etag === undefined) this.#upsert.run(key, text);
     else if (this.#update.run(text, key, Number(etag)).changes === 0) throw new KvConflict(key);
+  }
+
+  async create(key: string, value: unknown): Promise<void> {
+    if (this.#insert.run(key, JSON.stringify(value)).changes === 0) throw new KvConflict(key);
   }
 
   async delete(key: string, etag?: string): Promise<void> {

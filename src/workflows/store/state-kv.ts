@@ -20,8 +20,17 @@ export class StateKv implements KvStore {
     return { value: JSON.parse(item.data.toString('utf8')) as T, etag: item.etag ?? '' };
   }
 
-  async set(key: string, value: unknown, etag?: string): Promise<void> {
-    const item = { key, value: { data: Buffer.from(JSON.stringify(value)), binary: false }, ...(etag ? { etag, options: { concurrency: 'first-write' } } : {}) };
+  set(key: string, value: unknown, etag?: string): Promise<void> {
+    return this.#save(key, value, etag ? { etag, options: { concurrency: 'first-write' } } : {});
+  }
+
+  /** First-write concurrency without an ETag: every store then only creates a missing key. */
+  create(key: string, value: unknown): Promise<void> {
+    return this.#save(key, value, { options: { concurrency: 'first-write' } });
+  }
+
+  async #save(key: string, value: unknown, concurrency: { etag?: string; options?: { concurrency: 'first-write' } }): Promise<void> {
+    const item = { key, value: { data: Buffer.from(JSON.stringify(value)), binary: false }, ...concurrency };
     try {
       await this.state.save({ storeName: this.storeName, items: [item], metadata: {} });
     } catch (err) {
