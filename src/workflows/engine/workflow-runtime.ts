@@ -104,6 +104,8 @@ export class WorkflowRuntime {
     // Definitions are stored by content hash: once per runtime is enough.
     if (!this.#machines.has(def.hash)) await this.repo.putDefinition(def.hash, def.name, def.text);
     const now = new Date();
+    // An execution started without input gets `{}`, as ASL executions do, so ResultPath has an object to write into.
+    input ??= {};
     const record: InstanceRecord = {
       v: 1,
       id,
