@@ -39,6 +39,20 @@ describe('workflow engine: events and management operations', () => {
     expect(await types(before)).toContain('EventRaised');
   });
 
+  it('takes an event raised without data as the result null, before and after the state waits', async () => {
+    const def = h.define('bare-event', {
+      StartAt: 'Ping',
+      States: {
+        Ping: { Type: 'Task', Resource: 'event:ping', ResultPath: '$.ping', Next: 'Pong' },
+        Pong: { Type: 'Task', Resource: 'event:pong', ResultPath: '$.pong', End: true },
+      },
+    });
+    const id = await h.start(def, { order: 3 });
+    await h.runtime.operate(id, { op: 'raise', name: 'pong', data: undefined });
+    await h.runtime.operate(id, { op: 'raise', name: 'ping', data: undefined });
+    expect(JSON.parse((await h.until(id, done)).output!)).toEqual({ order: 3, ping: null, pong: null });
+  });
+
   it('fails an event wait with States.Timeout after TimeoutSeconds, which Catch can take', async () => {
     const def = h.define('timeout', {
       StartAt: 'Approve',

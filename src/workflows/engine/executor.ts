@@ -95,7 +95,8 @@ export class Executor {
   /** A management operation, applied to the record. */
   apply(op: InboxOp): void {
     if (this.#finished()) return;
-    if (op.op === 'raise') return this.#raise(op.name, op.data);
+    // An event raised without data is JSON null to the state that takes it.
+    if (op.op === 'raise') return this.#raise(op.name, op.data ?? null);
     if (op.op === 'terminate') {
       this.rec.status = 'TERMINATED';
       this.rec.output = op.output;
