@@ -105,7 +105,7 @@ export class WorkflowRuntime {
     if (!this.#machines.has(def.hash)) await this.repo.putDefinition(def.hash, def.name, def.text);
     const now = new Date();
     // An execution started without input gets `{}`, as ASL executions do, so ResultPath has an object to write into.
-    input ??= {};
+    if (input === undefined) input = {};
     const record: InstanceRecord = {
       v: 1,
       id,
