@@ -100,6 +100,19 @@ describe('workflow engine: events and management operations', () => {
     expect(await types(id)).not.toContain('ExecutionTerminated');
   });
 
+  it('gives each execution of a reused id its own idempotency keys, so an app does not answer the new one from the old', async () => {
+    const def = h.define('keyed', { StartAt: 'Save', States: { Save: { Type: 'Task', Resource: 'state:kv/save', Parameters: { key: 'keyed', 'value.$': '$' }, ResultPath: null, End: true } } });
+    const keys = async (id: string) => (await h.runtime.history(id))!.filter((e) => e.type === 'TaskScheduled').map((e) => e.details?.idempotencyKey);
+    const id = await h.start(def, { run: 1 });
+    await h.until(id, done);
+    expect(await keys(id)).toEqual([`${id}/Save/1`]);
+    await h.start(def, { run: 2 }, id);
+    await h.until(id, done);
+    await h.start(def, { run: 3 }, id);
+    expect((await h.until(id, done)).runtimeStatus).toBe('COMPLETED');
+    expect(await keys(id)).toEqual([`${id}@3/Save/1`]);
+  });
+
   it('resumes instances after a restart: timers and kept events survive, the definition is the one they started with', async () => {
     const def = h.define('durable', {
       StartAt: 'W',

@@ -76,13 +76,13 @@ export class Executor {
 
   /** Whether the frame's current Task attempt is in flight (a timed-out earlier call may still be). */
   #running(frame: Frame, inflight: Inflight): boolean {
-    return inflight.get(frame.id) === idempotencyKey(this.rec.id, frame);
+    return inflight.get(frame.id) === idempotencyKey(this.rec, frame);
   }
 
   /** The result of a Task attempt (named by its key), ignored when the frame has moved on (timeout, termination, a failed sibling). */
   taskDone(frameId: number, key: string, outcome: { result: unknown } | { error: AslError }): void {
     const frame = this.rec.frames.find((f) => f.id === frameId);
-    if (!frame || frame.phase !== 'task' || idempotencyKey(this.rec.id, frame) !== key || this.#finished()) return;
+    if (!frame || frame.phase !== 'task' || idempotencyKey(this.rec, frame) !== key || this.#finished()) return;
     const attempt = frame.attempt;
     if ('error' in outcome) {
       this.host.record({ type: 'TaskFailed', state: statePath(frame), details: { error: outcome.error.error, cause: outcome.error.cause, attempt } });
@@ -192,7 +192,7 @@ export class Executor {
       return this.#complete(frame, event.data);
     }
     frame.phase = 'task';
-    this.host.record({ type: 'TaskScheduled', state: statePath(frame), details: { resource: state.Resource, attempt: frame.attempt, idempotencyKey: idempotencyKey(this.rec.id, frame) } });
+    this.host.record({ type: 'TaskScheduled', state: statePath(frame), details: { resource: state.Resource, attempt: frame.attempt, idempotencyKey: idempotencyKey(this.rec, frame) } });
     this.host.launch(frame);
   }
 

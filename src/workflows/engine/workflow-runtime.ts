@@ -114,6 +114,7 @@ export class WorkflowRuntime {
       status: 'RUNNING',
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
+      ...(existing ? { run: (existing.value.run ?? 1) + 1 } : {}),
       input,
       frames: [{ id: 0, prefix: '', state: def.definition.StartAt, input, enteredAt: now.toISOString(), visit: 1, phase: 'ready', attempt: 1, retries: [] }],
       nextFrameId: 1,
