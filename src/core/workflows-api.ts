@@ -26,6 +26,8 @@ export interface StartWorkflowApiRequest {
   instanceId?: string;
   /** The input as sent (HTTP body, proto bytes): JSON text, or empty for none. */
   input?: Uint8Array;
+  /** HTTP only: the body's Content-Type (a `text/*` body that is not JSON is taken as a string). */
+  contentType?: string;
   /** gRPC only; Dapr's one option is `dapr.workflow.start_time`. */
   options?: Record<string, string>;
 }
@@ -34,6 +36,8 @@ export interface RaiseEventApiRequest extends WorkflowTarget {
   eventName: string;
   /** JSON text, or empty for none. */
   data?: Uint8Array;
+  /** HTTP only: the body's Content-Type, as for a start. */
+  contentType?: string;
 }
 
 /** An instance as Dapr's GetWorkflow reports it. */
@@ -71,7 +75,7 @@ export class WorkflowsApi {
         : 'start times must be in RFC3339 format (e.g. "2009-11-10T23:00:00Z")';
       throw new SidecarError(Errors.StartWorkflow, `error starting workflow '${req.workflowName}': ${why}`);
     }
-    const input = json(req.input, (why) => new SidecarError(Errors.StartWorkflowInput, `error starting workflow '${req.workflowName}': the input is not JSON: ${why}`));
+    const input = json(req.input, req.contentType, (why) => new SidecarError(Errors.StartWorkflowInput, `error starting workflow '${req.workflowName}': the input is not JSON: ${why}`));
     const failed = (message: string, cause: unknown) => new SidecarError(Errors.StartWorkflow, `error starting workflow '${req.workflowName}': ${message}`, { cause });
     return this.#call(() => this.engine.start(req.workflowName, input, instanceId), failed);
   }
@@ -119,7 +123,7 @@ export class WorkflowsApi {
     checkTarget(req);
     if (!req.eventName) throw new SidecarError(Errors.WorkflowEventNameMissing, 'missing workflow event name');
     const prefix = `error raising event on workflow '${req.instanceId}'`;
-    const data = json(req.data, (why) => new SidecarError(Errors.RaiseEventWorkflowData, `${prefix}: the event data is not JSON: ${why}`));
+    const data = json(req.data, req.contentType, (why) => new SidecarError(Errors.RaiseEventWorkflowData, `${prefix}: the event data is not JSON: ${why}`));
     await this.#call(() => this.engine.raiseEvent(req.instanceId, req.eventName, data), failure(Errors.RaiseEventWorkflow, prefix));
   }
 
@@ -168,14 +172,18 @@ function failure(kind: ErrorKind, prefix: string, notFoundId?: string) {
   };
 }
 
-/** Input and event data travel as JSON text; empty means none. */
-function json(bytes: Uint8Array | undefined, invalid: (why: string) => SidecarError): unknown {
+/**
+ * Input and event data travel as JSON text; empty means none. A `text/*` body that is not JSON is a
+ * string: the SDKs send a string payload as text/plain (`client.workflow.raise(id, 'approved', 'yes')`).
+ */
+function json(bytes: Uint8Array | undefined, contentType: string | undefined, invalid: (why: string) => SidecarError): unknown {
   if (!bytes || bytes.length === 0) return undefined;
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
   } catch (err) {
+    if (contentType?.trim().toLowerCase().startsWith('text/')) return text;
     throw invalid((err as Error).message);
   }
 }

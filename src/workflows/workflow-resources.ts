@@ -40,6 +40,13 @@ export function readWorkflows(docs: readonly ResourceDocument[], appId: string):
     let where = 'spec.definition';
     if (spec.definition !== undefined && spec.definitionFile !== undefined) {
       problems.push({ ...at, field: 'spec', message: 'give either definition or definitionFile, not both' });
+    } else if (typeof spec.definition === 'string') {
+      // The document as text (a YAML block scalar holding JSON, as Step Functions definitions are written).
+      try {
+        definition = parseYaml(spec.definition) as unknown;
+      } catch (err) {
+        problems.push({ ...at, field: where, message: `is not JSON or YAML: ${(err as Error).message.split('\n')[0]}` });
+      }
     } else if (spec.definition !== undefined) {
       definition = spec.definition;
     } else if (typeof spec.definitionFile === 'string' && spec.definitionFile) {

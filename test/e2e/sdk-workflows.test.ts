@@ -50,6 +50,20 @@ describe('the JavaScript SDK (client.workflow over HTTP)', () => {
   });
 });
 
+describe('the JavaScript SDK with text payloads', () => {
+  it('takes a string input and a string event, which the SDK sends as text/plain, as JSON strings', async () => {
+    const client = new DaprClient({ daprHost: '127.0.0.1', daprPort: String(mecha.httpPort), communicationProtocol: CommunicationProtocolEnum.HTTP, logger: { level: LogLevel.Error } });
+    const wf = workflowClient(mecha.url);
+    const named = await client.workflow.start('approval', 'order-9');
+    expect((await client.workflow.get(named)).properties['dapr.workflow.input']).toBe('"order-9"');
+    await client.workflow.terminate(named);
+    const id = await client.workflow.start('approval', { order: 'text' });
+    await wf.waitForEvent(id, 'TimerCreated', 'Approve');
+    await client.workflow.raise(id, 'approved', 'yes');
+    expect(JSON.parse((await wf.waitFor(id, ['COMPLETED', 'FAILED'])).properties!['dapr.workflow.output'])).toEqual({ order: 'text', decision: 'yes' });
+  });
+});
+
 describe.skipIf('skip' in toolchain)('the Python SDK’s Dapr stub (gRPC Beta1)', () => {
   it('manages an instance with the messages Dapr publishes', async () => {
     const python = 'ready' in toolchain ? toolchain.ready : '';

@@ -68,7 +68,7 @@ describe('validation and errors, as daprd answers them', () => {
     await wf.start('approval', {}, 'taken-1');
     const taken = await errorOf(await wf.post('approval/start?instanceID=taken-1', {}));
     expect([taken.status, taken.body.errorCode]).toEqual([500, 'ERR_START_WORKFLOW']);
-    const notJson = await errorOf(await fetch(`${mecha.url}/v1.0/workflows/dapr/approval/start`, { method: 'POST', body: '{oops' }));
+    const notJson = await errorOf(await fetch(`${mecha.url}/v1.0/workflows/dapr/approval/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' }));
     expect([notJson.status, notJson.body.errorCode]).toEqual([400, 'ERR_START_WORKFLOW']);
     expect(notJson.body.message).toMatch(/^error starting workflow 'approval': the input is not JSON: /);
   });

@@ -39,6 +39,20 @@ describe('workflow engine: events and management operations', () => {
     expect(await types(before)).toContain('EventRaised');
   });
 
+  it('takes an event raised without data as the result null, before and after the state waits', async () => {
+    const def = h.define('bare-event', {
+      StartAt: 'Ping',
+      States: {
+        Ping: { Type: 'Task', Resource: 'event:ping', ResultPath: '$.ping', Next: 'Pong' },
+        Pong: { Type: 'Task', Resource: 'event:pong', ResultPath: '$.pong', End: true },
+      },
+    });
+    const id = await h.start(def, { order: 3 });
+    await h.runtime.operate(id, { op: 'raise', name: 'pong', data: undefined });
+    await h.runtime.operate(id, { op: 'raise', name: 'ping', data: undefined });
+    expect(JSON.parse((await h.until(id, done)).output!)).toEqual({ order: 3, ping: null, pong: null });
+  });
+
   it('fails an event wait with States.Timeout after TimeoutSeconds, which Catch can take', async () => {
     const def = h.define('timeout', {
       StartAt: 'Approve',
@@ -84,6 +98,19 @@ describe('workflow engine: events and management operations', () => {
     expect(s).toMatchObject({ runtimeStatus: 'COMPLETED', workflowName: 'quick', output: JSON.stringify({ n: 3 }) });
     expect((await h.runtime.history(id))![0].type).toBe('ExecutionStarted');
     expect(await types(id)).not.toContain('ExecutionTerminated');
+  });
+
+  it('gives each execution of a reused id its own idempotency keys, so an app does not answer the new one from the old', async () => {
+    const def = h.define('keyed', { StartAt: 'Save', States: { Save: { Type: 'Task', Resource: 'state:kv/save', Parameters: { key: 'keyed', 'value.$': '$' }, ResultPath: null, End: true } } });
+    const keys = async (id: string) => (await h.runtime.history(id))!.filter((e) => e.type === 'TaskScheduled').map((e) => e.details?.idempotencyKey);
+    const id = await h.start(def, { run: 1 });
+    await h.until(id, done);
+    expect(await keys(id)).toEqual([`${id}/Save/1`]);
+    await h.start(def, { run: 2 }, id);
+    await h.until(id, done);
+    await h.start(def, { run: 3 }, id);
+    expect((await h.until(id, done)).runtimeStatus).toBe('COMPLETED');
+    expect(await keys(id)).toEqual([`${id}@3/Save/1`]);
   });
 
   it('resumes instances after a restart: timers and kept events survive, the definition is the one they started with', async () => {

@@ -187,6 +187,40 @@ describe('workflow engine: state types', () => {
     expect(JSON.parse(stored!.data.toString())).toEqual({ qty: 2 });
   });
 
+  it('draws States.UUID and States.MathRandom when a state runs, in a Pass, a Map item and a Task input', async () => {
+    const def = h.define('fresh', {
+      StartAt: 'Ids',
+      States: {
+        Ids: { Type: 'Pass', Parameters: { 'id.$': 'States.UUID()', 'dice.$': 'States.MathRandom(1, 7)' }, ResultPath: '$.ids', Next: 'Each' },
+        Each: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          ItemSelector: { 'tag.$': 'States.UUID()' },
+          ItemProcessor: { StartAt: 'Keep', States: { Keep: { Type: 'Pass', End: true } } },
+          ResultPath: '$.tags',
+          Next: 'Save',
+        },
+        Save: { Type: 'Task', Resource: 'state:kv/save', Parameters: { 'key.$': 'States.UUID()', value: 1 }, ResultPath: null, End: true },
+      },
+    });
+    const s = await h.until(await h.start(def, { items: [1, 2] }), done);
+    expect(s.failure).toBeUndefined();
+    const { ids: out, tags } = JSON.parse(s.output!);
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    expect(out.id).toMatch(uuid);
+    expect(out.dice).toBeGreaterThanOrEqual(1);
+    expect(out.dice).toBeLessThan(7);
+    expect(tags.map((t: { tag: string }) => t.tag)).toEqual([expect.stringMatching(uuid), expect.stringMatching(uuid)]);
+    expect(new Set([out.id, ...tags.map((t: { tag: string }) => t.tag)]).size).toBe(3);
+  });
+
+  it('gives an instance started without input {} as its input, as ASL executions get', async () => {
+    const def = h.define('bare', { StartAt: 'Mark', States: { Mark: { Type: 'Pass', Parameters: { 'seen.$': '$$.Execution.Input' }, ResultPath: '$.mark', End: true } } });
+    const s = await h.until(await h.start(def, undefined), done);
+    expect(s.failure).toBeUndefined();
+    expect(JSON.parse(s.output!)).toEqual({ mark: { seen: {} } });
+  });
+
   it('fails the whole execution with States.Timeout after the workflow TimeoutSeconds', async () => {
     const def = h.define('slow', { TimeoutSeconds: 1, StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 30, End: true } } });
     const s = await h.until(await h.start(def, {}), done);

@@ -67,6 +67,23 @@ describe('the Workflow kind', () => {
     await close();
   });
 
+  it('takes spec.definition as JSON or YAML text too (a block scalar), and names its syntax errors', async () => {
+    const { kind, close } = await kindWith();
+    const file = join(dir, 'text.yaml');
+    const json = '{"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": 1, "End": true}}}';
+    const yaml = 'StartAt: A\nStates:\n  A:\n    Type: Succeed\n';
+    const doc = (index: number, name: string, definition: string) => at(file, index, { apiVersion: 'mecha.io/v1alpha1', kind: 'Workflow', metadata: { name }, spec: { definition } });
+    expect(kind.load([doc(1, 'json', json), doc(2, 'yaml', yaml)]).problems).toEqual([]);
+    const { problems } = kind.load([doc(1, 'broken', '{"StartAt": "A", "States": {'), doc(2, 'scalar', 'just words')]);
+    expect(problems.map((p) => [p.document, p.field])).toEqual([
+      [1, 'spec.definition'],
+      [2, 'spec.definition'],
+    ]);
+    expect(problems[0].message).toContain('is not JSON or YAML');
+    expect(problems[1].message).toBe('must be a mapping (an ASL document)');
+    await close();
+  });
+
   it('applies a new definition to new instances; running ones keep the one they started with', async () => {
     const { kind, close } = await kindWith();
     const version = (v: string) => ({ StartAt: 'Wait', States: { Wait: { Type: 'Task', Resource: 'event:go', Next: 'Say' }, Say: { Type: 'Pass', Result: v, End: true } } });

@@ -24,6 +24,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, workflows: Workflow
       workflowName: req.params.name,
       instanceId: firstValue(req.query, 'instanceID'),
       input: body(req),
+      contentType: req.headers['content-type'],
     });
     return reply.code(202).type('application/json').send(JSON.stringify({ instanceID: instanceId }));
   });
@@ -43,7 +44,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, workflows: Workflow
     });
   }
   route('POST', ':instanceId/raiseEvent/:eventName', async (req, reply) => {
-    await workflows.raiseEvent({ ...target(req), eventName: req.params.eventName, data: body(req) });
+    await workflows.raiseEvent({ ...target(req), eventName: req.params.eventName, data: body(req), contentType: req.headers['content-type'] });
     return accepted(reply);
   });
 }

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { evaluateChoice } from '../asl/choice.js';
 import type { ContextObject } from '../asl/context.js';
 import { AslError, StatesError, asAslError } from '../asl/errors.js';
 import { failOutcome } from '../asl/fail.js';
+import type { IntrinsicEnv } from '../asl/intrinsics/functions.js';
 import { effectiveInput, passResult, stateOutput } from '../asl/io.js';
 import { exceedsFailureTolerance, mapFailureTolerance, mapItemInput, mapItems, mapMaxConcurrency, mapProcessor, toleranceExceeded } from '../asl/map.js';
 import { findCatcher, retryDelay } from '../asl/retry.js';
@@ -11,6 +13,9 @@ import { waitUntil } from '../asl/wait.js';
 import { FrameTree, idempotencyKey, statePath } from './frame-tree.js';
 import type { Frame, InstanceRecord, InboxOp, StoredEvent } from './instance-record.js';
 import { LIMITS } from './limits.js';
+
+/** The sources of States.UUID and States.MathRandom: a value is drawn when its state runs, and persisted with the state's output. */
+const INTRINSIC_ENV: IntrinsicEnv = { random: Math.random, uuid: randomUUID };
 
 /** Task calls in flight: frame id → the idempotency key of the attempt. */
 export type Inflight = ReadonlyMap<number, string>;
@@ -56,7 +61,7 @@ export class Executor {
       return this.#guard(frame, () => {
         const state = this.stateOf(frame);
         const ctx = this.context(frame);
-        this.#advance(frame, state, stateOutput(state, frame.input, effectiveInput(state, frame.input, ctx), ctx));
+        this.#advance(frame, state, stateOutput(state, frame.input, effectiveInput(state, frame.input, ctx, INTRINSIC_ENV), ctx, INTRINSIC_ENV));
       });
     }
     if (frame.phase === 'retry') {
@@ -71,13 +76,13 @@ export class Executor {
 
   /** Whether the frame's current Task attempt is in flight (a timed-out earlier call may still be). */
   #running(frame: Frame, inflight: Inflight): boolean {
-    return inflight.get(frame.id) === idempotencyKey(this.rec.id, frame);
+    return inflight.get(frame.id) === idempotencyKey(this.rec, frame);
   }
 
   /** The result of a Task attempt (named by its key), ignored when the frame has moved on (timeout, termination, a failed sibling). */
   taskDone(frameId: number, key: string, outcome: { result: unknown } | { error: AslError }): void {
     const frame = this.rec.frames.find((f) => f.id === frameId);
-    if (!frame || frame.phase !== 'task' || idempotencyKey(this.rec.id, frame) !== key || this.#finished()) return;
+    if (!frame || frame.phase !== 'task' || idempotencyKey(this.rec, frame) !== key || this.#finished()) return;
     const attempt = frame.attempt;
     if ('error' in outcome) {
       this.host.record({ type: 'TaskFailed', state: statePath(frame), details: { error: outcome.error.error, cause: outcome.error.cause, attempt } });
@@ -90,7 +95,8 @@ export class Executor {
   /** A management operation, applied to the record. */
   apply(op: InboxOp): void {
     if (this.#finished()) return;
-    if (op.op === 'raise') return this.#raise(op.name, op.data);
+    // An event raised without data is JSON null to the state that takes it.
+    if (op.op === 'raise') return this.#raise(op.name, op.data ?? null);
     if (op.op === 'terminate') {
       this.rec.status = 'TERMINATED';
       this.rec.output = op.output;
@@ -145,27 +151,27 @@ export class Executor {
       frame.due = undefined;
       switch (state.Type) {
         case 'Pass':
-          return this.#advance(frame, state, stateOutput(state, frame.input, passResult(state, frame.input, ctx), ctx));
+          return this.#advance(frame, state, stateOutput(state, frame.input, passResult(state, frame.input, ctx, INTRINSIC_ENV), ctx, INTRINSIC_ENV));
         case 'Choice': {
-          const input = effectiveInput(state, frame.input, ctx);
+          const input = effectiveInput(state, frame.input, ctx, INTRINSIC_ENV);
           const next = evaluateChoice(state, input, ctx);
-          return this.#goto(frame, next, stateOutput(state, frame.input, input, ctx));
+          return this.#goto(frame, next, stateOutput(state, frame.input, input, ctx, INTRINSIC_ENV));
         }
         case 'Succeed':
-          return this.#finish(frame, stateOutput(state, frame.input, effectiveInput(state, frame.input, ctx), ctx));
+          return this.#finish(frame, stateOutput(state, frame.input, effectiveInput(state, frame.input, ctx, INTRINSIC_ENV), ctx, INTRINSIC_ENV));
         case 'Fail':
-          return this.fail(frame, failOutcome(state, frame.input, ctx));
+          return this.fail(frame, failOutcome(state, frame.input, ctx, INTRINSIC_ENV));
         case 'Wait': {
           frame.phase = 'wait';
-          frame.due = waitUntil(state, effectiveInput(state, frame.input, ctx), new Date(frame.enteredAt), ctx).getTime();
+          frame.due = waitUntil(state, effectiveInput(state, frame.input, ctx, INTRINSIC_ENV), new Date(frame.enteredAt), ctx).getTime();
           return this.host.record({ type: 'TimerCreated', state: statePath(frame), details: { fireAt: new Date(frame.due).toISOString() } });
         }
         case 'Task':
-          return this.#startTask(frame, state, effectiveInput(state, frame.input, ctx), ctx);
+          return this.#startTask(frame, state, effectiveInput(state, frame.input, ctx, INTRINSIC_ENV), ctx);
         case 'Parallel':
-          return this.#startParallel(frame, state, effectiveInput(state, frame.input, ctx));
+          return this.#startParallel(frame, state, effectiveInput(state, frame.input, ctx, INTRINSIC_ENV));
         case 'Map':
-          return this.#startMap(frame, state, effectiveInput(state, frame.input, ctx), ctx);
+          return this.#startMap(frame, state, effectiveInput(state, frame.input, ctx, INTRINSIC_ENV), ctx);
       }
     });
   }
@@ -186,7 +192,7 @@ export class Executor {
       return this.#complete(frame, event.data);
     }
     frame.phase = 'task';
-    this.host.record({ type: 'TaskScheduled', state: statePath(frame), details: { resource: state.Resource, attempt: frame.attempt, idempotencyKey: idempotencyKey(this.rec.id, frame) } });
+    this.host.record({ type: 'TaskScheduled', state: statePath(frame), details: { resource: state.Resource, attempt: frame.attempt, idempotencyKey: idempotencyKey(this.rec, frame) } });
     this.host.launch(frame);
   }
 
@@ -227,7 +233,7 @@ export class Executor {
     for (let n = running; n < c.limit! && c.next! < c.items!.length; n++) {
       const i = c.next!++;
       const value = c.items![i];
-      const child = this.#spawn(frame, i, mapProcessor(state).StartAt, mapItemInput(state, c.mapInput, value, i, ctx));
+      const child = this.#spawn(frame, i, mapProcessor(state).StartAt, mapItemInput(state, c.mapInput, value, i, ctx, INTRINSIC_ENV));
       child.item = { index: i, value };
     }
   }
@@ -247,7 +253,7 @@ export class Executor {
   #complete(frame: Frame, result: unknown): void {
     this.#guard(frame, () => {
       const state = this.stateOf(frame);
-      this.#advance(frame, state, stateOutput(state, frame.input, result, this.context(frame)));
+      this.#advance(frame, state, stateOutput(state, frame.input, result, this.context(frame), INTRINSIC_ENV));
     });
   }
 

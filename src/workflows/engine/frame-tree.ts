@@ -9,9 +9,13 @@ export function statePath(frame: Frame): string {
   return `${frame.prefix}${frame.state}${frame.visit > 1 ? `#${frame.visit}` : ''}`;
 }
 
-/** The idempotency key of a Task attempt: `<instance id>/<state path>/<attempt>`. */
-export function idempotencyKey(instanceId: string, frame: Frame): string {
-  return `${instanceId}/${statePath(frame)}/${frame.attempt}`;
+/**
+ * The idempotency key of a Task attempt: `<instance id>/<state path>/<attempt>`; a later execution of a
+ * reused id says which it is (`<instance id>@<run>/…`; `@` is never part of an instance id).
+ */
+export function idempotencyKey(rec: Pick<InstanceRecord, 'id' | 'run'>, frame: Frame): string {
+  const execution = rec.run !== undefined && rec.run > 1 ? `${rec.id}@${rec.run}` : rec.id;
+  return `${execution}/${statePath(frame)}/${frame.attempt}`;
 }
 
 /**

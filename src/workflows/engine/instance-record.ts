@@ -58,6 +58,8 @@ export interface InstanceRecord {
   status: RuntimeStatus;
   createdAt: string;
   updatedAt: string;
+  /** Which execution of this id it is, when a start replaced a finished one (2, 3…): it sets its idempotency keys apart. */
+  run?: number;
   input: unknown;
   output?: unknown;
   failure?: { errorType: string; errorMessage: string };

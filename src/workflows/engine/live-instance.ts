@@ -54,7 +54,7 @@ export class LiveInstance {
       record: (e) => this.#record(e),
       launch: (f) => {
         // In flight from now on, so the executor does not pick the frame again before it starts.
-        this.inflight.set(f.id, idempotencyKey(this.record.id, f));
+        this.inflight.set(f.id, idempotencyKey(this.record, f));
         this.#launches.push(f);
       },
     });
@@ -142,7 +142,7 @@ export class LiveInstance {
 
   #launch(frame: Frame): void {
     const state = this.executor.stateOf(frame);
-    const key = idempotencyKey(this.id, frame);
+    const key = idempotencyKey(this.record, frame);
     const settle = () => this.inflight.get(frame.id) === key && this.inflight.delete(frame.id);
     if (FINISHED.has(this.record.status) || state.Type !== 'Task' || !this.record.frames.includes(frame)) {
       settle();

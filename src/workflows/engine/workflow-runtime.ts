@@ -104,6 +104,8 @@ export class WorkflowRuntime {
     // Definitions are stored by content hash: once per runtime is enough.
     if (!this.#machines.has(def.hash)) await this.repo.putDefinition(def.hash, def.name, def.text);
     const now = new Date();
+    // An execution started without input gets `{}`, as ASL executions do, so ResultPath has an object to write into.
+    if (input === undefined) input = {};
     const record: InstanceRecord = {
       v: 1,
       id,
@@ -112,6 +114,7 @@ export class WorkflowRuntime {
       status: 'RUNNING',
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
+      ...(existing ? { run: (existing.value.run ?? 1) + 1 } : {}),
       input,
       frames: [{ id: 0, prefix: '', state: def.definition.StartAt, input, enteredAt: now.toISOString(), visit: 1, phase: 'ready', attempt: 1, retries: [] }],
       nextFrameId: 1,
