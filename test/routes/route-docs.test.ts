@@ -25,4 +25,14 @@ describe('Routes in the docs and examples', () => {
     expect(routes.length).toBeGreaterThan(blocks.length);
     for (const r of routes) expect(routeProblems(r.file, r.text)).toEqual([]);
   });
+
+  it('step fragments (skipped by the docs test) are valid steps of a Route', () => {
+    const fragments = readDocBlocks(join(root, 'docs/routes.md')).filter((b) => b.lang === 'yaml' && /spec\.steps/.test(b.marker.skip ?? ''));
+    expect(fragments.length).toBeGreaterThan(5);
+    for (const f of fragments) {
+      const steps = f.text.replace(/^/gm, '    ');
+      const route = `apiVersion: mecha.io/v1alpha1\nkind: Route\nmetadata: { name: fragment }\nspec:\n  from: { http: { path: /fragment } }\n  steps:\n${steps}\n  to: [{ pubsub: bus, topic: out }]\n`;
+      expect(routeProblems(`docs/routes.md:${f.line}`, route)).toEqual([]);
+    }
+  });
 });
