@@ -1,6 +1,6 @@
 import type { RequestListener, Server } from 'node:http';
 import type { Logger } from 'pino';
-import type { SidecarOptions } from './config/sidecar-options.js';
+import { ownNamespace, type SidecarOptions } from './config/sidecar-options.js';
 import { loadResources } from './config/resources.js';
 import { loadComponentSpecs } from './config/load-components.js';
 import { ResourceLoadError } from './config/resource-problem.js';
@@ -147,7 +147,7 @@ export class Sidecar {
     this.#kinds = mechaKindFactories.map((create) =>
       create({
         appId: options.appId,
-        namespace: process.env.NAMESPACE || 'default',
+        namespace: ownNamespace(),
         blocks,
         invocation: this.#invocation.api,
         components: this.#components,

@@ -59,3 +59,8 @@ export interface MtlsOptions {
   /** DAPR_SENTRY_TOKEN_FILE (or Kubernetes' projected token for Sentry): proof of identity sent to Sentry. */
   tokenFile?: string;
 }
+
+/** The sidecar's namespace as daprd names it: `NAMESPACE`, or `default` in self-hosted mode without it. */
+export function ownNamespace(env: NodeJS.ProcessEnv = process.env): string {
+  return env.NAMESPACE || 'default';
+}

@@ -2,7 +2,7 @@ import type { Server as GrpcServer } from '@grpc/grpc-js';
 import type { RequestListener } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { SidecarOptions } from '../config/sidecar-options.js';
+import { ownNamespace, type SidecarOptions } from '../config/sidecar-options.js';
 import type { Health } from '../core/health.js';
 import type { MetadataApi } from '../core/metadata-api.js';
 import { bindingHandlers } from '../transports/grpc/binding-handlers.js';
@@ -51,8 +51,7 @@ export function buildApiServers(
   const { state, pubsub, subscriptions, lock, bindings, configuration, secrets } = blocks;
   const bodies = new RequestBodies(o.maxRequestBytes, undefined, () => runtime.observer?.bodyShed());
   const invoke = invokeHandler(runtime.invocation.api, bodies);
-  // daprd's self-hosted namespace when NAMESPACE is not set.
-  const unserved = { appId: o.appId, namespace: process.env.NAMESPACE || 'default' };
+  const unserved = { appId: o.appId, namespace: ownNamespace() };
   const http = buildHttpApi({
     fallback: invoke,
     routes: httpApiRoutes(blocks, { ...runtime, invoke, unserved }),

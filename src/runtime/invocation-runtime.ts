@@ -2,7 +2,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import type { Server } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { validateAdapterMetadata } from '../config/adapter-metadata.js';
-import type { SidecarOptions } from '../config/sidecar-options.js';
+import { ownNamespace, type SidecarOptions } from '../config/sidecar-options.js';
 import type { ComponentDescriptor } from '../contracts/component.js';
 import type { NameResolution } from '../contracts/nameresolution.js';
 import { InvocationApi, type InvocationDeps } from '../core/invocation/invocation-api.js';
@@ -112,8 +112,7 @@ export class InvocationRuntime {
           ...this.o.mtls,
           staticCertificate: this.o.mtls.certificate,
           appId: this.o.appId,
-          // daprd's self-hosted namespace when NAMESPACE is not set.
-          namespace: process.env.NAMESPACE || 'default',
+          namespace: ownNamespace(),
           trustDomain: accessControl?.trustDomain ?? 'public',
           acceptedTrustDomains: (accessControl?.policies ?? []).map((p) => p.trustDomain).filter((td): td is string => Boolean(td)),
         },
