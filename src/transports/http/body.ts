@@ -86,3 +86,9 @@ export class RequestBodies {
     return Promise.resolve(b);
   }
 }
+
+/** The body length a request declares (`Content-Length`), or undefined when it is streamed. */
+export function declaredLength(headers: { 'content-length'?: string }): number | undefined {
+  const length = headers['content-length'];
+  return length === undefined ? undefined : Number(length);
+}

@@ -7,7 +7,7 @@ import type { InvokeRequest } from '../../core/invocation/types.js';
 import { bufferBody } from '../../util/body-streams.js';
 import { Errors } from '../../errors/codes.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
-import { limitBody, type RequestBodies } from './body.js';
+import { declaredLength, limitBody, type RequestBodies } from './body.js';
 import { firstValue } from './request.js';
 import { noTargetAppId } from './connection-guards.js';
 
@@ -22,10 +22,10 @@ export function invokeHandler(invocation: InvocationApi, bodies: RequestBodies) 
     const target = findTarget(path.split('?')[0], (n) => firstValue(req.headers, n));
     if (!target) throw noTargetAppId();
     const query = path.includes('?') ? path.slice(path.indexOf('?') + 1) : '';
-    const length = req.headers['content-length'];
+    const length = declaredLength(req.headers);
     // A request with neither a length nor chunked encoding has no body (HTTP/1.1), so it is replayable too.
     const bodiless = length === undefined && req.headers['transfer-encoding'] === undefined;
-    const replayable = bodiless ? Buffer.alloc(0) : length !== undefined ? await bodies.read(req.raw, Number(length)) : undefined;
+    const replayable = bodiless ? Buffer.alloc(0) : length !== undefined ? await bodies.read(req.raw, length) : undefined;
     const call: InvokeRequest = {
       method: target.method,
       verb: req.method.toUpperCase(),

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteOutcome } from '../../routes/route-runner.js';
 import type { WebhookRequest } from '../../routes/sources.js';
-import { readAll } from '../../util/body-streams.js';
-import { limitBody } from './body.js';
+import { declaredLength } from './body.js';
 import { firstValue } from './request.js';
+import { requestBodiesOf } from './server.js';
 
 /** The running webhook for a method and path, or undefined. */
 export type WebhookLookup = (method: string, path: string) => ((req: WebhookRequest) => Promise<RouteOutcome>) | undefined;
@@ -15,6 +15,7 @@ export type WebhookLookup = (method: string, path: string) => ((req: WebhookRequ
  * letter, a Dapr error otherwise.
  */
 export function registerRouteWebhooks(app: FastifyInstance, lookup: WebhookLookup): void {
+  const bodies = requestBodiesOf(app);
   app.addHook('preValidation', async (req, reply) => {
     if (!req.is404) return;
     const path = req.url.split('?')[0];
@@ -22,7 +23,7 @@ export function registerRouteWebhooks(app: FastifyInstance, lookup: WebhookLooku
     if (!receive) return;
     const headers: Record<string, string> = {};
     for (const name of Object.keys(req.headers)) headers[name] = firstValue(req.headers, name) ?? '';
-    const body = await readAll(limitBody(req.raw, app.initialConfig.bodyLimit ?? Infinity));
+    const body = await bodies.read(req.raw, declaredLength(req.headers));
     const outcome = await receive({ body, headers, path });
     return reply.code(outcome === 'deadLettered' ? 202 : 204).send();
   });

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { Errors } from '../../errors/codes.js';
 import { toHttpError } from '../../errors/http.js';
 import { SidecarError } from '../../errors/sidecar-error.js';
-import { RequestBodies, tooLarge } from './body.js';
+import { declaredLength, RequestBodies, tooLarge } from './body.js';
 import { answerClientError, guardServer, httpServerOptions, noTargetAppId } from './connection-guards.js';
 import { registerCors } from './cors.js';
 import { firstValue } from './request.js';
@@ -48,6 +48,14 @@ function isUnauthenticated(method: string, url: string): boolean {
 }
 
 const originalType = new WeakMap<object, string>();
+const bodiesOfServer = new WeakMap<object, RequestBodies>();
+
+/** The body reader of the API `app` belongs to: routes reading a raw body share its sidecar-wide budget. */
+export function requestBodiesOf(app: FastifyInstance): RequestBodies {
+  const bodies = bodiesOfServer.get(app.server);
+  if (!bodies) throw new Error('not an HTTP API built by buildHttpApi');
+  return bodies;
+}
 
 /** Builds the fastify app of the Dapr HTTP API. Routes only decode, call a core, encode; errors map in one place. */
 export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
@@ -83,8 +91,7 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (req, payload, done) => {
     if (req.is404 || (req.routeOptions.config as { rawBody?: boolean }).rawBody) return done(null, undefined);
-    const length = req.headers['content-length'];
-    bodies.read(payload, length === undefined ? undefined : Number(length)).then((b) => done(null, b), (err: Error) => done(err));
+    bodies.read(payload, declaredLength(req.headers)).then((b) => done(null, b), (err: Error) => done(err));
   });
 
   // fastify refuses a Content-Type it cannot parse (`x/y/z;;`) with 415 before any parser runs; daprd
@@ -145,6 +152,7 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
       }),
   );
 
+  bodiesOfServer.set(app.server, bodies);
   for (const register of o.routes) register(app);
   return app;
 }
