@@ -6,7 +6,7 @@
 //
 // `node scripts/bundle.mjs` always builds; `--if-stale` builds only when a source is newer than the bundle
 // (what `npm start` and `npm pack` use, so a built checkout starts without building).
-import { chmodSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { recordCodeCache } from './code-cache.mjs';
@@ -53,7 +53,9 @@ export async function buildBundle() {
     banner: { js: "(function (exports, require, module, __filename, __dirname) {const __mechaBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     footer: { js: '\n})' },
   });
-  await build({ ...common, entryPoints: [join(ROOT, 'src/cli/launcher.ts')], outfile: join(OUT, 'main.js'), format: 'esm' });
+  // main.js stays main.js (what `mecha` is everywhere) but is CommonJS, which Node starts without its ESM loader.
+  writeFileSync(join(OUT, 'package.json'), '{ "type": "commonjs" }\n');
+  await build({ ...common, entryPoints: [join(ROOT, 'src/cli/launcher.ts')], outfile: join(OUT, 'main.js'), format: 'cjs' });
   chmodSync(join(OUT, 'main.js'), 0o755);
   writeContractMetaValidators(join(OUT, 'contract-meta'));
   await recordCodeCache(join(OUT, 'main.js'), LAST_OUTPUT);
