@@ -1,6 +1,9 @@
 import type { StateValue } from '../contracts/state.js';
 import { stringifyJson } from '../util/json-text.js';
 
+/** The characters Go's encoding/json escapes in strings (most values hold none: test before replacing). */
+const GO_ESCAPED = /[<>&\u2028\u2029]/;
+
 /**
  * Encodes a JSON value from an HTTP request the way daprd stores it (Go's encoding/json): object keys
  * sorted, `<`, `>`, `&`, U+2028 and U+2029 escaped. The escapes are safe to apply to the whole text
@@ -8,7 +11,7 @@ import { stringifyJson } from '../util/json-text.js';
  */
 export function encodeJsonValue(value: unknown): StateValue {
   const text = stringifyJson(value, { sortKeys: true });
-  const escaped = text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escaped = GO_ESCAPED.test(text) ? text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
   return { data: Buffer.from(escaped, 'utf8'), binary: false };
 }
 

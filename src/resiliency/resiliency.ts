@@ -48,15 +48,27 @@ export const BUILT_IN_SERVICE_RETRY: RetryPolicy = {
  */
 export class Resiliency {
   readonly #breakers = new Map<string, CircuitBreaker>();
-  /** Told each time a policy applies or acts (metrics); unset, nothing is reported. */
-  observer?: PolicyObserver;
+  /** Each target's policy, resolved once: every state, publish and invocation call asks for it. */
+  readonly #resolved = new Map<string, PolicyDefinition | undefined>();
+  #observer?: PolicyObserver;
 
   constructor(private spec: ResiliencySpec) {}
+
+  /** Told each time a policy applies or acts (metrics); unset, nothing is reported. */
+  get observer(): PolicyObserver | undefined {
+    return this.#observer;
+  }
+
+  set observer(observer: PolicyObserver | undefined) {
+    this.#observer = observer;
+    this.#resolved.clear();
+  }
 
   /** Swaps in newly loaded resources (startup, reload); breakers start closed again. */
   update(spec: ResiliencySpec): void {
     this.spec = spec;
     this.#breakers.clear();
+    this.#resolved.clear();
   }
 
   static empty(): Resiliency {
@@ -69,15 +81,18 @@ export class Resiliency {
 
   /** Calls to another app (service invocation). */
   appPolicy(appId: string): PolicyDefinition | undefined {
-    return this.#policy(`app:${appId}`, this.spec.apps.get(appId), ['App'], `app_${appId}`, 'outbound');
+    const key = `app:${appId}`;
+    return this.#resolved.has(key) ? this.#resolved.get(key) : this.#policy(key, this.spec.apps.get(appId), ['App'], `app_${appId}`, 'outbound');
   }
 
   /** Calls from the sidecar to a component (outbound) or from a component's events into the app (inbound). */
   componentPolicy(name: string, category: ComponentCategory, direction: 'outbound' | 'inbound'): PolicyDefinition | undefined {
+    const key = `component:${name}:${direction}`;
+    if (this.#resolved.has(key)) return this.#resolved.get(key);
     const dir = direction === 'outbound' ? 'Outbound' : 'Inbound';
     const specific = CATEGORY_SCOPE[category];
     const scopes = [...(specific ? [`${specific}Component${dir}`] : []), `Component${dir}`, 'Component'];
-    return this.#policy(`component:${name}:${direction}`, this.spec.components.get(name)?.[direction], scopes, `${specific ?? category}_${name}`, direction);
+    return this.#policy(key, this.spec.components.get(name)?.[direction], scopes, `${specific ?? category}_${name}`, direction);
   }
 
   /** Whether the target has a retry of its own (then the built-in service retry does not apply, as in daprd). */
@@ -116,13 +131,17 @@ export class Resiliency {
     const timeout = pick('Timeout', refs?.timeout, this.spec.timeouts);
     const retry = pick('Retry', refs?.retry, this.spec.retries);
     const breaker = pick('CircuitBreaker', refs?.circuitBreaker, this.spec.circuitBreakers);
-    if (!timeout && !retry && !breaker) return undefined;
-    return {
-      name: key,
-      timeoutMs: timeout?.[1],
-      retry: retry?.[1],
-      circuitBreaker: breaker ? { key: `${key}/${breaker[0]}`, policy: breaker[1] } : undefined,
-      observed: this.observer && { observer: this.observer, resource: refs?.resource ?? (this.spec.names.length === 1 ? this.spec.names[0] : ''), target, direction },
-    };
+    const definition: PolicyDefinition | undefined =
+      timeout || retry || breaker
+        ? {
+            name: key,
+            timeoutMs: timeout?.[1],
+            retry: retry?.[1],
+            circuitBreaker: breaker ? { key: `${key}/${breaker[0]}`, policy: breaker[1] } : undefined,
+            observed: this.#observer && { observer: this.#observer, resource: refs?.resource ?? (this.spec.names.length === 1 ? this.spec.names[0] : ''), target, direction },
+          }
+        : undefined;
+    this.#resolved.set(key, definition);
+    return definition;
   }
 }

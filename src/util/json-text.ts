@@ -36,6 +36,39 @@ export function depthMessage(bracket: '[' | '{'): string {
  * objects), without recursion. `sortKeys` orders object keys as Go's encoding/json writes maps.
  */
 export function stringifyJson(value: unknown, o: { sortKeys?: boolean } = {}): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  try {
+    return stringifyNested(value, o.sortKeys === true, RECURSION_BUDGET);
+  } catch (err) {
+    if (err !== TOO_DEEP) throw err;
+    return stringifyIteratively(value, o);
+  }
+}
+
+/** Levels written by plain recursion (fast, no work list); deeper values take the iterative path. */
+const RECURSION_BUDGET = 64;
+const TOO_DEEP = Symbol('too deep');
+
+function stringifyNested(v: unknown, sortKeys: boolean, budget: number): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (budget === 0) throw TOO_DEEP;
+  if (Array.isArray(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) s += (i > 0 ? ',' : '') + stringifyNested(v[i] === undefined ? null : v[i], sortKeys, budget - 1);
+    return `${s}]`;
+  }
+  const obj = v as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  if (sortKeys) keys.sort();
+  let s = '{';
+  for (const k of keys) {
+    if (obj[k] === undefined) continue;
+    s += `${s.length > 1 ? ',' : ''}${JSON.stringify(k)}:${stringifyNested(obj[k], sortKeys, budget - 1)}`;
+  }
+  return `${s}}`;
+}
+
+function stringifyIteratively(value: unknown, o: { sortKeys?: boolean }): string {
   const out: string[] = [];
   // Work items: a literal to write, or a value to encode; pushed in reverse so they pop in order.
   const stack: Array<string | { v: unknown }> = [{ v: value }];
