@@ -1,4 +1,4 @@
-import { CloudEvent } from 'cloudevents';
+import { randomUUID } from 'node:crypto';
 import { stringifyJson } from '../util/json-text.js';
 
 export const CLOUDEVENT_CONTENT_TYPE = 'application/cloudevents+json';
@@ -46,7 +46,9 @@ export function rfc3339(date: Date): string {
 /**
  * Wraps a payload in a new CloudEvent 1.0 exactly as daprd does. A JSON payload is embedded as the
  * original text rather than re-serialised, so numbers beyond double precision survive as daprd keeps
- * them; a payload that is not valid JSON becomes a string. Throws when an override is not a valid attribute.
+ * them; a payload that is not valid JSON becomes a string. Like daprd, the envelope is written as given:
+ * `metadata.cloudevent.*` overrides are not validated (a `source` that is not a URI reference is kept).
+ * Attributes come in the order the CloudEvents SDK writes them; `undefined` ones are left out.
  */
 export function newEnvelope(data: Buffer, contentType: string | undefined, ctx: EnvelopeContext): Buffer {
   const o = ctx.overrides;
@@ -55,24 +57,23 @@ export function newEnvelope(data: Buffer, contentType: string | undefined, ctx: 
   const text = data.toString('utf8');
   if (kind === 'json' && !isJson(text)) kind = 'text';
   const traceparent = o.traceparent || o.traceid || ctx.traceparent;
-  const event = new CloudEvent<string>({
-    id: o.id || undefined,
-    source: o.source || ctx.source || DEFAULT_EVENT_SOURCE,
+  const json = JSON.stringify({
+    id: o.id || randomUUID(),
+    time: rfc3339(ctx.now),
     type: o.type || DEFAULT_EVENT_TYPE,
+    source: o.source || ctx.source || DEFAULT_EVENT_SOURCE,
     specversion: '1.0',
     datacontenttype,
-    ...(o.subject ? { subject: o.subject } : {}),
-    ...(kind === 'binary' ? { data_base64: data.toString('base64') } : {}),
-    ...(kind === 'text' ? { data: text } : {}),
+    subject: o.subject || undefined,
+    data_base64: kind === 'binary' ? data.toString('base64') : undefined,
+    data: kind === 'text' ? text : undefined,
     topic: ctx.topic,
     pubsubname: ctx.pubsubName,
     traceid: traceparent,
     traceparent,
     tracestate: o.tracestate ?? ctx.tracestate,
-    ...(ctx.expiration ? { expiration: ctx.expiration } : {}),
+    expiration: ctx.expiration || undefined,
   });
-  const attributes = { ...event.toJSON(), time: rfc3339(ctx.now) };
-  const json = JSON.stringify(attributes);
   return Buffer.from(kind === 'json' ? `${json.slice(0, -1)},"data":${text.trim()}}` : json);
 }
 

@@ -44,6 +44,14 @@ describe('CloudEvent envelope', () => {
     expect(text).toMatchObject({ data: '<a/>', datacontenttype: 'text/plain' });
   });
 
+  it('writes overrides as given, as daprd does, even ones the CloudEvents schema would refuse', () => {
+    const out = newEnvelope(Buffer.from('x'), 'text/plain', ctx({ overrides: { id: 'i', source: 'a b', subject: '' } }));
+    expect(out.toString()).toBe(
+      '{"id":"i","time":"2024-05-06T07:08:09Z","type":"com.dapr.event.sent","source":"a b","specversion":"1.0","datacontenttype":"text/plain","data":"x",' +
+        `"topic":"t","pubsubname":"p","traceid":"${ctx().traceparent}","traceparent":"${ctx().traceparent}","tracestate":"k=v"}`,
+    );
+  });
+
   it('applies cloudevent.* overrides and expiration', () => {
     const out = parse(newEnvelope(Buffer.from('x'), 'text/plain', ctx({ overrides: { id: 'my-id', source: 'src', type: 'my.type', subject: 'sub', traceparent: 'tp' }, expiration: '2024-05-06T07:09:09Z' })));
     expect(out).toMatchObject({ id: 'my-id', source: 'src', type: 'my.type', subject: 'sub', traceparent: 'tp', traceid: 'tp', expiration: '2024-05-06T07:09:09Z' });
