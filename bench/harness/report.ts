@@ -180,6 +180,9 @@ ${targetsSection(run)}
 
 ${sideBySideSection(run.against)}
 
+Where Mecha's start time and memory go, what Node.js itself costs before any of Mecha's code runs, and what was
+tried: [footprint.md](footprint.md).
+
 ## Startup and idle memory
 
 ${startupSection(run)}
