@@ -6,6 +6,9 @@ import { closeRedis, connectRedis, readyWithin } from '../../_shared/redis/conne
 import { parseRedisSettings, type RedisMetadata } from '../../_shared/redis/settings.js';
 import { StreamConsumer, type ConsumerOptions } from './stream-consumer.js';
 
+/** Most time between reconnect attempts while Redis is unreachable (a refused connect costs next to nothing). */
+const RECONNECT_PACE_MS = 50;
+
 export type RedisPubSubMetadata = RedisMetadata & {
   redeliverInterval: string;
   processingTimeout: string;
@@ -41,7 +44,9 @@ class RedisPubSub implements PubSub<RedisPubSubMetadata> {
       this.#streamTtlMs = undefined;
       this.#trim = ['MAXLEN', '~', md.maxLenApprox];
     }
-    this.#client = await connectRedis(settings, this.ctx.logger);
+    // daprd's stream readers retry at once and go-redis dials per command, so it sees Redis back within a
+    // dial; ioredis only dials on its own schedule, so keep that schedule as tight while Redis is away.
+    this.#client = await connectRedis({ ...settings, maxRetryMs: Math.min(settings.maxRetryMs, RECONNECT_PACE_MS) }, this.ctx.logger);
     this.#address = settings.address;
     this.#options = {
       client: this.#client,
