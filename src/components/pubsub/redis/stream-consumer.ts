@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { MessageHandler } from '../../../contracts/pubsub.js';
+import { readyIn } from '../../_shared/redis/connection.js';
 import { claimedEntries, readGroupEntries, type StreamEntry } from './stream-entries.js';
 
 export interface ConsumerOptions {
@@ -17,11 +18,11 @@ export interface ConsumerOptions {
 }
 
 const MAX_BLOCK_MS = 2000;
-// ioredis paces reconnects itself (a read sent while disconnected waits for the connection): this only
-// spaces out reads that fail outright, and bounds how late the first read after an outage can be.
+// Spaces out reads that fail while Redis answers; after a lost connection the loop waits for the shared
+// client's reconnect instead, so the first read after an outage goes out as soon as Redis is back.
 const MAX_ERROR_BACKOFF_MS = 500;
 const CLOSE_WAIT_MS = 5000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * One subscription to one stream. A reader connection blocks on XREADGROUP (a blocking command needs its
@@ -51,7 +52,9 @@ export class StreamConsumer {
 
   async start(): Promise<void> {
     await this.#ensureGroup();
-    const reader = this.opts.client.duplicate();
+    // The reader does not reconnect by itself: it follows the shared client (see #afterFailedRead), so one
+    // connection per component, not one per subscription, polls a Redis that is away.
+    const reader = this.opts.client.duplicate({ retryStrategy: () => null });
     reader.on('error', (err: Error) => this.#reportError(err));
     await reader.connect();
     this.#reader = reader;
@@ -123,9 +126,17 @@ export class StreamConsumer {
             continue;
           }
         }
-        await sleep(Math.min(MAX_ERROR_BACKOFF_MS, 50 * 2 ** Math.min(failures++, 5)));
+        await this.#afterFailedRead(Math.min(MAX_ERROR_BACKOFF_MS, 50 * 2 ** Math.min(failures++, 5)));
       }
     }
+  }
+
+  /** Backs off after a failed read; when the reader lost its connection, reconnects it once the shared client is back. */
+  async #afterFailedRead(backoffMs: number): Promise<void> {
+    const reader = this.#reader!;
+    if (reader.status !== 'end') return sleep(backoffMs);
+    if (!(await readyIn(this.opts.client, MAX_ERROR_BACKOFF_MS)) || this.#closed) return;
+    await reader.connect().catch(() => sleep(backoffMs));
   }
 
   /** Claims entries pending longer than `processingTimeout` (failed, or read by a consumer that died). */
