@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { MessageHandler } from '../../../contracts/pubsub.js';
 import { readyIn } from '../../_shared/redis/connection.js';
+import { AckBatch } from './ack-batch.js';
 import { claimedEntries, readGroupEntries, type StreamEntry } from './stream-entries.js';
 
 export interface ConsumerOptions {
@@ -44,11 +45,18 @@ export class StreamConsumer {
   #roomFreed?: () => void;
   #idle?: () => void;
   #errorReported = false;
+  readonly #acks: AckBatch;
 
   constructor(
     private readonly opts: ConsumerOptions,
     private readonly handler: MessageHandler,
-  ) {}
+  ) {
+    // An entry stays held until acknowledged, so a reclaim cannot take it back meanwhile.
+    this.#acks = new AckBatch(opts, (ids) => {
+      for (const id of ids) this.#held.delete(id);
+      this.#roomFreed?.();
+    });
+  }
 
   async start(): Promise<void> {
     await this.#ensureGroup();
@@ -82,6 +90,7 @@ export class StreamConsumer {
     }
     this.#stopped = true;
     this.#queue.length = 0;
+    await this.#acks.flush();
   }
 
   async #ensureGroup(): Promise<void> {
@@ -180,15 +189,15 @@ export class StreamConsumer {
   }
 
   async #deliver(entry: StreamEntry): Promise<void> {
-    const { client, topic, group, logger } = this.opts;
+    const { topic, logger } = this.opts;
     try {
       await this.handler(entry.message!);
-      await client.xack(topic, group, entry.id).catch((err: Error) => logger.warn({ topic, id: entry.id, err: err.message }, 'XACK failed; the message will be redelivered'));
+      this.#acks.add(entry.id);
     } catch (err) {
       // Not acknowledged: it stays pending and is reclaimed after processingTimeout.
       logger.debug({ topic, id: entry.id, err: (err as Error)?.message }, 'message not acknowledged; left pending for redelivery');
-    } finally {
       this.#held.delete(entry.id);
+    } finally {
       this.#inFlight--;
       this.#roomFreed?.();
       this.#dispatch();
