@@ -135,17 +135,21 @@ export class StreamConsumer {
             continue;
           }
         }
-        await this.#afterFailedRead(Math.min(MAX_ERROR_BACKOFF_MS, 50 * 2 ** Math.min(failures++, 5)));
+        // Failures during an outage say nothing of the connection made after it: back off from scratch.
+        if (await this.#afterFailedRead(Math.min(MAX_ERROR_BACKOFF_MS, 50 * 2 ** Math.min(failures++, 5)))) failures = 0;
       }
     }
   }
 
-  /** Backs off after a failed read; when the reader lost its connection, reconnects it once the shared client is back. */
-  async #afterFailedRead(backoffMs: number): Promise<void> {
+  /**
+   * Backs off after a failed read; when the reader lost its connection, reconnects it once the shared client
+   * is back. Whether it reconnected.
+   */
+  async #afterFailedRead(backoffMs: number): Promise<boolean> {
     const reader = this.#reader!;
-    if (reader.status !== 'end') return sleep(backoffMs);
-    if (!(await readyIn(this.opts.client, MAX_ERROR_BACKOFF_MS)) || this.#closed) return;
-    await reader.connect().catch(() => sleep(backoffMs));
+    if (reader.status !== 'end') return sleep(backoffMs).then(() => false);
+    if (!(await readyIn(this.opts.client, MAX_ERROR_BACKOFF_MS)) || this.#closed) return false;
+    return reader.connect().then(() => true, () => sleep(backoffMs).then(() => false));
   }
 
   /** Claims entries pending longer than `processingTimeout` (failed, or read by a consumer that died). */
