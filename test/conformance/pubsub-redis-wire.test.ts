@@ -60,6 +60,25 @@ describe('pubsub.redis wire format (daprd compatible)', () => {
     expect(await redis.xpending(topic('group'), `app-${run}`)).toEqual([0, null, null, null]);
   });
 
+  it('acknowledges handled entries while the subscription runs, and leaves a rejected one pending', async () => {
+    const ps = await adapter({ processingTimeout: '0' });
+    const group = `acks-${run}`;
+    const handled: string[] = [];
+    await ps.subscribe({ topic: topic('acks'), consumerId: group, metadata: {} }, async (m) => {
+      if (m.data.toString() === 'reject') throw new Error('rejected');
+      handled.push(m.data.toString());
+    });
+    for (let i = 0; i < 40; i++) await ps.publish({ topic: topic('acks'), data: Buffer.from(i === 7 ? 'reject' : String(i)), metadata: {} });
+    await until(() => handled.length === 39);
+    let pending = -1;
+    for (let i = 0; i < 100 && pending !== 1; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      pending = ((await redis.xpending(topic('acks'), group)) as [number])[0];
+    }
+    expect(handled).toHaveLength(39);
+    expect(pending).toBe(1);
+  });
+
   it('trims streams to about maxLenApprox entries', async () => {
     const ps = await adapter({ maxLenApprox: '10' });
     for (let i = 0; i < 300; i++) await ps.publish({ topic: topic('trim'), data: Buffer.from(String(i)), metadata: {} });

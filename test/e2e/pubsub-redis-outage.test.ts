@@ -8,7 +8,7 @@ import { component, resourcesDir } from '../support/resources.js';
 import { ensureDebianCommand, freePort, LOOPBACK, startServerProcess, type ServerProcess } from '../support/server-process.js';
 
 // A private redis-server this test stops and restarts. daprd 1.17.0 (recorded) answers a publish while
-// Redis is down in ~90 ms with 500 ERR_PUBSUB_PUBLISH_MESSAGE; Mecha waits at most 250 ms for a reconnect.
+// Redis is down in ~90 ms with 500 ERR_PUBSUB_PUBLISH_MESSAGE; Mecha waits at most 50 ms for a reconnect.
 let port = 0;
 let redis: ServerProcess | undefined;
 let mecha: MechaProcess;

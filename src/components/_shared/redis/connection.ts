@@ -70,8 +70,31 @@ export async function connectRedis(settings: RedisSettings, logger: Logger): Pro
   return client;
 }
 
-/** How long a publish waits for a reconnecting client before failing (daprd's own retries fail within ~100 ms). */
-export const RECONNECT_WAIT_MS = 250;
+/**
+ * How long a publish waits for a reconnecting client before failing. daprd's own retries fail within
+ * ~100 ms; a publish that waits longer holds its caller's connection, and a caller with a fixed pool of
+ * connections then falls behind and catches up in a burst once Redis is back.
+ */
+export const RECONNECT_WAIT_MS = 50;
+
+/** One pending wait for each client's next `ready`, shared by every caller waiting on it. */
+const nextReady = new WeakMap<Redis, Promise<true>>();
+
+/**
+ * Whether the client is connected, or connects within `ms`. Concurrent callers share one `ready` listener,
+ * so a burst of publishes or readers waiting through an outage adds none.
+ */
+export async function readyIn(client: Redis, ms: number): Promise<boolean> {
+  if (client.status === 'ready') return true;
+  let ready = nextReady.get(client);
+  if (!ready) {
+    ready = new Promise<true>((resolve) => client.once('ready', () => (nextReady.delete(client), resolve(true))));
+    nextReady.set(client, ready);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  return Promise.race([ready, late]).finally(() => clearTimeout(timer));
+}
 
 /**
  * Resolves once the client is connected, waiting at most `ms` for a reconnect in progress; else throws.
@@ -79,19 +102,8 @@ export const RECONNECT_WAIT_MS = 250;
  * where daprd answers at once; a resiliency policy's timeout and retries still apply around the call.
  */
 export async function readyWithin(client: Redis, address: string, ms = RECONNECT_WAIT_MS): Promise<void> {
-  if (client.status === 'ready') return;
-  let onReady: (() => void) | undefined;
-  const ready = new Promise<void>((resolve) => client.once('ready', (onReady = resolve)));
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`redis at ${address} is unreachable (${client.status}); not waiting for the reconnect`)), ms);
-  });
-  try {
-    await Promise.race([ready, timeout]);
-  } finally {
-    clearTimeout(timer);
-    if (onReady) client.off('ready', onReady);
-  }
+  if (client.status === 'ready' || (await readyIn(client, ms))) return;
+  throw new Error(`redis at ${address} is unreachable (${client.status}); not waiting for the reconnect`);
 }
 
 /** Closes a client, falling back to a hard disconnect when QUIT cannot be delivered. */

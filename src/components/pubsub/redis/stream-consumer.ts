@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { MessageHandler } from '../../../contracts/pubsub.js';
+import { readyIn } from '../../_shared/redis/connection.js';
+import { AckBatch } from './ack-batch.js';
 import { claimedEntries, readGroupEntries, type StreamEntry } from './stream-entries.js';
 
 export interface ConsumerOptions {
@@ -17,11 +19,11 @@ export interface ConsumerOptions {
 }
 
 const MAX_BLOCK_MS = 2000;
-// ioredis paces reconnects itself (a read sent while disconnected waits for the connection): this only
-// spaces out reads that fail outright, and bounds how late the first read after an outage can be.
+// Spaces out reads that fail while Redis answers; after a lost connection the loop waits for the shared
+// client's reconnect instead, so the first read after an outage goes out as soon as Redis is back.
 const MAX_ERROR_BACKOFF_MS = 500;
 const CLOSE_WAIT_MS = 5000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * One subscription to one stream. A reader connection blocks on XREADGROUP (a blocking command needs its
@@ -43,15 +45,24 @@ export class StreamConsumer {
   #roomFreed?: () => void;
   #idle?: () => void;
   #errorReported = false;
+  readonly #acks: AckBatch;
 
   constructor(
     private readonly opts: ConsumerOptions,
     private readonly handler: MessageHandler,
-  ) {}
+  ) {
+    // An entry stays held until acknowledged, so a reclaim cannot take it back meanwhile.
+    this.#acks = new AckBatch(opts, (ids) => {
+      for (const id of ids) this.#held.delete(id);
+      this.#roomFreed?.();
+    });
+  }
 
   async start(): Promise<void> {
     await this.#ensureGroup();
-    const reader = this.opts.client.duplicate();
+    // The reader does not reconnect by itself: it follows the shared client (see #afterFailedRead), so one
+    // connection per component, not one per subscription, polls a Redis that is away.
+    const reader = this.opts.client.duplicate({ retryStrategy: () => null });
     reader.on('error', (err: Error) => this.#reportError(err));
     await reader.connect();
     this.#reader = reader;
@@ -79,6 +90,7 @@ export class StreamConsumer {
     }
     this.#stopped = true;
     this.#queue.length = 0;
+    await this.#acks.flush();
   }
 
   async #ensureGroup(): Promise<void> {
@@ -123,9 +135,21 @@ export class StreamConsumer {
             continue;
           }
         }
-        await sleep(Math.min(MAX_ERROR_BACKOFF_MS, 50 * 2 ** Math.min(failures++, 5)));
+        // Failures during an outage say nothing of the connection made after it: back off from scratch.
+        if (await this.#afterFailedRead(Math.min(MAX_ERROR_BACKOFF_MS, 50 * 2 ** Math.min(failures++, 5)))) failures = 0;
       }
     }
+  }
+
+  /**
+   * Backs off after a failed read; when the reader lost its connection, reconnects it once the shared client
+   * is back. Whether it reconnected.
+   */
+  async #afterFailedRead(backoffMs: number): Promise<boolean> {
+    const reader = this.#reader!;
+    if (reader.status !== 'end') return sleep(backoffMs).then(() => false);
+    if (!(await readyIn(this.opts.client, MAX_ERROR_BACKOFF_MS)) || this.#closed) return false;
+    return reader.connect().then(() => true, () => sleep(backoffMs).then(() => false));
   }
 
   /** Claims entries pending longer than `processingTimeout` (failed, or read by a consumer that died). */
@@ -169,15 +193,15 @@ export class StreamConsumer {
   }
 
   async #deliver(entry: StreamEntry): Promise<void> {
-    const { client, topic, group, logger } = this.opts;
+    const { topic, logger } = this.opts;
     try {
       await this.handler(entry.message!);
-      await client.xack(topic, group, entry.id).catch((err: Error) => logger.warn({ topic, id: entry.id, err: err.message }, 'XACK failed; the message will be redelivered'));
+      this.#acks.add(entry.id);
     } catch (err) {
       // Not acknowledged: it stays pending and is reclaimed after processingTimeout.
       logger.debug({ topic, id: entry.id, err: (err as Error)?.message }, 'message not acknowledged; left pending for redelivery');
-    } finally {
       this.#held.delete(entry.id);
+    } finally {
       this.#inFlight--;
       this.#roomFreed?.();
       this.#dispatch();
