@@ -12,6 +12,7 @@ import { serviceByName } from './protos.js';
 import { grpcOptions } from './channel-options.js';
 import { traceCallLocal } from '../../observability/tracing-hooks.js';
 import { serveUnaryDirectly } from './direct-unary.js';
+import { GrpcCode } from '../../errors/grpc-code.js';
 
 const CALL_LOCAL_STREAM = '/dapr.proto.internals.v1.ServiceInvocation/CallLocalStream';
 const CALL_LOCAL = '/dapr.proto.internals.v1.ServiceInvocation/CallLocal';
@@ -45,8 +46,14 @@ export function buildInternalServer(invocation: InvocationApi, maxMessageBytes: 
     server,
     CALL_LOCAL,
     async (call) => {
+      let request: ProtoInvokeRequest;
       try {
-        return method.responseSerialize(await unary(method.requestDeserialize(call.message), call.headers, call.auth));
+        request = method.requestDeserialize(call.message);
+      } catch {
+        throw { code: GrpcCode.INTERNAL, details: 'Error deserializing request' }; // grpc-js's words
+      }
+      try {
+        return method.responseSerialize(await unary(request, call.headers, call.auth));
       } catch (err) {
         throw failure(err);
       }
