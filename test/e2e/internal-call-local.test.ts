@@ -54,6 +54,8 @@ beforeAll(async () => {
     env: { HOME: cwd },
   });
   client = new Client(`127.0.0.1:${internalPort}`, credentials.createInsecure());
+  // The sidecar is healthy before its app listens: wait (bounded) until a call reaches the app.
+  for (let i = 0; i < 100 && (await call(request('echo/ready'), false)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
 }, 60_000);
 
 afterAll(async () => {
