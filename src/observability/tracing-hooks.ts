@@ -2,6 +2,7 @@
 // and passing that span on: transports call these, and stay free of tracing logic.
 import { Metadata, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http2';
 import type { Headers, InvokeRequest, InvokeResponse } from '../core/invocation/types.js';
 import { formatGrpcTraceBin, parseGrpcTraceBin, parseTraceparent, type TraceContext } from './tracing-context.js';
 import { tracer, type Span } from './tracing.js';
@@ -36,8 +37,11 @@ export function traceHttpApi(app: FastifyInstance): void {
   });
 }
 
-function grpcParent(md: Metadata): TraceContext | undefined {
-  return parseTraceparent(String(md.get('traceparent')[0] ?? '')) ?? parseGrpcTraceBin(md.get('grpc-trace-bin')[0] as Buffer | undefined);
+/** The caller's trace context from gRPC metadata, or from the raw HTTP/2 headers of a call served without grpc-js. */
+function grpcParent(md: Metadata | IncomingHttpHeaders): TraceContext | undefined {
+  if (md instanceof Metadata) return parseTraceparent(String(md.get('traceparent')[0] ?? '')) ?? parseGrpcTraceBin(md.get('grpc-trace-bin')[0] as Buffer | undefined);
+  const bin = first(md['grpc-trace-bin']);
+  return parseTraceparent(first(md.traceparent)) ?? parseGrpcTraceBin(bin ? Buffer.from(bin, 'base64') : undefined);
 }
 
 /**
@@ -64,7 +68,7 @@ export function traceGrpcApi<Req, Res>(rpc: string, handler: (call: ServerUnaryC
 }
 
 /** An invocation from another sidecar, for our app: the callee's SERVER span, passed on to the app. */
-export async function traceCallLocal(api: string, md: Metadata, req: InvokeRequest, run: () => Promise<InvokeResponse>): Promise<InvokeResponse> {
+export async function traceCallLocal(api: string, md: Metadata | IncomingHttpHeaders, req: InvokeRequest, run: () => Promise<InvokeResponse>): Promise<InvokeResponse> {
   if (!tracer.enabled) return run();
   const parent = grpcParent(md) ?? parseTraceparent(req.headers.traceparent?.[0]);
   const span = tracer.start(parent, req.headers.tracestate?.[0] ?? '', () => callLocalSpan(req.headers['dapr-callee-app-id']?.[0] ?? '', req.method, api));

@@ -1,4 +1,5 @@
-import { Server, type ServerDuplexStream, type ServerUnaryCall, type sendUnaryData, type ServiceError } from '@grpc/grpc-js';
+import type { IncomingHttpHeaders } from 'node:http2';
+import { Server, type Metadata, type MethodDefinition, type ServerDuplexStream, type ServerUnaryCall, type sendUnaryData, type ServiceError } from '@grpc/grpc-js';
 import type { InvocationApi } from '../../core/invocation/invocation-api.js';
 import type { Caller, Headers, InvokeRequest, InvokeResponse } from '../../core/invocation/types.js';
 import { callerOf, type PeerAuth, type PeerSecurity } from './peer-security.js';
@@ -10,6 +11,8 @@ import { fromListMap, payloadChunks, toListMap, type ProtoInvokeRequest, type Pr
 import { serviceByName } from './protos.js';
 import { grpcOptions } from './channel-options.js';
 import { traceCallLocal } from '../../observability/tracing-hooks.js';
+import { serveUnaryDirectly } from './direct-unary.js';
+import { GrpcCode } from '../../errors/grpc-code.js';
 
 const CALL_LOCAL_STREAM = '/dapr.proto.internals.v1.ServiceInvocation/CallLocalStream';
 const CALL_LOCAL = '/dapr.proto.internals.v1.ServiceInvocation/CallLocal';
@@ -31,10 +34,32 @@ export function buildInternalServer(invocation: InvocationApi, maxMessageBytes: 
     if (e.isUnexpected) logger.error({ err: e.cause }, 'unexpected error in a call from another sidecar');
     return toGrpcError(e);
   };
+  const unary = (request: ProtoInvokeRequest, metadata: Metadata | IncomingHttpHeaders, auth: PeerAuth) => callLocal(invocation, request, metadata, auth, callerOfCall);
   server.addService(svc.service, {
     CallLocalStream: (call: ServerDuplexStream<StreamIn, StreamOut>) => void callLocalStream(invocation, call, callerOfCall, failure),
-    CallLocal: (call: ServerUnaryCall<ProtoInvokeRequest, ProtoInvokeResponse>, cb: sendUnaryData<ProtoInvokeResponse>) => void callLocal(invocation, call, cb, callerOfCall, failure),
+    CallLocal: (call: ServerUnaryCall<ProtoInvokeRequest, ProtoInvokeResponse>, cb: sendUnaryData<ProtoInvokeResponse>) =>
+      void unary(call.request, call.metadata, call.getAuthContext()).then((res) => cb(null, res), (err) => cb(failure(err) as ServiceError)),
   });
+  // The calls Mecha sidecars make (a body in memory): served without grpc-js's per-call machinery.
+  const method = svc.service.CallLocal as MethodDefinition<ProtoInvokeRequest, ProtoInvokeResponse>;
+  serveUnaryDirectly(
+    server,
+    CALL_LOCAL,
+    async (call) => {
+      let request: ProtoInvokeRequest;
+      try {
+        request = method.requestDeserialize(call.message);
+      } catch {
+        throw { code: GrpcCode.INTERNAL, details: 'Error deserializing request' }; // grpc-js's words
+      }
+      try {
+        return method.responseSerialize(await unary(request, call.headers, call.auth));
+      } catch (err) {
+        throw failure(err);
+      }
+    },
+    maxMessageBytes,
+  );
   return server;
 }
 
@@ -63,24 +88,14 @@ async function callLocalStream(invocation: InvocationApi, call: ServerDuplexStre
   }
 }
 
-async function callLocal(
-  invocation: InvocationApi,
-  call: ServerUnaryCall<ProtoInvokeRequest, ProtoInvokeResponse>,
-  cb: sendUnaryData<ProtoInvokeResponse>,
-  callerOf: CallerOf,
-  failure: Failure,
-): Promise<void> {
-  try {
-    const data = call.request.message?.data?.value ?? Buffer.alloc(0);
-    const req = decode(call.request, bufferBody(data), data);
-    const caller = callerOf(call.getAuthContext(), req.headers);
-    const res = await traceCallLocal(CALL_LOCAL, call.metadata, req, () => invocation.handleInbound(req, caller));
-    const head = encodeHead(res);
-    head.message = { content_type: head.message?.content_type ?? '', data: { type_url: '', value: res.buffered ?? (await readAll(res.body)) } };
-    cb(null, head);
-  } catch (err) {
-    cb(failure(err) as ServiceError);
-  }
+async function callLocal(invocation: InvocationApi, request: ProtoInvokeRequest, metadata: Metadata | IncomingHttpHeaders, auth: PeerAuth, callerOf: CallerOf): Promise<ProtoInvokeResponse> {
+  const data = request.message?.data?.value ?? Buffer.alloc(0);
+  const req = decode(request, bufferBody(data), data);
+  const caller = callerOf(auth, req.headers);
+  const res = await traceCallLocal(CALL_LOCAL, metadata, req, () => invocation.handleInbound(req, caller));
+  const head = encodeHead(res);
+  head.message = { content_type: head.message?.content_type ?? '', data: { type_url: '', value: res.buffered ?? (await readAll(res.body)) } };
+  return head;
 }
 
 function decode(r: ProtoInvokeRequest, body: AsyncIterable<Buffer>, buffered?: Buffer): InvokeRequest {

@@ -1,10 +1,10 @@
 import http2 from 'node:http2';
 import { GrpcCode } from '../../errors/grpc-code.js';
+import { frame, FRAME_HEADER_BYTES, unframe } from './grpc-framing.js';
 
 const CODE_NAMES = Object.fromEntries(Object.entries(GrpcCode).map(([name, code]) => [code, name])) as Record<number, string>;
 /** What a call fails with when the answer has no gRPC status, by HTTP status (the gRPC HTTP/2 mapping). */
 const CODE_FROM_HTTP: Record<number, number> = { 400: GrpcCode.INTERNAL, 401: GrpcCode.UNAUTHENTICATED, 403: GrpcCode.PERMISSION_DENIED, 404: GrpcCode.UNIMPLEMENTED, 429: GrpcCode.UNAVAILABLE, 502: GrpcCode.UNAVAILABLE, 503: GrpcCode.UNAVAILABLE, 504: GrpcCode.UNAVAILABLE };
-const FRAME_HEADER_BYTES = 5;
 
 /** A failed gRPC call, shaped as grpc-js reports one: numeric `code`, `details`, message "<code> <NAME>: <details>". */
 export class GrpcCallError extends Error {
@@ -79,7 +79,7 @@ export class UnaryChannel {
         }
         if (grpcStatus !== GrpcCode.OK) return reject(new GrpcCallError(grpcStatus, grpcMessage));
         try {
-          resolve(unframe(Buffer.concat(chunks, received)));
+          resolve(unframe(Buffer.concat(chunks, received), 'answer'));
         } catch (err) {
           reject(new GrpcCallError(GrpcCode.INTERNAL, (err as Error).message));
         }
@@ -110,23 +110,6 @@ export class UnaryChannel {
     this.#session = session;
     return session;
   }
-}
-
-function frame(message: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + message.length);
-  out[0] = 0; // not compressed
-  out.writeUInt32BE(message.length, 1);
-  message.copy(out, FRAME_HEADER_BYTES);
-  return out;
-}
-
-/** The one message of a unary answer. */
-function unframe(body: Buffer): Buffer {
-  if (body.length < FRAME_HEADER_BYTES) throw new Error('answer has no message');
-  if (body[0] !== 0) throw new Error('answer is compressed, which was not asked for');
-  const length = body.readUInt32BE(1);
-  if (body.length !== FRAME_HEADER_BYTES + length) throw new Error(`answer message is ${body.length - FRAME_HEADER_BYTES} bytes, its frame says ${length}`);
-  return body.subarray(FRAME_HEADER_BYTES);
 }
 
 /** grpc-message is percent-encoded on the wire. */

@@ -16,15 +16,16 @@ export type WebhookLookup = (method: string, path: string) => ((req: WebhookRequ
  */
 export function registerRouteWebhooks(app: FastifyInstance, lookup: WebhookLookup): void {
   const bodies = requestBodiesOf(app);
-  app.addHook('preValidation', async (req, reply) => {
-    if (!req.is404) return;
-    const path = req.url.split('?')[0];
-    const receive = lookup(req.method, path);
-    if (!receive) return;
+  // A callback hook: every other request passes it without a promise of its own.
+  app.addHook('preValidation', (req, reply, done) => {
+    const path = req.is404 ? req.url.split('?')[0] : '';
+    const receive = req.is404 ? lookup(req.method, path) : undefined;
+    if (!receive) return done();
     const headers: Record<string, string> = {};
     for (const name of Object.keys(req.headers)) headers[name] = firstValue(req.headers, name) ?? '';
-    const body = await bodies.read(req.raw, declaredLength(req.headers));
-    const outcome = await receive({ body, headers, path });
-    return reply.code(outcome === 'deadLettered' ? 202 : 204).send();
+    bodies
+      .read(req.raw, declaredLength(req.headers))
+      .then((body) => receive({ body, headers, path }))
+      .then((outcome) => void reply.code(outcome === 'deadLettered' ? 202 : 204).send(), done);
   });
 }

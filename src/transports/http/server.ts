@@ -96,34 +96,40 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
 
   // fastify refuses a Content-Type it cannot parse (`x/y/z;;`) with 415 before any parser runs; daprd
   // ignores the header (or forwards it as it is). Parsing sees a neutral type; the route, the original.
-  app.addHook('onRequest', async (req) => {
+  // Hooks take callbacks: an async hook costs each request a promise and a further turn of the hook runner.
+  app.addHook('onRequest', (req, _reply, done) => {
     const type = req.headers['content-type'];
-    if (type === undefined) return;
-    originalType.set(req.raw, type);
-    req.headers['content-type'] = 'application/octet-stream';
+    if (type !== undefined) {
+      originalType.set(req.raw, type);
+      req.headers['content-type'] = 'application/octet-stream';
+    }
+    done();
   });
-  app.addHook('preValidation', async (req) => {
+  app.addHook('preValidation', (req, _reply, done) => {
     const type = originalType.get(req.raw);
     if (type !== undefined) req.headers['content-type'] = type;
+    done();
   });
 
   traceHttpApi(app);
 
-  app.addHook('onRequest', async (req, reply) => {
-    if (o.apiToken === undefined) return;
-    if (isUnauthenticated(req.method, req.url)) return;
-    const given = req.headers['dapr-api-token'];
-    if (typeof given !== 'string' || !sameToken(given, o.apiToken)) {
-      return reply.code(401).type('text/plain; charset=utf-8').send('invalid api token');
-    }
-    delete req.headers['dapr-api-token'];
-  });
+  const apiToken = o.apiToken;
+  if (apiToken !== undefined) {
+    app.addHook('onRequest', async (req, reply) => {
+      if (isUnauthenticated(req.method, req.url)) return;
+      const given = req.headers['dapr-api-token'];
+      if (typeof given !== 'string' || !sameToken(given, apiToken)) {
+        return reply.code(401).type('text/plain; charset=utf-8').send('invalid api token');
+      }
+      delete req.headers['dapr-api-token'];
+    });
+  }
 
   // fastify appends `; charset=utf-8` to the type of every string payload (our own JSON; proxied
   // answers are bytes or streams); daprd answers plain `application/json`.
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (typeof payload === 'string' && reply.getHeader('content-type') === 'application/json; charset=utf-8') reply.header('content-type', 'application/json');
-    return payload;
+    done(null, payload);
   });
 
   if (o.observer) {
