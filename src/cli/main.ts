@@ -49,6 +49,9 @@ async function main(argv: string[]): Promise<number> {
   return argv[0] === 'run' ? run(argv.slice(1), 'run') : run(argv, 'daprd');
 }
 
+/** How long a stop signal received during the start waits for the start to finish before exiting at once. */
+const START_GRACE_MS = 5_000;
+
 async function run(args: string[], form: 'run' | 'daprd'): Promise<number> {
   const cmd = parseRunArgs(args, process.env, process.cwd(), form);
   if (cmd.help) {
@@ -82,6 +85,19 @@ async function run(args: string[], form: 'run' | 'daprd'): Promise<number> {
   };
 
   let sidecar: Sidecar | undefined;
+  let startSettled!: () => void;
+  const settled = new Promise<void>((resolve) => (startSettled = resolve));
+  // Installed before the start: the outbound health check answers 204 while the start still runs, and a
+  // signal then must stop the sidecar gracefully once it is up, not kill it with Node's default action.
+  onTermination(async (cause, again) => {
+    await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, START_GRACE_MS).unref())]);
+    if (!sidecar) process.exit(0); // still starting (or its start failed): nothing to stop gracefully yet
+    if (o.blockShutdownMs !== undefined && !stopping) {
+      logger.info({ ms: o.blockShutdownMs }, `${cause}: blocking shutdown until the app is unhealthy or the block-shutdown duration has passed`);
+      logger.info({ why: await blockShutdown(sidecar, o.blockShutdownMs, again) }, 'shutdown block ended');
+    }
+    await shutdown(0, cause);
+  });
   try {
     // Loaded here so `--help` and `--version` answer without loading the runtime.
     const { Sidecar } = await import('../sidecar.js');
@@ -90,6 +106,8 @@ async function run(args: string[], form: 'run' | 'daprd'): Promise<number> {
     if (err instanceof ResourceLoadError) logger.error(err.message);
     else logger.error((err as Error).message);
     return 1;
+  } finally {
+    startSettled();
   }
   logger.info({ startupMs: Math.round(performance.now() - started) }, 'sidecar started');
   if (form === 'run') logger.info(`app id "${o.appId}": HTTP API on port ${sidecar.httpPort}, gRPC API on port ${sidecar.grpcPort}`);
@@ -97,13 +115,6 @@ async function run(args: string[], form: 'run' | 'daprd'): Promise<number> {
     const base = `localhost:${sidecar.httpPort}/v1.0/state/statestore`;
     logger.info(`try: curl -X POST ${base} -d '[{"key":"k","value":"hello"}]' && curl ${base}/k`);
   }
-  onTermination(async (cause, again) => {
-    if (o.blockShutdownMs !== undefined && sidecar && !stopping) {
-      logger.info({ ms: o.blockShutdownMs }, `${cause}: blocking shutdown until the app is unhealthy or the block-shutdown duration has passed`);
-      logger.info({ why: await blockShutdown(sidecar, o.blockShutdownMs, again) }, 'shutdown block ended');
-    }
-    await shutdown(0, cause);
-  });
 
   if (cmd.appCommand.length > 0) {
     app = launchApp(cmd.appCommand, appEnvironment(o, { http: sidecar.httpPort, grpc: sidecar.grpcPort }, process.env), (code) => {
