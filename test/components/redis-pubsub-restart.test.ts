@@ -22,6 +22,17 @@ async function adapter(): Promise<PubSub> {
   return p;
 }
 
+/** A plain client of the test's Redis, for what the adapter must not be told about. */
+async function withRawClient<T>(use: (raw: Redis) => Promise<T>): Promise<T> {
+  const raw = new Redis({ host: LOOPBACK, port, lazyConnect: true });
+  await raw.connect();
+  try {
+    return await use(raw);
+  } finally {
+    raw.disconnect();
+  }
+}
+
 async function until(done: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (!done() && Date.now() < deadline) await sleep(25);
@@ -85,13 +96,7 @@ describe('pubsub.redis across a Redis restart without persistence', () => {
     await until(() => received.length === 1, 5000);
     // What an empty restart leaves, made atomic: the stream and its group gone, then a new entry before the
     // consumer can make its group again (its blocked read ends with NOGROUP only after this step).
-    const raw = new Redis({ host: LOOPBACK, port, lazyConnect: true });
-    await raw.connect();
-    try {
-      await raw.multi().del(topic).xadd(topic, '*', 'data', 'second').exec();
-    } finally {
-      raw.disconnect();
-    }
+    await withRawClient((raw) => raw.multi().del(topic).xadd(topic, '*', 'data', 'second').exec());
     await until(() => received.length === 2, 5000);
     expect(received).toEqual(['first', 'second']);
   }, 30_000);
@@ -101,17 +106,13 @@ describe('pubsub.redis across a Redis restart without persistence', () => {
     const topic = 'restart-killed-reader';
     const received: string[] = [];
     await ps.subscribe({ topic, consumerId: 'killed-app', metadata: {} }, async (m) => void received.push(m.data.toString()));
-    const raw = new Redis({ host: LOOPBACK, port, lazyConnect: true });
-    await raw.connect();
-    try {
+    await withRawClient(async (raw) => {
       const list = (await raw.client('LIST')) as string;
       const readers = list.split('\n').filter((line) => line.includes('cmd=xreadgroup'));
       const ids = readers.map((line) => /\bid=(\d+)/.exec(line)![1]);
       expect(ids.length).toBeGreaterThan(0);
       for (const id of ids) await raw.client('KILL', 'ID', id);
-    } finally {
-      raw.disconnect();
-    }
+    });
     await ps.publish({ topic, data: Buffer.from('after the kill'), metadata: {} });
     await until(() => received.length === 1, 5000);
     expect(received).toEqual(['after the kill']);

@@ -18,8 +18,9 @@ export function registerRouteWebhooks(app: FastifyInstance, lookup: WebhookLooku
   const bodies = requestBodiesOf(app);
   // A callback hook: every other request passes it without a promise of its own.
   app.addHook('preValidation', (req, reply, done) => {
-    const path = req.is404 ? req.url.split('?')[0] : '';
-    const receive = req.is404 ? lookup(req.method, path) : undefined;
+    if (!req.is404) return done();
+    const path = req.url.split('?')[0];
+    const receive = lookup(req.method, path);
     if (!receive) return done();
     const headers: Record<string, string> = {};
     for (const name of Object.keys(req.headers)) headers[name] = firstValue(req.headers, name) ?? '';
