@@ -82,7 +82,8 @@ export class Resiliency {
   /** Calls to another app (service invocation). */
   appPolicy(appId: string): PolicyDefinition | undefined {
     const key = `app:${appId}`;
-    return this.#resolved.has(key) ? this.#resolved.get(key) : this.#policy(key, this.spec.apps.get(appId), ['App'], `app_${appId}`, 'outbound');
+    if (this.#resolved.has(key)) return this.#resolved.get(key);
+    return this.#policy(key, this.spec.apps.get(appId), ['App'], `app_${appId}`, 'outbound');
   }
 
   /** Calls from the sidecar to a component (outbound) or from a component's events into the app (inbound). */
