@@ -42,7 +42,7 @@ export class RequestBodies {
    * budget is taken as it arrives, all of it up front when the length is declared, and given back once read.
    */
   read(body: Readable, declaredLength?: number): Promise<Buffer> {
-    if (declaredLength !== undefined && declaredLength > this.maxBodyBytes) return Promise.reject(tooLarge(this.maxBodyBytes));
+    if (declaredLength !== undefined && declaredLength > this.maxBodyBytes) return refuseAfterDrain(body, tooLarge(this.maxBodyBytes));
     let taken = 0;
     const take = (bytes: number): SidecarError | undefined => {
       if (this.#held + bytes > this.budgetBytes) {
@@ -62,10 +62,8 @@ export class RequestBodies {
       const settle = (err?: Error | null) => {
         body.off('data', onData).off('end', settle).off('error', settle).off('close', onClose);
         this.#held -= taken;
-        if (err) {
-          body.resume(); // the rest is discarded as it comes; the answer closes the connection
-          reject(err);
-        } else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+        if (err) refuseAfterDrain(body, err).catch(reject);
+        else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
       };
       const onData = (chunk: Buffer) => {
         size += chunk.length;
@@ -85,6 +83,27 @@ export class RequestBodies {
     this.#held -= taken;
     return Promise.resolve(b);
   }
+}
+
+/** Longest a refused body is read and discarded before the refusal is sent anyway (and the connection closed). */
+const DRAIN_MS = 2_000;
+
+/**
+ * Rejects with `err` once the rest of a refused body has been read and thrown away (at most DRAIN_MS). An
+ * answer sent while the client is still sending makes Node close the connection under it, and the client
+ * then sees a broken pipe instead of the answer.
+ */
+function refuseAfterDrain(body: Readable, err: Error): Promise<never> {
+  return new Promise((_, reject) => {
+    if (body.readableEnded || body.destroyed) return reject(err);
+    const done = () => {
+      clearTimeout(timer);
+      body.off('end', done).off('close', done).off('error', done);
+      reject(err);
+    };
+    const timer = setTimeout(done, DRAIN_MS);
+    body.on('end', done).on('close', done).on('error', done).resume();
+  });
 }
 
 /** The body length a request declares (`Content-Length`), or undefined when it is streamed. */
