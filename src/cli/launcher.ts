@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=30
+#!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=30 --single-threaded-gc
 // What `mecha` runs: compiling the CLI bundle is a third of a cold start, so it is compiled with the
 // V8 code cache the build recorded during a warm-up start (scripts/code-cache.mjs). A cache V8
 // rejects only costs the compile time back.
@@ -8,9 +8,11 @@
 // more, shorter scavenges). The old generation grows by 30% (at least V8's minimum step) before its next
 // full collection, not up to 4×: under load the objects requests leave there otherwise pile up to twice
 // the live heap (about 40 MB more RSS per sidecar at 1000 invocations/s) for a few more, short, full
-// collections. V8 sizes the heap from them only at start, and accepts a code cache only under the flags
-// it was recorded with: set here too, they keep the cache valid when the launcher is started without
-// them (`node main.js`, `npm start`), which then only misses the heap sizing.
+// collections. The collector runs on the main thread only: on a pod's one or two cores its helper
+// threads competed with the sidecar and its app, and doubled the p99 of service invocation.
+// V8 sets these up when the process starts, and accepts a code cache only under the flags it was
+// recorded with: set here too, they keep the cache valid when the launcher is started without them
+// (`node main.js`, `npm start`), which then misses only what V8 fixed at start (the heap's sizing).
 //
 // The build writes this file as CommonJS (dist/bundle/package.json says so): Node then starts it without
 // setting up its ES module loader, which is about 10 ms of a start.
@@ -19,6 +21,7 @@ import { compileBundle } from './bundle-loader.js';
 
 setFlagsFromString('--max-semi-space-size=1');
 setFlagsFromString('--heap-growing-percent=30');
+setFlagsFromString('--single-threaded-gc');
 
 // Set only by the build's warm-up start; not passed on to the app.
 const cacheOut = process.env.MECHA_WRITE_CODE_CACHE;
