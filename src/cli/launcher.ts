@@ -10,9 +10,11 @@
 // the live heap (about 40 MB more RSS per sidecar at 1000 invocations/s) for a few more, short, full
 // collections. The collector runs on the main thread only: on a pod's one or two cores its helper
 // threads competed with the sidecar and its app, and doubled the p99 of service invocation.
-// V8 sets these up when the process starts, and accepts a code cache only under the flags it was
+// V8 sets the heap up when the process starts, and accepts a code cache only under the heap flags it was
 // recorded with: set here too, they keep the cache valid when the launcher is started without them
-// (`node main.js`, `npm start`), which then misses only what V8 fixed at start (the heap's sizing).
+// (`node main.js`, `npm start`), which then misses the heap's sizing and the single-threaded collector.
+// The collector's threads are not set here: V8 aborts when they change under a running heap, and the
+// cache does not depend on them.
 //
 // The build writes this file as CommonJS (dist/bundle/package.json says so): Node then starts it without
 // setting up its ES module loader, which is about 10 ms of a start.
@@ -21,7 +23,6 @@ import { compileBundle } from './bundle-loader.js';
 
 setFlagsFromString('--max-semi-space-size=1');
 setFlagsFromString('--heap-growing-percent=30');
-setFlagsFromString('--single-threaded-gc');
 
 // Set only by the build's warm-up start; not passed on to the app.
 const cacheOut = process.env.MECHA_WRITE_CODE_CACHE;
