@@ -65,7 +65,9 @@ describe('certificate rotation under traffic', () => {
         }
       }),
     );
-    expect(failures.slice(0, 5)).toEqual([]);
+    // On a failure, what the callee went through (whether it still runs, its last log lines) comes with it.
+    const calleeState = () => `callee ${callee.proc.exitCode ?? callee.proc.signalCode ?? 'running'}:\n${callee.output().slice(-4000)}`;
+    expect(failures.slice(0, 5), calleeState()).toEqual([]);
     expect(calls).toBeGreaterThan(20);
     // The first certificate and at least two renewals each.
     expect(renewals(caller)).toBeGreaterThanOrEqual(3);
