@@ -59,7 +59,7 @@ async function main() {
   const redis = await guard(redisStarting);
   say('demo', `${redis.private ? 'private redis-server' : 'Redis'} at ${redis.address}, database ${options.redisDb}`);
 
-  const [i1, i2, i3, i4, p1, p2, p3, p4, c1, c2, c3] = await freePorts(11);
+  const [i1, i2, i3, i4, p1, p2, p3, p4] = await freePorts(8);
   const common = {
     mechaBin,
     resources: join(DEMO, 'resources'),
@@ -81,6 +81,8 @@ async function main() {
 
   const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
   let published = 0;
+  // Picked only now: ports picked before the others' start could be taken by then on a busy machine.
+  const [c1, c2, c3] = await freePorts(3);
   const checkout = launch({ ...common, appId: 'checkout', ports: { http: c1, grpc: c2, internal: c3 }, command: [process.execPath, join(DEMO, 'checkout', 'checkout.mjs')],
     env: { ...common.env, ORDER_COUNT: String(options.orders), ORDER_RUN_ID: runId },
     onAppLine: (line) => { if (line.startsWith('published ')) published++; } }, { mayExit: true });
@@ -126,6 +128,8 @@ function launch(opts, { mayExit = false } = {}) {
   sidecars.push(sidecar);
   sidecar.exited.then((result) => {
     if (interruptedBy || (mayExit && result.code === 0)) return;
+    // Its warnings and errors are already shown; the routine lines before the exit tell the rest.
+    for (const line of sidecar.routineLines()) say(`${opts.appId}~`, line);
     failure ??= `${opts.appId} (mecha run) exited with ${describeExit(result)}; see its output above`;
   });
   return sidecar;

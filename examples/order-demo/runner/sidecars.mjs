@@ -6,6 +6,8 @@ import { createInterface } from 'node:readline';
 
 const NAME_WIDTH = 16;
 const STOP_GRACE_MS = 15_000;
+/** Routine log lines kept per sidecar, shown only if it ends unexpectedly. */
+const KEPT_LINES = 20;
 
 /** Prints one line under an app's prefix: `inventory       | reserved ...`. */
 export function say(name, line) {
@@ -35,8 +37,13 @@ export function startSidecar(opts) {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', (err) => resolve({ code: null, signal: null, error: err }));
   });
+  const routine = [];
+  const keep = (line) => {
+    routine.push(line);
+    if (routine.length > KEPT_LINES) routine.shift();
+  };
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => onLine(opts, line));
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => onLine(opts, line, keep));
   }
   const url = `http://127.0.0.1:${opts.ports.http}`;
   return {
@@ -45,6 +52,8 @@ export function startSidecar(opts) {
     child,
     exited,
     running: () => child.exitCode === null && child.signalCode === null,
+    /** The last routine log lines (below WARN, not shown as they came), oldest first. */
+    routineLines: () => [...routine],
     /** Resolves once `/v1.0/healthz` answers 204 (the app's port accepts connections too). */
     async ready(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
@@ -84,7 +93,7 @@ export function describeExit({ code, signal, error }) {
   return signal ? `signal ${signal}` : `code ${code}`;
 }
 
-function onLine(opts, line) {
+function onLine(opts, line, keep) {
   const app = /^== APP == (.*)$/.exec(line);
   if (app) {
     say(opts.appId, app[1]);
@@ -99,17 +108,19 @@ function onLine(opts, line) {
     if (line.trim()) say(`${opts.appId}~`, line);
     return;
   }
-  if (opts.verbose || entry.level >= 40) say(`${opts.appId}~`, formatEntry(entry));
+  if (opts.verbose || SHOWN_LEVELS.has(entry.level)) say(`${opts.appId}~`, formatEntry(entry));
+  else keep(formatEntry(entry));
 }
 
-const LEVELS = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
-const ROUTINE_FIELDS = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'app_id', 'scope']);
+/** `--log-as-json` writes daprd's level names; warnings and worse are shown as they come. */
+const SHOWN_LEVELS = new Set(['warning', 'error', 'fatal']);
+const ROUTINE_FIELDS = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'app_id', 'scope', 'instance', 'ver', 'type']);
 
 function formatEntry(entry) {
   const extra = Object.entries(entry)
     .filter(([key]) => !ROUTINE_FIELDS.has(key))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
-  return [LEVELS[entry.level] ?? entry.level, entry.msg, ...extra].join(' ');
+  return [String(entry.level).toUpperCase(), entry.msg, ...extra].join(' ');
 }
 
 function sleep(ms) {
