@@ -22,6 +22,14 @@ async function adapter(): Promise<PubSub> {
   return p;
 }
 
+/** A new adapter subscribed to `topic`, and the payloads it delivers as text, in order. */
+async function subscribedAdapter(topic: string, consumerId: string): Promise<{ ps: PubSub; received: string[] }> {
+  const ps = await adapter();
+  const received: string[] = [];
+  await ps.subscribe({ topic, consumerId, metadata: {} }, async (m) => void received.push(m.data.toString()));
+  return { ps, received };
+}
+
 /** A plain client of the test's Redis, for what the adapter must not be told about. */
 async function withRawClient<T>(use: (raw: Redis) => Promise<T>): Promise<T> {
   const raw = new Redis({ host: LOOPBACK, port, lazyConnect: true });
@@ -88,10 +96,8 @@ describe('pubsub.redis across a Redis restart without persistence', () => {
   }, 60_000);
 
   it('reads entries added to a stream whose group vanished before the group was made again', async () => {
-    const ps = await adapter();
     const topic = 'restart-vanished';
-    const received: string[] = [];
-    await ps.subscribe({ topic, consumerId: 'vanished-app', metadata: {} }, async (m) => void received.push(m.data.toString()));
+    const { ps, received } = await subscribedAdapter(topic, 'vanished-app');
     await ps.publish({ topic, data: Buffer.from('first'), metadata: {} });
     await until(() => received.length === 1, 5000);
     // What an empty restart leaves, made atomic: the stream and its group gone, then a new entry before the
@@ -102,10 +108,8 @@ describe('pubsub.redis across a Redis restart without persistence', () => {
   }, 30_000);
 
   it('reconnects a reader whose connection alone was closed, and reads on', async () => {
-    const ps = await adapter();
     const topic = 'restart-killed-reader';
-    const received: string[] = [];
-    await ps.subscribe({ topic, consumerId: 'killed-app', metadata: {} }, async (m) => void received.push(m.data.toString()));
+    const { ps, received } = await subscribedAdapter(topic, 'killed-app');
     await withRawClient(async (raw) => {
       const list = (await raw.client('LIST')) as string;
       const readers = list.split('\n').filter((line) => line.includes('cmd=xreadgroup'));

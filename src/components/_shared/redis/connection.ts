@@ -102,7 +102,7 @@ export async function readyIn(client: Redis, ms: number): Promise<boolean> {
  * where daprd answers at once; a resiliency policy's timeout and retries still apply around the call.
  */
 export async function readyWithin(client: Redis, address: string, ms = RECONNECT_WAIT_MS): Promise<void> {
-  if (client.status === 'ready' || (await readyIn(client, ms))) return;
+  if (await readyIn(client, ms)) return;
   throw new Error(`redis at ${address} is unreachable (${client.status}); not waiting for the reconnect`);
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { MessageHandler } from '../../../contracts/pubsub.js';
@@ -23,7 +24,6 @@ const MAX_BLOCK_MS = 2000;
 // client's reconnect instead, so the first read after an outage goes out as soon as Redis is back.
 const MAX_ERROR_BACKOFF_MS = 500;
 const CLOSE_WAIT_MS = 5000;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * One subscription to one stream. A reader connection blocks on XREADGROUP (a blocking command needs its
